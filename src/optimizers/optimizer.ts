@@ -1,0 +1,67 @@
+/**
+ * One optimizer interface for everything (as optax does): hand-designed and learned optimizers
+ * alike are a pair of pure functions over lists of tensors.
+ *
+ *   state = opt.init(params)
+ *   { updates, state } = opt.update(grads, state, params);   θ ← θ + updates
+ *
+ * `update` never disposes its inputs; callers own (and dispose) old states.
+ */
+import * as tf from '@tensorflow/tfjs';
+
+/** Per-parameter state tensors by slot name (e.g. `m`, `v`), plus a step counter. */
+export type OptState = {
+  /** Number of updates applied so far. */
+  count: number;
+  /** slots[name][i] belongs to parameter i. */
+  slots: Record<string, tf.Tensor[]>;
+};
+
+/** Updates for each parameter and the next state. */
+export type UpdateResult = {
+  updates: tf.Tensor[];
+  state: OptState;
+};
+
+/** An optimizer: maps gradients to parameter updates. */
+export interface Optimizer {
+  /** Short name used in reports, e.g. 'adam'. */
+  readonly name: string;
+  /** Hyperparameters, recorded in output files. */
+  readonly hyperparams: Record<string, unknown>;
+  /** The state before the first update. */
+  init(params: tf.Tensor[]): OptState;
+  /** Maps gradients to updates (to be added to the parameters). */
+  update(grads: tf.Tensor[], state: OptState, params: tf.Tensor[]): UpdateResult;
+}
+
+/** A hand-designed optimizer built from its learning rate. */
+export type OptimizerFactory = (learningRate: number) => Optimizer;
+
+/** Disposes every tensor in a state. */
+export function disposeState(state: OptState): void {
+  for (const tensors of Object.values(state.slots)) tf.dispose(tensors);
+}
+
+/** A state whose slots are zeros shaped like the parameters. */
+export function zeroSlots(params: tf.Tensor[], names: string[]): OptState {
+  const slots: Record<string, tf.Tensor[]> = {};
+  for (const name of names) slots[name] = params.map((p) => tf.zerosLike(p));
+  return { count: 0, slots };
+}
+
+/** Applies one update in place of the caller's bookkeeping: returns θ + updates and the new state, disposing the old ones. */
+export function step(
+  optimizer: Optimizer,
+  params: tf.Tensor[],
+  grads: tf.Tensor[],
+  state: OptState,
+): { params: tf.Tensor[]; state: OptState } {
+  const result = tf.tidy(() => {
+    const { updates, state: next } = optimizer.update(grads, state, params);
+    return { params: params.map((p, i) => p.add(updates[i])), state: next };
+  });
+  tf.dispose(params);
+  disposeState(state);
+  return result;
+}

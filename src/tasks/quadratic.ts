@@ -1,0 +1,106 @@
+/**
+ * Random quadratics f(θ) = ||Wθ − y||² (Andrychowicz et al. 2016, §3.1), 10-d by default.
+ *
+ * Two variants:
+ * - 'paper': W, y, θ0 ~ N(0, 1); each function's gradient is its own loss's (objective 'sum').
+ * - 'deepmind': W, y ~ U[0, 1], θ0 ~ N(0, 0.01²), and optimizers see the gradient of the
+ *   batch-mean loss (as in deepmind/learning-to-learn `problems.quadratic`).
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { Rng } from '../random/rng.ts';
+import type { LossAndGrad, Objective, Task, TaskFamily } from './task.ts';
+
+/** Which published setup the quadratics follow. */
+export type QuadraticVariant = 'paper' | 'deepmind';
+
+/** Configuration of the quadratic family. */
+export interface QuadraticConfig {
+  dims: number;
+  variant: QuadraticVariant;
+}
+
+/** The default: 10-d quadratics as in the paper. */
+export const DEFAULT_QUADRATIC: QuadraticConfig = { dims: 10, variant: 'paper' };
+
+/** A batch of quadratics sharing a dimension; W is [members, d, d], y is [members, d]. */
+export class QuadraticTask implements Task {
+  readonly members: number;
+  readonly objective: Objective;
+  readonly paramShapes: number[][];
+  private readonly w: tf.Tensor3D;
+  private readonly wT: tf.Tensor3D;
+  private readonly y: tf.Tensor3D;
+
+  /** Holds W and y (kept until `dispose`). */
+  constructor(
+    readonly config: QuadraticConfig,
+    w: Float32Array,
+    y: Float32Array,
+    members: number,
+  ) {
+    const d = config.dims;
+    this.members = members;
+    this.objective = config.variant === 'paper' ? ('sum' as const) : ('mean' as const);
+    this.paramShapes = [[members, d]];
+    this.w = tf.keep(tf.tensor3d(w, [members, d, d]));
+    // Explicit transpose: transposed matMul is slow on the wasm backend.
+    this.wT = tf.keep(tf.transpose(this.w, [0, 2, 1]));
+    this.y = tf.keep(tf.tensor3d(y, [members, d, 1]));
+  }
+
+  /** θ0 ~ N(0, 1) ('paper') or N(0, 0.01²) ('deepmind'). */
+  init(rng: Rng): tf.Tensor[] {
+    const std = this.config.variant === 'paper' ? 1 : 0.01;
+    const [m, d] = this.paramShapes[0];
+    return [tf.tensor2d(rng.normalArray(m * d, std), [m, d])];
+  }
+
+  /** ||Wθ − y||² for each member. */
+  loss(params: tf.Tensor[], _step: number): tf.Tensor1D {
+    return tf.tidy(() => this.residual(params[0]).square().sum([1, 2]) as tf.Tensor1D);
+  }
+
+  /** Closed form: ∇ = 2 Wᵀ(Wθ − y), divided by the member count for the 'mean' objective. */
+  lossAndGrad(params: tf.Tensor[], _step: number): LossAndGrad {
+    return tf.tidy(() => {
+      const r = this.residual(params[0]);
+      const losses = r.square().sum([1, 2]) as tf.Tensor1D;
+      const scale = this.objective === 'sum' ? 2 : 2 / this.members;
+      const grad = tf.matMul(this.wT, r).squeeze([2]).mul(scale);
+      return { losses, grads: [grad] };
+    });
+  }
+
+  /** Frees W and y. */
+  dispose(): void {
+    tf.dispose([this.w, this.wT, this.y]);
+  }
+
+  private residual(theta: tf.Tensor): tf.Tensor3D {
+    const [m, d] = this.paramShapes[0];
+    return tf.matMul(this.w, theta.reshape([m, d, 1])).sub(this.y);
+  }
+}
+
+/** The family of random quadratics. */
+export class QuadraticFamily implements TaskFamily {
+  readonly name = 'quadratic';
+  readonly config: Record<string, unknown>;
+
+  /** A family with the given dimension and variant. */
+  constructor(readonly quadratic: QuadraticConfig = DEFAULT_QUADRATIC) {
+    this.config = { ...quadratic };
+  }
+
+  /** Draws `members` functions: W and y from the variant's distribution. */
+  sample(rng: Rng, members: number): QuadraticTask {
+    const d = this.quadratic.dims;
+    const draw =
+      this.quadratic.variant === 'paper'
+        ? (r: Rng, n: number) => r.normalArray(n)
+        : (r: Rng, n: number) => r.uniformArray(n);
+    const w = draw(rng.child('W'), members * d * d);
+    const y = draw(rng.child('y'), members * d);
+    return new QuadraticTask(this.quadratic, w, y, members);
+  }
+}

@@ -1,0 +1,80 @@
+/**
+ * The optimizee side of learning to learn. A task is data, not code paths: it only has to say
+ * how to draw θ0 and what its loss is. Optimizers see nothing of a task but (loss, ∇).
+ *
+ * One task may hold several independent problems ("members"), e.g. 128 random quadratics,
+ * evaluated together for speed. Each member's loss is reported separately; the gradient the
+ * optimizer sees is that of the task's objective (the sum or the mean of the member losses).
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { Rng } from '../random/rng.ts';
+
+/** How the member losses combine into the scalar objective whose gradient optimizers see. */
+export type Objective = 'sum' | 'mean';
+
+/** One optimization problem (or a batch of independent ones) with fixed data. */
+export interface Task {
+  /** Number of independent problems held by this task. */
+  readonly members: number;
+  /** The objective whose gradient optimizers see: 'sum' gives each member its own loss's gradient. */
+  readonly objective: Objective;
+  /** Shapes of the parameter tensors. */
+  readonly paramShapes: number[][];
+  /** Draws initial parameters θ0. */
+  init(rng: Rng): tf.Tensor[];
+  /** Loss of each member at `params`, as differentiable tf ops; `step` picks the minibatch. */
+  loss(params: tf.Tensor[], step: number): tf.Tensor1D;
+  /** Optional faster loss-and-gradient (e.g. closed form); must equal autodiff of `loss`. */
+  lossAndGrad?(params: tf.Tensor[], step: number): LossAndGrad;
+  /** Frees the task's data tensors. */
+  dispose?(): void;
+}
+
+/** Member losses and the gradient of the task's objective. */
+export interface LossAndGrad {
+  /** Loss of each member, shape [members]. */
+  losses: tf.Tensor1D;
+  /** Gradient of the objective for each parameter tensor. */
+  grads: tf.Tensor[];
+}
+
+/** A distribution over tasks. */
+export interface TaskFamily {
+  /** A short name used in files and reports, e.g. 'quadratic'. */
+  readonly name: string;
+  /** The family's configuration, recorded in every output file. */
+  readonly config: Record<string, unknown>;
+  /** Draws one task holding `members` independent problems. */
+  sample(rng: Rng, members: number): Task;
+}
+
+/** Member losses and objective gradient at `params`, closed form when the task has one. */
+export function lossAndGrad(task: Task, params: tf.Tensor[], step: number): LossAndGrad {
+  if (task.lossAndGrad) return task.lossAndGrad(params, step);
+  return autodiffLossAndGrad(task, params, step);
+}
+
+/** Member losses and objective gradient by TensorFlow.js autodiff of `task.loss`. */
+export function autodiffLossAndGrad(task: Task, params: tf.Tensor[], step: number): LossAndGrad {
+  let losses: tf.Tensor1D | undefined;
+  const { grads } = tf.tidy(() => {
+    const r = tf.valueAndGrads((...ps: tf.Tensor[]) => {
+      const l = task.loss(ps, step);
+      losses = tf.keep(l.clone());
+      return task.objective === 'sum' ? l.sum() : l.mean();
+    })(params);
+    r.value.dispose();
+    return { grads: r.grads };
+  });
+  return { losses: losses!, grads };
+}
+
+/** d(mean member loss)/d(objective): converts objective gradients to mean-loss gradients. */
+export function meanLossScale(task: Task): number {
+  return task.objective === 'sum' ? 1 / task.members : 1;
+}
+
+/** Total number of coordinates in the task's parameters. */
+export function numCoordinates(task: Task): number {
+  return task.paramShapes.reduce((n, shape) => n + shape.reduce((a, b) => a * b, 1), 0);
+}
