@@ -8,16 +8,25 @@
  *
  *   S(φ) = Σ_t ⟨Δt(φ), stop(Σ_{s>t} ∇s)⟩,
  *
- * with the LSTM run over the recorded gradient sequence (its hidden state carries φ-dependence
- * across steps and is back-propagated through). The optimizee is never on the tape.
- * `referenceMetaGradient.ts` keeps the plain autodiff path that tests compare this with.
+ * with the LSTM run over the recorded gradient sequence. The optimizee is never on a tape: the
+ * LSTM is back-propagated through time by hand (`lstmCell.ts`), and `referenceMetaGradient.ts`
+ * keeps the plain autodiff path that tests compare this with.
  */
 import * as tf from '@tensorflow/tfjs';
-import { lstmOptimizer } from '../learned/lstmOptimizer.ts';
-import { metaParamsFromList, type LstmConfig } from '../learned/lstmConfig.ts';
+import {
+  accumulateWeightGrads,
+  backwardWeights,
+  lstmBackward,
+  lstmForward,
+  lstmInput,
+  type StateGrads,
+  type StepOutput,
+  type StepRecord,
+} from '../learned/lstmCell.ts';
+import { metaParamShapes, metaParamsFromList, type LstmConfig } from '../learned/lstmConfig.ts';
+import { stateFrom, statesOf } from '../learned/lstmOptimizer.ts';
 import type { OptState } from '../optimizers/optimizer.ts';
 import { lossAndGrad, meanLossScale, type Task } from '../tasks/task.ts';
-import { detach, detachAll } from './detach.ts';
 
 /** Where a truncation starts: θ and the LSTM state (both constants), and the step index. */
 export interface TruncationStart {
@@ -32,7 +41,7 @@ export interface TruncationResult {
   metaGrads: tf.Tensor[];
   /** Mean member loss after each update of the truncation (s = 1..T); L is their sum. */
   losses: number[];
-  /** θ, LSTM state and step after the truncation, detached. */
+  /** θ, LSTM state and step after the truncation (new tensors, owned by the caller). */
   next: TruncationStart;
 }
 
@@ -44,50 +53,51 @@ export function truncatedMetaGradient(
   start: TruncationStart,
   unrollLength: number,
 ): TruncationResult {
+  const phi = metaParamsFromList(config, phiList);
   const scale = meanLossScale(task);
   const losses: number[] = [];
-  let next: TruncationStart | undefined;
-  const metaGrads = tf.grads((...phi: tf.Tensor[]) => {
-    const optimizer = lstmOptimizer(config, metaParamsFromList(config, phi));
-    let params = start.params;
-    let state = start.state;
-    const updates: tf.Tensor[][] = [];
+  const kept = tf.tidy(() => {
+    // Forward: run the optimizer, keeping each step's caches and the gradients ∇1..∇T.
+    const outs: StepOutput[][] = [];
     const gradsAfter: tf.Tensor[][] = [];
-    let { losses: l0, grads } = lossAndGrad(task, params, start.step);
-    l0.dispose();
+    let params = start.params;
+    let states = params.map((_, i) => statesOf(config, start.state, i));
+    let grads = tf.tidy(() => lossAndGrad(task, params, start.step).grads);
     for (let t = 0; t < unrollLength; t++) {
-      const result = optimizer.update(grads, state, params);
-      updates.push(result.updates);
-      state = result.state;
-      params = params.map((p, i) => p.add(detach(result.updates[i])));
+      const stepOuts = grads.map((g, i) =>
+        tf.tidy(() => lstmForward(config, phi, lstmInput(config, g.reshape([g.size, 1])), states[i]) as never) as StepOutput,
+      );
+      outs.push(stepOuts);
+      states = stepOuts.map((o) => o.states);
+      params = params.map((p, i) => p.add(stepOuts[i].update.reshape(p.shape)));
       const evaluated = lossAndGrad(task, params, start.step + t + 1);
       losses.push(evaluated.losses.mean().dataSync()[0]);
       grads = evaluated.grads;
       gradsAfter.push(grads);
     }
-    next = {
-      params: detachAll(params).map((p) => tf.keep(p)),
-      state: { count: state.count, slots: mapSlots(state, (x) => tf.keep(detach(x))) },
-      step: start.step + unrollLength,
-    };
-    // Surrogate S = Σ_t ⟨Δt, scale · Σ_{s>t} ∇s⟩, accumulated backwards over t.
-    let suffix = gradsAfter[unrollLength - 1];
-    let surrogate = dot(updates[unrollLength - 1], suffix);
-    for (let t = unrollLength - 2; t >= 0; t--) {
-      suffix = suffix.map((g, i) => g.add(gradsAfter[t][i]));
-      surrogate = surrogate.add(dot(updates[t], suffix));
+    // Backward: ∂S/∂Δt = scale · Σ_{s>t} ∇s, back through the LSTM from t = T−1 to 0.
+    const weights = backwardWeights(config, phi);
+    const records: StepRecord[] = [];
+    let suffix: tf.Tensor2D[] = gradsAfter[unrollLength - 1].map((g) => g.reshape([g.size, 1]) as tf.Tensor2D);
+    let next: Array<StateGrads | null> = params.map(() => null);
+    for (let t = unrollLength - 1; t >= 0; t--) {
+      if (t < unrollLength - 1) suffix = suffix.map((s, i) => s.add(gradsAfter[t][i].reshape(s.shape)) as tf.Tensor2D);
+      const stepGrads = outs[t].map((out, i) =>
+        tf.tidy(() => lstmBackward(config, weights, out, suffix[i].mul(scale) as tf.Tensor2D, next[i]) as never) as ReturnType<typeof lstmBackward>,
+      );
+      stepGrads.forEach((g, i) => records.push({ caches: outs[t][i].caches, top: outs[t][i].top, grads: g }));
+      next = stepGrads.map((g) => g.states);
     }
-    return surrogate.mul(scale) as tf.Scalar;
-  })(phiList);
-  return { metaGrads, losses, next: next! };
-}
-
-/** Σ over tensors of ⟨a_i, b_i⟩, as a scalar. */
-function dot(a: tf.Tensor[], b: tf.Tensor[]): tf.Scalar {
-  return tf.addN(a.map((x, i) => x.mul(b[i]).sum())) as tf.Scalar;
-}
-
-/** Applies `f` to every slot tensor of a state. */
-export function mapSlots(state: OptState, f: (x: tf.Tensor) => tf.Tensor): Record<string, tf.Tensor[]> {
-  return Object.fromEntries(Object.entries(state.slots).map(([k, v]) => [k, v.map(f)]));
+    const named = accumulateWeightGrads(config, records);
+    return {
+      metaGrads: metaParamShapes(config).map(([name]) => named[name]),
+      params,
+      state: stateFrom(config, start.state.count + unrollLength, states),
+    };
+  });
+  return {
+    metaGrads: kept.metaGrads,
+    losses,
+    next: { params: kept.params, state: kept.state, step: start.step + unrollLength },
+  };
 }

@@ -1,0 +1,55 @@
+/** `l2l compare`: the learned optimizer against tuned baselines on held-out optimizees. */
+import type { Command } from 'commander';
+import { compare, defaultCompareConfig, type Contender, type Results } from '../../eval/compare.ts';
+import { loadOptimizer } from '../../io/optimizerStore.ts';
+import { lstmOptimizer } from '../../learned/lstmOptimizer.ts';
+import { DEFAULT_BASELINES, HAND_DESIGNED } from '../../optimizers/registry.ts';
+import { summaryTable } from '../../report/summary.ts';
+import { writeReport } from '../../report/writeReport.ts';
+import { addTaskFlags, familyFromFlags, type TaskFlags } from '../taskFlags.ts';
+import { intIn, listOf } from '../options.ts';
+import { ensureWritableDir } from '../outputDir.ts';
+
+/** Flags of `l2l compare`. */
+export interface CompareFlags extends TaskFlags {
+  optimizer?: string;
+  steps: number;
+  runs: number;
+  seed: number;
+  out: string;
+  tuningRuns: number;
+  baselines: string[];
+}
+
+/** Registers `l2l compare`. */
+export function registerCompare(program: Command): void {
+  addTaskFlags(program.command('compare').description('compare a learned optimizer with tuned baselines; writes results.json, loss.png, loss.svg, summary.md'))
+    .option('--optimizer <file>', 'learned optimizer file (from l2l train); omit to compare baselines only')
+    .option('--steps <n>', 'optimizee steps per run', intIn(1, 100_000), 100)
+    .option('--runs <n>', 'held-out optimizees', intIn(1, 1_000_000), 1000)
+    .option('--seed <n>', 'seed of the held-out optimizees', intIn(0), 1)
+    .option('--tuning-runs <n>', 'optimizees used to tune each learning rate', intIn(1, 100_000), 128)
+    .option('--baselines <list>', 'hand-designed optimizers to tune and compare', listOf(Object.keys(HAND_DESIGNED)), DEFAULT_BASELINES)
+    .requiredOption('--out <dir>', 'output directory')
+    .action(async (flags: CompareFlags) => {
+      await runCompare(flags, `l2l compare ${process.argv.slice(3).join(' ')}`.trim());
+    });
+}
+
+/** Runs the comparison, writes the report into flags.out and prints the table. */
+export async function runCompare(flags: CompareFlags, command: string): Promise<Results> {
+  const learned = flags.optimizer ? loadOptimizer(flags.optimizer) : undefined;
+  ensureWritableDir(flags.out);
+  const family = familyFromFlags(flags);
+  const contenders: Contender[] = [
+    ...(learned ? [{ name: 'lstm', optimizer: lstmOptimizer(learned.config, learned.phi) }] : []),
+    ...flags.baselines.map((name) => ({ name, factory: HAND_DESIGNED[name] })),
+  ];
+  const config = defaultCompareConfig(flags.steps, flags.runs, flags.seed);
+  config.tuning.members = flags.tuningRuns;
+  const results = compare(family, contenders, config, (line) => process.stderr.write(line + '\n'));
+  const files = await writeReport(flags.out, results, command);
+  process.stdout.write(summaryTable(results) + '\n');
+  process.stderr.write(`wrote ${files.join(', ')}\n`);
+  return results;
+}

@@ -1,0 +1,130 @@
+/** `l2l train`: meta-trains an LSTM optimizer and saves the best one on validation. */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Command } from 'commander';
+import { saveOptimizer } from '../../io/optimizerStore.ts';
+import { PAPER_LSTM } from '../../learned/lstmConfig.ts';
+import { metaTrain, type MetaTrainConfig, type MetaTrainResult } from '../../meta/metaTrain.ts';
+import { familyFromFlags, addTaskFlags, type TaskFlags } from '../taskFlags.ts';
+import { intIn, nonNegativeNumber, positiveNumber } from '../options.ts';
+import { createProgress } from '../progress.ts';
+import { ensureWritableDir } from '../outputDir.ts';
+import { PACKAGE_VERSION } from '../version.ts';
+
+/** Flags of `l2l train`. */
+export interface TrainFlags extends TaskFlags {
+  out: string;
+  iterations: number;
+  seed: number;
+  members: number;
+  horizon: number;
+  unroll: number;
+  metaLr: number;
+  validateEvery: number;
+  validationMembers: number;
+  clip: number;
+  outputScale: number;
+}
+
+/** Adds the flags of `l2l train` to a command. */
+export function addTrainFlags(command: Command): Command {
+  return addTaskFlags(command)
+    .option('--iterations <n>', 'meta-iterations (one horizon each)', intIn(1), 300)
+    .option('--seed <n>', 'seed of every random draw', intIn(0), 0)
+    .option('--members <n>', 'optimizees per meta-iteration', intIn(1, 100_000), 128)
+    .option('--horizon <n>', 'optimizee steps per meta-iteration', intIn(1, 100_000), 100)
+    .option('--unroll <n>', 'steps per truncation of BPTT', intIn(1, 10_000), 20)
+    .option('--meta-lr <x>', 'learning rate of the Adam meta-optimizer', positiveNumber(1), 3e-3)
+    .option('--validate-every <n>', 'validate every n iterations', intIn(1), 10)
+    .option('--validation-members <n>', 'fixed validation optimizees', intIn(1, 100_000), 256)
+    .option('--clip <x>', 'clip the meta-gradient to this global norm (0: off)', nonNegativeNumber, 0)
+    .option('--output-scale <x>', 'the LSTM output is multiplied by this', positiveNumber(), PAPER_LSTM.outputScale);
+}
+
+/** Registers `l2l train`. */
+export function registerTrain(program: Command): void {
+  addTrainFlags(program.command('train').description('meta-train an LSTM optimizer; writes DIR/optimizer.json and DIR/log.jsonl'))
+    .requiredOption('--out <dir>', 'output directory')
+    .action(async (flags: TrainFlags) => {
+      await runTrain(flags, `l2l train ${process.argv.slice(3).join(' ')}`.trim());
+    });
+}
+
+/** Meta-trains with `flags`, writing optimizer.json (best on validation) and log.jsonl into flags.out. */
+export async function runTrain(flags: TrainFlags, command: string): Promise<MetaTrainResult & { optimizerFile: string }> {
+  ensureWritableDir(flags.out);
+  if (flags.horizon % flags.unroll !== 0) {
+    // Not an error for the algorithm, but the paper's schedule is whole truncations.
+    process.stderr.write(`note: horizon ${flags.horizon} is not a multiple of unroll ${flags.unroll}; the last truncation is shorter\n`);
+  }
+  const family = familyFromFlags(flags);
+  const config: MetaTrainConfig = {
+    iterations: flags.iterations,
+    membersPerTask: flags.members,
+    horizon: flags.horizon,
+    unrollLength: flags.unroll,
+    metaLearningRate: flags.metaLr,
+    validateEvery: flags.validateEvery,
+    validationMembers: flags.validationMembers,
+    clipGradNorm: flags.clip,
+    seed: flags.seed,
+    lstm: { ...PAPER_LSTM, outputScale: flags.outputScale },
+  };
+  const optimizerFile = path.join(flags.out, 'optimizer.json');
+  const logFile = path.join(flags.out, 'log.jsonl');
+  fs.writeFileSync(logFile, JSON.stringify({ type: 'config', command, task: family.name, taskConfig: family.config, ...config }) + '\n');
+  const log = (entry: object) => fs.appendFileSync(logFile, JSON.stringify(entry) + '\n');
+
+  let interrupted = false;
+  const onSignal = () => {
+    interrupted = true;
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  const progress = createProgress(flags.iterations, 'meta-training');
+  let lastValidation = NaN;
+  let bestValidation = NaN;
+  try {
+    const result = await metaTrain(family, config, {
+      shouldStop: () => interrupted,
+      onIteration(info) {
+        log({ type: 'iteration', ...info });
+        progress.update(info.iteration, {
+          'meta-loss': info.metaLoss.toPrecision(4),
+          'val': lastValidation.toPrecision(4),
+          'best': bestValidation.toPrecision(4),
+          's/it': info.seconds.toFixed(2),
+        });
+      },
+      onValidation(info, best) {
+        log({ type: 'validation', ...info });
+        lastValidation = info.validationLoss;
+        if (info.isBest) {
+          bestValidation = info.validationLoss;
+          saveOptimizer(optimizerFile, config.lstm, best, {
+            command,
+            seed: flags.seed,
+            task: family.name,
+            taskConfig: family.config,
+            iterations: info.iteration,
+            bestIteration: info.iteration,
+            validationLoss: info.validationLoss,
+            trainingConfig: { ...config },
+            createdAt: new Date().toISOString(),
+            packageVersion: PACKAGE_VERSION,
+          });
+        }
+      },
+    });
+    progress.stop();
+    const how = result.stopped ? 'interrupted' : 'finished';
+    process.stderr.write(
+      `meta-training ${how} after ${result.iterationsDone} iterations; best validation loss ${result.bestValidationLoss.toPrecision(4)} at iteration ${result.bestIteration}; saved ${optimizerFile}\n`,
+    );
+    return { ...result, optimizerFile };
+  } finally {
+    progress.stop();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}

@@ -1,0 +1,48 @@
+import assert from 'node:assert/strict';
+import { before, describe, it } from 'node:test';
+import * as tf from '@tensorflow/tfjs';
+import { Rng } from '../random/rng.ts';
+import { assertClose, setupBackend } from '../testing/setup.ts';
+import { initMetaParams, PAPER_LSTM } from './lstmConfig.ts';
+import { lstmOptimizer } from './lstmOptimizer.ts';
+import { fromOptimizerFile, OptimizerFileError, toOptimizerFile, type Provenance } from './optimizerFile.ts';
+
+const provenance: Provenance = {
+  command: 'l2l train --task quadratic', seed: 3, task: 'quadratic', taskConfig: { dims: 10 }, iterations: 5,
+  bestIteration: 5, validationLoss: 1.5, trainingConfig: {}, createdAt: '2026-01-01T00:00:00.000Z', packageVersion: '0.1.0',
+};
+
+describe('optimizer file', () => {
+  before(setupBackend);
+
+  it('round-trips through JSON and gives identical updates', () => {
+    const phi = initMetaParams(PAPER_LSTM, new Rng(1));
+    const loaded = fromOptimizerFile(JSON.parse(JSON.stringify(toOptimizerFile(PAPER_LSTM, phi, provenance))));
+    assert.deepEqual(loaded.config, PAPER_LSTM);
+    assert.equal(loaded.provenance.seed, 3);
+    const params = [tf.tensor1d([0.5, -2, 3])];
+    const grads = [tf.tensor1d([1, -0.01, 1e-6])];
+    const run = (p: typeof phi) => {
+      const opt = lstmOptimizer(PAPER_LSTM, p);
+      return opt.update(grads, opt.init(params), params).updates[0].dataSync();
+    };
+    assertClose(run(loaded.phi), run(phi), { rtol: 0, atol: 0 });
+  });
+
+  const good = () => JSON.parse(JSON.stringify(toOptimizerFile(PAPER_LSTM, initMetaParams(PAPER_LSTM, new Rng(1)), provenance)));
+  const cases: Array<[string, (doc: any) => unknown, RegExp]> = [
+    ['not an object', () => 42, /not a learned-optimizer file/],
+    ['wrong format', (d) => ({ ...d, format: 'other' }), /not a learned-optimizer file/],
+    ['wrong version', (d) => ({ ...d, version: 99 }), /unsupported optimizer file version 99/],
+    ['bad config', (d) => ({ ...d, config: { ...d.config, hidden: [] } }), /invalid config.hidden/],
+    ['missing weight', (d) => { delete d.weights['head.w']; return d; }, /missing weight 'head.w'/],
+    ['wrong shape', (d) => { d.weights['head.w'].shape = [3, 1]; return d; }, /shape \[3,1\], expected \[20,1\]/],
+    ['too few values', (d) => { d.weights['head.b'].values = []; return d; }, /must have 1 values/],
+    ['non-finite value', (d) => { d.weights['head.b'].values = ['NaN']; return d; }, /non-finite or non-numeric/],
+  ];
+  for (const [name, corrupt, message] of cases) {
+    it(`rejects a file with ${name}`, () => {
+      assert.throws(() => fromOptimizerFile(corrupt(good())), (e: Error) => e instanceof OptimizerFileError && message.test(e.message));
+    });
+  }
+});

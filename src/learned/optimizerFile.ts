@@ -1,0 +1,98 @@
+/**
+ * The learned-optimizer file: versioned JSON holding the LSTM configuration, its named weights
+ * and provenance. Loading validates everything and never executes code.
+ *
+ *   {
+ *     "format": "l2l-lstm-optimizer", "version": 1,
+ *     "config": { "hidden": [20, 20], "preprocessP": 10, "outputScale": 0.1, "forgetBias": 1 },
+ *     "weights": { "lstm0.i.wx": { "shape": [2, 20], "values": [...] }, ... },
+ *     "provenance": { "command": "...", "seed": 1, "iterations": 300, "validationLoss": 0.2, ... }
+ *   }
+ */
+import * as tf from '@tensorflow/tfjs';
+import { metaParamShapes, type LstmConfig, type MetaParams } from './lstmConfig.ts';
+
+/** The `format` field of every optimizer file. */
+export const OPTIMIZER_FORMAT = 'l2l-lstm-optimizer';
+/** The current file version. */
+export const OPTIMIZER_VERSION = 1;
+
+/** Where an optimizer came from. */
+export interface Provenance {
+  command: string;
+  seed: number;
+  task: string;
+  taskConfig: Record<string, unknown>;
+  iterations: number;
+  bestIteration: number;
+  validationLoss: number;
+  trainingConfig: Record<string, unknown>;
+  createdAt: string;
+  packageVersion: string;
+}
+
+/** The parsed contents of an optimizer file. */
+export interface OptimizerFile {
+  format: typeof OPTIMIZER_FORMAT;
+  version: number;
+  config: LstmConfig;
+  weights: Record<string, { shape: number[]; values: number[] }>;
+  provenance: Provenance;
+}
+
+/** A problem with an optimizer file's contents. */
+export class OptimizerFileError extends Error {}
+
+/** Builds the JSON document for φ. */
+export function toOptimizerFile(config: LstmConfig, phi: MetaParams, provenance: Provenance): OptimizerFile {
+  const weights: OptimizerFile['weights'] = {};
+  for (const [name, shape] of metaParamShapes(config)) {
+    weights[name] = { shape, values: Array.from(phi[name].dataSync()) };
+  }
+  return { format: OPTIMIZER_FORMAT, version: OPTIMIZER_VERSION, config: { ...config }, weights, provenance };
+}
+
+/** Validates a parsed JSON value as an optimizer file and returns its config and φ. */
+export function fromOptimizerFile(json: unknown): { config: LstmConfig; phi: MetaParams; provenance: Provenance } {
+  const doc = json as Partial<OptimizerFile>;
+  if (!isObject(doc) || doc.format !== OPTIMIZER_FORMAT) {
+    throw new OptimizerFileError(`not a learned-optimizer file (expected "format": "${OPTIMIZER_FORMAT}")`);
+  }
+  if (doc.version !== OPTIMIZER_VERSION) {
+    throw new OptimizerFileError(`unsupported optimizer file version ${JSON.stringify(doc.version)}: this version of l2l reads version ${OPTIMIZER_VERSION}; re-train or convert the file`);
+  }
+  const config = validateConfig(doc.config);
+  if (!isObject(doc.weights)) throw new OptimizerFileError('optimizer file has no "weights" object');
+  const phi: MetaParams = {};
+  for (const [name, shape] of metaParamShapes(config)) {
+    const w = (doc.weights as Record<string, unknown>)[name] as { shape?: unknown; values?: unknown } | undefined;
+    if (!isObject(w)) throw new OptimizerFileError(`optimizer file is missing weight '${name}'`);
+    if (JSON.stringify(w.shape) !== JSON.stringify(shape)) {
+      throw new OptimizerFileError(`weight '${name}' has shape ${JSON.stringify(w.shape)}, expected ${JSON.stringify(shape)} for this config`);
+    }
+    const size = shape.reduce((a, b) => a * b, 1);
+    if (!Array.isArray(w.values) || w.values.length !== size) {
+      throw new OptimizerFileError(`weight '${name}' must have ${size} values`);
+    }
+    if (!w.values.every((v) => typeof v === 'number' && Number.isFinite(v))) {
+      throw new OptimizerFileError(`weight '${name}' has a non-finite or non-numeric value`);
+    }
+    phi[name] = tf.tensor(w.values as number[], shape);
+  }
+  return { config, phi, provenance: (doc.provenance ?? {}) as Provenance };
+}
+
+function validateConfig(config: unknown): LstmConfig {
+  const c = config as Partial<LstmConfig>;
+  const bad = (field: string) => new OptimizerFileError(`optimizer file has an invalid config.${field}`);
+  if (!isObject(c)) throw new OptimizerFileError('optimizer file has no "config" object');
+  if (!Array.isArray(c.hidden) || c.hidden.length === 0 || !c.hidden.every((h) => Number.isInteger(h) && h > 0 && h <= 4096)) throw bad('hidden');
+  if (!(c.preprocessP === null || (typeof c.preprocessP === 'number' && c.preprocessP > 0))) throw bad('preprocessP');
+  if (typeof c.outputScale !== 'number' || !Number.isFinite(c.outputScale)) throw bad('outputScale');
+  if (typeof c.forgetBias !== 'number' || !Number.isFinite(c.forgetBias)) throw bad('forgetBias');
+  return { hidden: [...c.hidden], preprocessP: c.preprocessP, outputScale: c.outputScale, forgetBias: c.forgetBias };
+}
+
+function isObject(x: unknown): x is Record<string, unknown> {
+  return typeof x === 'object' && x !== null && !Array.isArray(x);
+}

@@ -1,0 +1,162 @@
+/**
+ * Meta-training (paper §2, §3): sample a batch of optimizees, unroll the LSTM optimizer over a
+ * horizon in truncations, and after each truncation take one Adam step on φ with the exact
+ * truncated meta-gradient. Every `validateEvery` iterations the optimizer is run on a fixed set
+ * of fresh functions; the best one on validation is reported to `onBest`.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { initMetaParams, metaParamList, metaParamsFromList, type LstmConfig, type MetaParams } from '../learned/lstmConfig.ts';
+import { lstmOptimizer } from '../learned/lstmOptimizer.ts';
+import { adam } from '../optimizers/adam.ts';
+import { disposeState, step } from '../optimizers/optimizer.ts';
+import { Rng } from '../random/rng.ts';
+import type { TaskFamily } from '../tasks/task.ts';
+import { truncatedMetaGradient, type TruncationStart } from './metaGradient.ts';
+import { meanCurve, unroll } from './unroll.ts';
+
+/** Settings of one meta-training run. */
+export interface MetaTrainConfig {
+  /** Meta-iterations; each is one horizon of `horizon / unrollLength` truncations. */
+  iterations: number;
+  /** Optimizees sampled per iteration (paper: 128 quadratics). */
+  membersPerTask: number;
+  /** Optimizee steps per iteration (paper: 100). */
+  horizon: number;
+  /** Steps per truncation of BPTT (paper: 20). */
+  unrollLength: number;
+  /** Learning rate of the Adam meta-optimizer. */
+  metaLearningRate: number;
+  /** Validate every this many iterations (and after the last). */
+  validateEvery: number;
+  /** Fixed validation optimizees. */
+  validationMembers: number;
+  /** Meta-gradients with a larger global norm are scaled down to it; 0 turns clipping off. */
+  clipGradNorm: number;
+  /** Seed of every random draw of the run. */
+  seed: number;
+  /** Architecture of the learned optimizer. */
+  lstm: LstmConfig;
+}
+
+/** What is reported after each iteration. */
+export interface IterationInfo {
+  iteration: number;
+  /** Mean member loss averaged over the horizon's steps (the meta-loss per step). */
+  metaLoss: number;
+  /** Mean member loss at the end of the horizon. */
+  finalLoss: number;
+  /** Truncations whose meta-gradient was not finite, and so not applied. */
+  skippedUpdates: number;
+  seconds: number;
+}
+
+/** What is reported after each validation. */
+export interface ValidationInfo {
+  iteration: number;
+  /** Mean validation loss over the horizon's steps 1..horizon: the quantity minimized. */
+  validationLoss: number;
+  /** Mean validation loss at the last step. */
+  validationFinalLoss: number;
+  isBest: boolean;
+}
+
+/** Hooks for logging, saving and stopping. */
+export interface MetaTrainHooks {
+  onIteration?(info: IterationInfo): void;
+  onValidation?(info: ValidationInfo, phi: MetaParams): void;
+  /** Polled between truncations; true stops the run after the current one. */
+  shouldStop?(): boolean;
+}
+
+/** The outcome of meta-training. */
+export interface MetaTrainResult {
+  /** Best φ on validation (caller owns the tensors). */
+  best: MetaParams;
+  bestValidationLoss: number;
+  bestIteration: number;
+  iterationsDone: number;
+  stopped: boolean;
+}
+
+/** Meta-trains a fresh LSTM optimizer on `family`. */
+export async function metaTrain(family: TaskFamily, config: MetaTrainConfig, hooks: MetaTrainHooks = {}): Promise<MetaTrainResult> {
+  const rng = new Rng(config.seed);
+  let phi = metaParamList(config.lstm, initMetaParams(config.lstm, rng.child('phi')));
+  const metaOptimizer = adam(config.metaLearningRate);
+  let metaState = metaOptimizer.init(phi);
+  const validationTask = family.sample(rng.child('validation'), config.validationMembers);
+  const validationTheta = validationTask.init(rng.child('validation-init'));
+  let best = { phi: phi.map((p) => p.clone()), loss: Infinity, iteration: 0 };
+  let iteration = 0;
+  let stopped = false;
+
+  const validate = () => {
+    const curve = meanCurve(unroll(validationTask, lstmOptimizer(config.lstm, metaParamsFromList(config.lstm, phi)), validationTheta, config.horizon));
+    const loss = mean(curve.slice(1));
+    const isBest = Number.isFinite(loss) && loss < best.loss;
+    if (isBest) {
+      tf.dispose(best.phi);
+      best = { phi: phi.map((p) => p.clone()), loss, iteration };
+    }
+    hooks.onValidation?.({ iteration, validationLoss: loss, validationFinalLoss: curve[curve.length - 1], isBest }, metaParamsFromList(config.lstm, best.phi));
+  };
+
+  validate();
+  for (; iteration < config.iterations && !stopped; ) {
+    const started = performance.now();
+    const iterRng = rng.child(`iteration${iteration}`);
+    const task = family.sample(iterRng.child('task'), config.membersPerTask);
+    const optimizer = lstmOptimizer(config.lstm, metaParamsFromList(config.lstm, phi));
+    const theta0 = task.init(iterRng.child('init'));
+    let start: TruncationStart = { params: theta0, state: optimizer.init(theta0), step: 0 };
+    const losses: number[] = [];
+    let skippedUpdates = 0;
+    for (let t = 0; t < config.horizon; t += config.unrollLength) {
+      const result = truncatedMetaGradient(config.lstm, phi, task, start, Math.min(config.unrollLength, config.horizon - t));
+      tf.dispose(start.params);
+      disposeState(start.state);
+      start = result.next;
+      losses.push(...result.losses);
+      const grads = clipByGlobalNorm(result.metaGrads, config.clipGradNorm);
+      tf.dispose(result.metaGrads);
+      if (grads) {
+        ({ params: phi, state: metaState } = step(metaOptimizer, phi, grads, metaState));
+        tf.dispose(grads);
+      } else {
+        skippedUpdates++;
+      }
+      // Let signal handlers and progress timers run between truncations.
+      await new Promise((resolve) => setImmediate(resolve));
+      if (hooks.shouldStop?.()) stopped = true;
+      if (stopped) break;
+    }
+    tf.dispose(start.params);
+    disposeState(start.state);
+    task.dispose?.();
+    iteration++;
+    hooks.onIteration?.({
+      iteration,
+      metaLoss: mean(losses),
+      finalLoss: losses[losses.length - 1],
+      skippedUpdates,
+      seconds: (performance.now() - started) / 1000,
+    });
+    if (iteration % config.validateEvery === 0 || iteration === config.iterations || stopped) validate();
+  }
+  validationTask.dispose?.();
+  tf.dispose([...validationTheta, ...phi]);
+  disposeState(metaState);
+  return { best: metaParamsFromList(config.lstm, best.phi), bestValidationLoss: best.loss, bestIteration: best.iteration, iterationsDone: iteration, stopped };
+}
+
+/** Gradients scaled to global norm ≤ maxNorm (0: unchanged), or null if any is not finite. */
+export function clipByGlobalNorm(grads: tf.Tensor[], maxNorm: number): tf.Tensor[] | null {
+  const norm = tf.tidy(() => tf.addN(grads.map((g) => g.square().sum())).sqrt().dataSync()[0]);
+  if (!Number.isFinite(norm)) return null;
+  const scale = maxNorm > 0 && norm > maxNorm ? maxNorm / norm : 1;
+  return grads.map((g) => g.mul(scale));
+}
+
+function mean(xs: number[]): number {
+  return xs.reduce((a, b) => a + b, 0) / xs.length;
+}

@@ -1,0 +1,44 @@
+/** The results table: mean and median loss of each optimizer at a few steps. */
+import type { Results } from '../eval/compare.ts';
+
+/** The steps shown in tables: 10, 20, 50, 100, … up to the last one. */
+export function tableSteps(steps: number): number[] {
+  const marks = [10, 20, 50, 100, 200, 500, 1000].filter((s) => s < steps);
+  return [...marks, steps];
+}
+
+/** A markdown table: one row per optimizer, mean (median) loss at each of `tableSteps`. */
+export function summaryTable(results: Results): string {
+  const steps = tableSteps(results.steps);
+  const header = ['optimizer', 'learning rate', ...steps.map((s) => `step ${s}`)];
+  const lines = [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`];
+  for (const o of results.optimizers) {
+    const cells = steps.map((s) => `${fmt(o.meanLoss[s])} (${fmt(o.medianLoss[s])})`);
+    const lr = o.learningRate === null ? '–' : String(o.learningRate) + (o.tuning?.onEdge ? ' ⚠ grid edge' : '');
+    lines.push(`| ${[o.name, lr, ...cells].join(' | ')} |`);
+  }
+  return lines.join('\n');
+}
+
+/** summary.md: what was run, the table, and notes on tuning and divergence. */
+export function summaryMarkdown(results: Results, command?: string): string {
+  const notes = results.optimizers.flatMap((o) => [
+    ...(o.tuning?.onEdge ? [`- ${o.name}: the best learning rate ${o.learningRate} is on the edge of the grid.`] : []),
+    ...(o.diverged > 0 ? [`- ${o.name}: ${o.diverged} of ${results.runs} runs diverged.`] : []),
+  ]);
+  return [
+    `# ${results.task}: learned vs. tuned hand-designed optimizers`,
+    '',
+    `${results.runs} held-out runs of ${results.steps} steps, seed ${results.seed}; learning rates tuned on separate optimizees (seed ${results.tuningSeed}).`,
+    'Cells: mean (median) loss after that many steps.',
+    ...(command ? ['', `Command: \`${command}\``] : []),
+    '',
+    summaryTable(results),
+    ...(notes.length ? ['', ...notes] : []),
+    '',
+  ].join('\n');
+}
+
+function fmt(x: number): string {
+  return Number.isFinite(x) ? x.toPrecision(3) : 'diverged';
+}
