@@ -21,9 +21,13 @@ export function parseBackend(name: string): BackendName {
   throw new Error(`unknown backend '${name}': use one of ${BACKENDS.join(', ')}`);
 }
 
-/** Starts the backend (once per process) and returns its name. */
+/**
+ * Starts the backend (once per process) and returns its name. When wasm was not asked for
+ * explicitly and cannot start, falls back to cpu with a warning.
+ */
 export async function initBackend(requested?: string): Promise<BackendName> {
-  const name = parseBackend(requested ?? process.env.L2L_BACKEND ?? 'wasm');
+  const explicit = requested ?? process.env.L2L_BACKEND;
+  const name = parseBackend(explicit ?? 'wasm');
   if (started === name) return name;
   if (name === 'wasm') {
     const require = createRequire(import.meta.url);
@@ -31,9 +35,22 @@ export async function initBackend(requested?: string): Promise<BackendName> {
     // Node loads the .wasm binary from a path; the package ships it in dist/.
     setWasmPaths(pathToFileURL(path.join(pkg, 'dist') + path.sep).pathname);
   }
-  const ok = await tf.setBackend(name);
-  if (!ok) throw new Error(`could not start the TensorFlow.js '${name}' backend: try --backend cpu`);
+  let ok = false;
+  try {
+    ok = await tf.setBackend(name);
+  } catch {
+    ok = false;
+  }
+  if (!ok) {
+    if (explicit !== undefined || name === 'cpu') throw new Error(`could not start the TensorFlow.js '${name}' backend: try --backend cpu`);
+    process.stderr.write("warning: the wasm backend could not start; using the slower 'cpu' backend\n");
+    return initBackend('cpu');
+  }
   await tf.ready();
+  if (name === 'cpu') {
+    // The cpu backend otherwise prints a banner recommending tfjs-node, which cannot install here.
+    (tf.backend() as unknown as { firstUse: boolean }).firstUse = false;
+  }
   started = name;
   return name;
 }

@@ -30,7 +30,7 @@ export function lossChartSpec(results: Results, title?: string): TopLevelSpec {
     layer: [
       {
         mark: { type: 'area', opacity: 0.12 },
-        encoding: { x, y: { field: 'q25', type: 'quantitative', scale: { type: 'log' } }, y2: { field: 'q75' }, color },
+        encoding: { x, y: { field: 'q25', type: 'quantitative', scale: { type: 'log' } }, y2: { field: 'q75' }, color: { ...color, legend: null } },
       },
       {
         mark: { type: 'line', strokeWidth: 2 },

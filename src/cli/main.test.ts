@@ -1,0 +1,136 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { describe, it } from 'node:test';
+import { initMetaParams, PAPER_LSTM } from '../learned/lstmConfig.ts';
+import { toOptimizerFile } from '../learned/optimizerFile.ts';
+import { Rng } from '../random/rng.ts';
+import { setupBackend } from '../testing/setup.ts';
+import { main } from './main.ts';
+
+const run = promisify(execFile);
+const repo = path.resolve(import.meta.dirname, '../..');
+
+/** Runs the CLI in-process and captures what it writes to stderr. */
+async function cli(args: string[]): Promise<{ code: number; stderr: string }> {
+  const original = process.stderr.write.bind(process.stderr);
+  let stderr = '';
+  process.stderr.write = ((chunk: string | Uint8Array) => {
+    stderr += String(chunk);
+    return true;
+  }) as typeof process.stderr.write;
+  try {
+    return { code: await main(args), stderr };
+  } finally {
+    process.stderr.write = original;
+  }
+}
+
+describe('CLI: every bad input gets one line, exit code 2 and no output', () => {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'l2l-cli-'));
+  const out = path.join(tmp, 'out');
+  const notJson = path.join(tmp, 'not-json.json');
+  fs.writeFileSync(notJson, '{"format": "l2l-lstm-opt');
+  const aFile = path.join(tmp, 'plain-file');
+  fs.writeFileSync(aFile, 'x');
+  const oldVersion = path.join(tmp, 'old.json');
+
+  const cases: Array<[string, string[], RegExp]> = [
+    ['unknown command', ['frobnicate'], /unknown command 'frobnicate'/],
+    ['unknown flag', ['train', '--out', out, '--bogus'], /unknown option '--bogus'/],
+    ['non-numeric value', ['train', '--out', out, '--iterations', 'abc'], /--iterations .*expected an integer from 1/],
+    ['out-of-range value', ['train', '--out', out, '--iterations', '0'], /expected an integer from 1/],
+    ['negative runs', ['compare', '--out', out, '--runs', '-5'], /--runs .*expected an integer/],
+    ['bad learning rate', ['train', '--out', out, '--meta-lr', '-1'], /--meta-lr .*greater than 0/],
+    ['unknown task', ['compare', '--out', out, '--task', 'cifar'], /--task .*expected one of quadratic/],
+    ['unknown baseline', ['compare', '--out', out, '--baselines', 'adam,lion'], /--baselines .*comma-separated list/],
+    ['unknown backend', ['--backend', 'gpu', 'compare', '--out', out], /--backend .*expected one of wasm, cpu/],
+    ['missing --out', ['train'], /required option '--out <dir>'/],
+    ['missing optimizer file', ['compare', '--out', out, '--optimizer', path.join(tmp, 'nope.json')], /cannot read optimizer file/],
+    ['optimizer file not JSON', ['compare', '--out', out, '--optimizer', notJson], /is not valid JSON/],
+    ['wrong file version', ['compare', '--out', out, '--optimizer', oldVersion], /unsupported optimizer file version 0/],
+    ['output directory not writable', ['train', '--out', path.join(aFile, 'sub'), '--iterations', '1'], /cannot write to output directory/],
+  ];
+
+  for (const [name, args, message] of cases) {
+    it(name, async () => {
+      if (!fs.existsSync(oldVersion)) {
+        await setupBackend();
+        const doc = toOptimizerFile(PAPER_LSTM, initMetaParams(PAPER_LSTM, new Rng(0)), {} as never);
+        fs.writeFileSync(oldVersion, JSON.stringify({ ...doc, version: 0 }));
+      }
+      const { code, stderr } = await cli(args);
+      assert.equal(code, 2, stderr);
+      assert.match(stderr, message);
+      assert.equal(stderr.trim().split('\n').length, 1, `one line expected, got: ${stderr}`);
+      assert.doesNotMatch(stderr, /\n\s+at /);
+      assert.ok(!fs.existsSync(out) || fs.readdirSync(out).length === 0, 'no output file may be written');
+    });
+  }
+
+  it('--help exits with 0', async () => {
+    const original = process.stdout.write.bind(process.stdout);
+    process.stdout.write = (() => true) as typeof process.stdout.write;
+    try {
+      assert.equal((await cli(['train', '--help'])).code, 0);
+    } finally {
+      process.stdout.write = original;
+    }
+  });
+});
+
+describe('CLI: the bin and the README main command, as a new user runs them', () => {
+  it('bin/l2l.js reports a bad value in one line with exit code 2', async () => {
+    await assert.rejects(run('node', ['bin/l2l.js', 'train', '--out', '/tmp/x', '--seed', 'abc'], { cwd: repo }), (e: { code: number; stderr: string }) => {
+      assert.equal(e.code, 2);
+      assert.equal(e.stderr.trim().split('\n').length, 1);
+      return true;
+    });
+  });
+
+  it('quickstart (npm start, here on a small setting) trains, compares, writes the report and prints the table', async () => {
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'l2l-quickstart-'));
+    const { stdout } = await run('node', ['bin/l2l.js', 'quickstart', '--iterations', '3', '--runs', '40', '--out', out], { cwd: repo });
+    for (const name of ['lstm', 'sgd', 'nag', 'rmsprop', 'adam', 'adagrad']) assert.match(stdout, new RegExp(`^\\| ${name} \\|`, 'm'));
+    for (const file of ['optimizer.json', 'log.jsonl', 'results.json', 'loss.png', 'loss.svg', 'summary.md']) {
+      assert.ok(fs.statSync(path.join(out, file)).size > 0, file);
+    }
+    const results = JSON.parse(fs.readFileSync(path.join(out, 'results.json'), 'utf8'));
+    assert.equal(results.task, 'quadratic');
+    assert.equal(results.runs, 40);
+    assert.equal(results.seed, 1);
+    assert.deepEqual(results.optimizers.map((o: { name: string }) => o.name), ['lstm', 'sgd', 'nag', 'rmsprop', 'adam', 'adagrad']);
+    for (const o of results.optimizers) {
+      assert.equal(o.meanLoss.length, 101);
+      assert.equal(o.medianLoss.length, 101);
+    }
+    const log = fs.readFileSync(path.join(out, 'log.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    assert.equal(log.filter((e) => e.type === 'iteration').length, 3);
+    const saved = JSON.parse(fs.readFileSync(path.join(out, 'optimizer.json'), 'utf8'));
+    assert.equal(saved.provenance.seed, 0);
+    assert.match(saved.provenance.command, /^l2l train --task quadratic/);
+  });
+});
+
+describe('CLI: Ctrl-C during training', () => {
+  it('stops cleanly and leaves the best optimizer saved', async () => {
+    const { spawn } = await import('node:child_process');
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'l2l-sigint-'));
+    const child = spawn('node', ['bin/l2l.js', 'train', '--out', out, '--iterations', '10000', '--members', '16', '--validation-members', '16', '--validate-every', '2'], { cwd: repo });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    const log = path.join(out, 'log.jsonl');
+    const iterations = () => (fs.existsSync(log) ? fs.readFileSync(log, 'utf8').split('\n').filter((l) => l.includes('"type":"iteration"')).length : 0);
+    while (iterations() < 3) await new Promise((r) => setTimeout(r, 100));
+    child.kill('SIGINT');
+    const code = await new Promise((resolve) => child.on('exit', resolve));
+    assert.equal(code, 0, stderr);
+    assert.match(stderr, /meta-training interrupted after \d+ iterations/);
+    const saved = JSON.parse(fs.readFileSync(path.join(out, 'optimizer.json'), 'utf8'));
+    assert.equal(saved.format, 'l2l-lstm-optimizer');
+    assert.ok(saved.provenance.iterations >= 2);
+  });
+});
