@@ -7,6 +7,7 @@ import { initBackend } from '../backend/backend.ts';
 import { UserError } from '../io/userError.ts';
 import { registerCompare } from './commands/compare.ts';
 import { registerQuickstart } from './commands/quickstart.ts';
+import { registerReproduce } from './commands/reproduce.ts';
 import { registerTrain } from './commands/train.ts';
 import { backendName } from './options.ts';
 import { PACKAGE_VERSION } from './version.ts';
@@ -25,6 +26,7 @@ export function buildProgram(): Command {
   registerTrain(program);
   registerCompare(program);
   registerQuickstart(program);
+  registerReproduce(program);
   for (const command of program.commands) command.exitOverride().configureOutput({ outputError: () => {} });
   return program;
 }

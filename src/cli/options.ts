@@ -62,4 +62,4 @@ export function listOf(choices: readonly string[]): (value: string) => string[] 
 export const backendName = oneOf(BACKENDS);
 
 /** The task families the CLI knows. */
-export const TASKS = ['quadratic'] as const;
+export const TASKS = ['quadratic', 'mnist'] as const;

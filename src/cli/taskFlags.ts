@@ -1,5 +1,11 @@
-/** The task flags shared by commands (`--task`, `--variant`, `--dims`) and the family they build. */
-import type { Command } from 'commander';
+/**
+ * The task flags shared by commands and the family they build:
+ * `--task quadratic [--variant paper|deepmind] [--dims 10]` or
+ * `--task mnist [--hidden 20 | 40 | 20,20] [--activation sigmoid|relu|tanh|elu] [--init normal|glorot]`.
+ */
+import { InvalidArgumentError, type Command } from 'commander';
+import type { MnistSplitName } from '../data/mnist.ts';
+import { ACTIVATIONS, MlpFamily, PAPER_MLP, type Activation, type MlpInit } from '../tasks/mlp.ts';
 import { QuadraticFamily, type QuadraticVariant } from '../tasks/quadratic.ts';
 import type { TaskFamily } from '../tasks/task.ts';
 import { intIn, oneOf, TASKS } from './options.ts';
@@ -9,17 +15,40 @@ export interface TaskFlags {
   task: (typeof TASKS)[number];
   variant: QuadraticVariant;
   dims: number;
+  hidden: number[];
+  activation: Activation;
+  init: MlpInit;
+}
+
+/** Parses `20` or `20,20`: hidden layer sizes. */
+export function hiddenSizes(value: string): number[] {
+  const sizes = value.split(',').map((s) => Number(s.trim()));
+  if (sizes.length === 0 || sizes.length > 8 || !sizes.every((n) => Number.isInteger(n) && n >= 1 && n <= 4096)) {
+    throw new InvalidArgumentError(`expected hidden layer sizes like 20 or 20,20 (1 to 4096 units each), got '${value}'.`);
+  }
+  return sizes;
 }
 
 /** Adds the task flags to a command. */
 export function addTaskFlags(command: Command): Command {
   return command
     .option('--task <name>', `task family: ${TASKS.join(', ')}`, oneOf(TASKS), 'quadratic')
-    .option('--variant <name>', "quadratic variant: 'paper' (W, y, θ0 ~ N(0,1)) or 'deepmind' (W, y ~ U[0,1], θ0 ~ N(0,0.01²), batch-mean loss)", oneOf(['paper', 'deepmind'] as const), 'paper')
-    .option('--dims <n>', 'quadratic dimension', intIn(1, 10_000), 10);
+    .option('--variant <name>', "quadratic: 'paper' (W, y, θ0 ~ N(0,1)) or 'deepmind' (W, y ~ U[0,1], θ0 ~ N(0,0.01²), batch-mean loss)", oneOf(['paper', 'deepmind'] as const), 'paper')
+    .option('--dims <n>', 'quadratic: dimension', intIn(1, 10_000), 10)
+    .option('--hidden <sizes>', 'mnist: hidden layer sizes, e.g. 20, 40 or 20,20', hiddenSizes, PAPER_MLP.hidden)
+    .option('--activation <name>', `mnist: ${ACTIVATIONS.join(', ')}`, oneOf(ACTIVATIONS), PAPER_MLP.activation)
+    .option('--init <name>', "mnist: 'normal' (weights and biases N(0, 0.01²)) or 'glorot'", oneOf(['normal', 'glorot'] as const), PAPER_MLP.init);
 }
 
-/** The task family the flags describe. */
-export function familyFromFlags(flags: TaskFlags): TaskFamily {
+/** The task family the flags describe; MNIST networks train on `split` (train for meta-training, test for evaluation). */
+export function familyFromFlags(flags: TaskFlags, split: MnistSplitName): TaskFamily {
+  if (flags.task === 'mnist') {
+    return new MlpFamily({ ...PAPER_MLP, hidden: flags.hidden, activation: flags.activation, init: flags.init, split });
+  }
   return new QuadraticFamily({ dims: flags.dims, variant: flags.variant });
+}
+
+/** Per-task defaults for meta-training: optimizees per iteration and validation optimizees. */
+export function trainingDefaults(task: TaskFlags['task']): { members: number; validationMembers: number } {
+  return task === 'mnist' ? { members: 1, validationMembers: 10 } : { members: 128, validationMembers: 256 };
 }

@@ -29,6 +29,8 @@ export interface OptimizerResult extends CurveStats {
   learningRate: number | null;
   hyperparams: Record<string, unknown>;
   tuning?: TuningResult;
+  /** Means over runs of the task's final metrics (e.g. full test-set loss and accuracy). */
+  final?: Record<string, number>;
 }
 
 /** The contents of results.json. */
@@ -43,8 +45,9 @@ export interface Results {
 }
 
 /** Default comparison settings for `runs` runs of `steps` steps. */
-export function defaultCompareConfig(steps: number, runs: number, seed: number): CompareConfig {
-  return { steps, runs, seed, chunkSize: runs, tuning: { grid: DEFAULT_LR_GRID, members: 128, steps } };
+export function defaultCompareConfig(steps: number, runs: number, seed: number, family?: TaskFamily): CompareConfig {
+  const chunkSize = Math.min(runs, family?.evaluationChunk ?? runs);
+  return { steps, runs, seed, chunkSize, tuning: { grid: DEFAULT_LR_GRID, members: 128, steps } };
 }
 
 /** Runs every contender on the same test optimizees and returns per-step statistics. */
@@ -68,11 +71,14 @@ export function compare(
       optimizer = contender.optimizer;
     }
     const chunks: Float32Array[][] = [];
+    const finals: Record<string, number[]> = {};
     for (let start = 0, c = 0; start < config.runs; start += config.chunkSize, c++) {
       const rng = new Rng(config.seed).child(`test${c}`);
       const task = family.sample(rng.child('task'), Math.min(config.chunkSize, config.runs - start));
       const theta0 = task.init(rng.child('init'));
-      chunks.push(unroll(task, optimizer, theta0, config.steps).losses);
+      const result = unroll(task, optimizer, theta0, config.steps);
+      chunks.push(result.losses);
+      for (const [metric, values] of Object.entries(result.final ?? {})) (finals[metric] ??= []).push(...values);
       tf.dispose(theta0);
       task.dispose?.();
     }
@@ -84,6 +90,7 @@ export function compare(
       hyperparams: optimizer.hyperparams,
       ...(tuning ? { tuning } : {}),
       ...stats,
+      ...(Object.keys(finals).length ? { final: Object.fromEntries(Object.entries(finals).map(([k, v]) => [k, v.reduce((a, b) => a + b, 0) / v.length])) } : {}),
     });
   }
   return {

@@ -6,7 +6,7 @@ import { quantile } from '../eval/stats.ts';
 import { Rng } from '../random/rng.ts';
 import { QuadraticFamily } from '../tasks/quadratic.ts';
 import { setupBackend } from '../testing/setup.ts';
-import { metaTrain } from './metaTrain.ts';
+import { defaultMetaTrainConfig, metaTrain } from './metaTrain.ts';
 import { unroll } from './unroll.ts';
 
 describe('convergence: the whole meta-training loop learns', () => {
@@ -14,10 +14,9 @@ describe('convergence: the whole meta-training loop learns', () => {
 
   it('a meta-trained LSTM drives fresh 1-d quadratics (wθ − y)² below 1e-5', async () => {
     const family = new QuadraticFamily({ dims: 1, variant: 'paper' });
-    const config = {
-      iterations: 100, membersPerTask: 32, horizon: 100, unrollLength: 20, metaLearningRate: 0.01,
-      validateEvery: 25, validationMembers: 32, clipGradNorm: 0, seed: 0, lstm: PAPER_LSTM,
-    };
+    const config = defaultMetaTrainConfig({
+      iterations: 100, membersPerTask: 32, metaLearningRate: 0.01, validateEvery: 25, validationMembers: 32, seed: 0, lstm: PAPER_LSTM,
+    });
     const trained = await metaTrain(family, config);
     const test = family.sample(new Rng(5), 20);
     const theta0 = test.init(new Rng(6));

@@ -87,6 +87,16 @@ describe('truncated meta-gradient', () => {
   });
   }
 
+  it('equals the reference path for the log-loss meta-objective', () => {
+    const { task, phi, start } = setup();
+    const fast = truncatedMetaGradient(config, phi, task, start, T, 'log');
+    const ref = referenceMetaGradient(config, phi, task, start, T, true, 'log');
+    const plain = referenceMetaGradient(config, phi, task, start, T, true, 'loss');
+    assertClose(flat(fast.metaGrads), flat(ref.metaGrads), { rtol: 1e-3, atol: 1e-4, label: 'dL/dphi (log)' });
+    // And it is a different objective: its gradient is not the plain one.
+    assert.ok(Math.abs(flat(ref.metaGrads)[0] - flat(plain.metaGrads)[0]) > 1e-3);
+  });
+
   it('carries θ and the LSTM state, detached, into the next truncation', () => {
     const { task, phi, start } = setup();
     const first = truncatedMetaGradient(config, phi, task, start, 2);

@@ -26,7 +26,7 @@ import {
 import { metaParamShapes, metaParamsFromList, type LstmConfig } from '../learned/lstmConfig.ts';
 import { stateFrom, statesOf } from '../learned/lstmOptimizer.ts';
 import type { OptState } from '../optimizers/optimizer.ts';
-import { lossAndGrad, meanLossScale, type Task } from '../tasks/task.ts';
+import { lossAndGrad, meanLossScale, metaObjectiveGrads, type MetaObjective, type Task } from '../tasks/task.ts';
 
 /** Where a truncation starts: θ and the LSTM state (both constants), and the step index. */
 export interface TruncationStart {
@@ -45,13 +45,17 @@ export interface TruncationResult {
   next: TruncationStart;
 }
 
-/** Runs `unrollLength` steps of the LSTM optimizer from `start` and returns ∂L/∂φ. */
+/**
+ * Runs `unrollLength` steps of the LSTM optimizer from `start` and returns ∂L/∂φ, where L sums
+ * the mean member loss ('loss', the paper) or the mean member log-loss ('log') over the steps.
+ */
 export function truncatedMetaGradient(
   config: LstmConfig,
   phiList: tf.Tensor[],
   task: Task,
   start: TruncationStart,
   unrollLength: number,
+  objective: MetaObjective = 'loss',
 ): TruncationResult {
   const phi = metaParamsFromList(config, phiList);
   const scale = meanLossScale(task);
@@ -73,7 +77,7 @@ export function truncatedMetaGradient(
       const evaluated = lossAndGrad(task, params, start.step + t + 1);
       losses.push(evaluated.losses.mean().dataSync()[0]);
       grads = evaluated.grads;
-      gradsAfter.push(grads);
+      gradsAfter.push(metaObjectiveGrads(objective, grads, evaluated.losses));
     }
     // Backward: ∂S/∂Δt = scale · Σ_{s>t} ∇s, back through the LSTM from t = T−1 to 0.
     const weights = backwardWeights(config, phi);

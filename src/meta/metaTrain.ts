@@ -2,17 +2,25 @@
  * Meta-training (paper §2, §3): sample a batch of optimizees, unroll the LSTM optimizer over a
  * horizon in truncations, and after each truncation take one Adam step on φ with the exact
  * truncated meta-gradient. Every `validateEvery` iterations the optimizer is run on a fixed set
- * of fresh functions; the best one on validation is reported to `onBest`.
+ * of fresh optimizees; the best φ on validation is kept and reported.
+ *
+ * Robustness: non-finite meta-gradients are skipped; the meta learning rate decays
+ * exponentially to `finalMetaLrFactor` of its start; and a collapse — a validated optimizer
+ * that leaves the loss no lower than where it started (for MNIST: chance level, ln 10) —
+ * restores the best φ, resets the meta-optimizer and halves the meta learning rate.
  */
 import * as tf from '@tensorflow/tfjs';
 import { initMetaParams, metaParamList, metaParamsFromList, type LstmConfig, type MetaParams } from '../learned/lstmConfig.ts';
 import { lstmOptimizer } from '../learned/lstmOptimizer.ts';
 import { adam } from '../optimizers/adam.ts';
-import { disposeState, step } from '../optimizers/optimizer.ts';
+import { disposeState, step, type OptState } from '../optimizers/optimizer.ts';
 import { Rng } from '../random/rng.ts';
-import type { TaskFamily } from '../tasks/task.ts';
+import type { MetaObjective, TaskFamily } from '../tasks/task.ts';
 import { truncatedMetaGradient, type TruncationStart } from './metaGradient.ts';
 import { meanCurve, unroll } from './unroll.ts';
+
+/** Which validation number picks the best optimizer. */
+export type ValidationMetric = 'mean' | 'final';
 
 /** Settings of one meta-training run. */
 export interface MetaTrainConfig {
@@ -24,12 +32,18 @@ export interface MetaTrainConfig {
   horizon: number;
   /** Steps per truncation of BPTT (paper: 20). */
   unrollLength: number;
-  /** Learning rate of the Adam meta-optimizer. */
+  /** Initial learning rate of the Adam meta-optimizer. */
   metaLearningRate: number;
+  /** The meta learning rate decays exponentially to this fraction of itself by the last iteration (1: constant). */
+  finalMetaLrFactor: number;
+  /** Σ l(θt) (the paper) or Σ log l(θt). */
+  metaObjective: MetaObjective;
   /** Validate every this many iterations (and after the last). */
   validateEvery: number;
   /** Fixed validation optimizees. */
   validationMembers: number;
+  /** 'mean': mean validation loss over the horizon; 'final': at its last step. */
+  selectBy: ValidationMetric;
   /** Meta-gradients with a larger global norm are scaled down to it; 0 turns clipping off. */
   clipGradNorm: number;
   /** Seed of every random draw of the run. */
@@ -47,23 +61,27 @@ export interface IterationInfo {
   finalLoss: number;
   /** Truncations whose meta-gradient was not finite, and so not applied. */
   skippedUpdates: number;
+  metaLearningRate: number;
   seconds: number;
 }
 
 /** What is reported after each validation. */
 export interface ValidationInfo {
   iteration: number;
-  /** Mean validation loss over the horizon's steps 1..horizon: the quantity minimized. */
+  /** Mean validation loss over steps 1..horizon. */
   validationLoss: number;
   /** Mean validation loss at the last step. */
   validationFinalLoss: number;
   isBest: boolean;
+  /** True when this validation detected a collapse (and the best φ was restored). */
+  collapsed: boolean;
 }
 
 /** Hooks for logging, saving and stopping. */
 export interface MetaTrainHooks {
   onIteration?(info: IterationInfo): void;
-  onValidation?(info: ValidationInfo, phi: MetaParams): void;
+  /** After each validation, with the best φ so far. */
+  onValidation?(info: ValidationInfo, best: MetaParams): void;
   /** Polled between truncations; true stops the run after the current one. */
   shouldStop?(): boolean;
 }
@@ -72,18 +90,30 @@ export interface MetaTrainHooks {
 export interface MetaTrainResult {
   /** Best φ on validation (caller owns the tensors). */
   best: MetaParams;
+  /** The best validation number (by `selectBy`). */
   bestValidationLoss: number;
   bestIteration: number;
   iterationsDone: number;
+  collapses: number;
   stopped: boolean;
+}
+
+/** The paper's schedule with this project's measured defaults; fields can be overridden. */
+export function defaultMetaTrainConfig(overrides: Partial<MetaTrainConfig> & Pick<MetaTrainConfig, 'lstm'>): MetaTrainConfig {
+  return {
+    iterations: 300, membersPerTask: 128, horizon: 100, unrollLength: 20, metaLearningRate: 3e-3, finalMetaLrFactor: 0.1,
+    metaObjective: 'loss', validateEvery: 10, validationMembers: 256, selectBy: 'final', clipGradNorm: 0, seed: 0,
+    ...overrides,
+  };
 }
 
 /** Meta-trains a fresh LSTM optimizer on `family`. */
 export async function metaTrain(family: TaskFamily, config: MetaTrainConfig, hooks: MetaTrainHooks = {}): Promise<MetaTrainResult> {
   const rng = new Rng(config.seed);
   let phi = metaParamList(config.lstm, initMetaParams(config.lstm, rng.child('phi')));
-  const metaOptimizer = adam(config.metaLearningRate);
-  let metaState = metaOptimizer.init(phi);
+  let metaState: OptState = adam().init(phi);
+  let lrMultiplier = 1;
+  let collapses = 0;
   const validationTask = family.sample(rng.child('validation'), config.validationMembers);
   const validationTheta = validationTask.init(rng.child('validation-init'));
   let best = { phi: phi.map((p) => p.clone()), loss: Infinity, iteration: 0 };
@@ -91,19 +121,34 @@ export async function metaTrain(family: TaskFamily, config: MetaTrainConfig, hoo
   let stopped = false;
 
   const validate = () => {
-    const curve = meanCurve(unroll(validationTask, lstmOptimizer(config.lstm, metaParamsFromList(config.lstm, phi)), validationTheta, config.horizon));
-    const loss = mean(curve.slice(1));
-    const isBest = Number.isFinite(loss) && loss < best.loss;
+    const optimizer = lstmOptimizer(config.lstm, metaParamsFromList(config.lstm, phi));
+    const curve = meanCurve(unroll(validationTask, optimizer, validationTheta, config.horizon));
+    const meanLoss = mean(curve.slice(1));
+    const finalLoss = curve[curve.length - 1];
+    const score = config.selectBy === 'mean' ? meanLoss : finalLoss;
+    const collapsed = iteration > 0 && !(meanLoss < curve[0]);
+    const isBest = !collapsed && Number.isFinite(score) && score < best.loss;
     if (isBest) {
       tf.dispose(best.phi);
-      best = { phi: phi.map((p) => p.clone()), loss, iteration };
+      best = { phi: phi.map((p) => p.clone()), loss: score, iteration };
     }
-    hooks.onValidation?.({ iteration, validationLoss: loss, validationFinalLoss: curve[curve.length - 1], isBest }, metaParamsFromList(config.lstm, best.phi));
+    if (collapsed) {
+      // Restore the best φ, start the meta-optimizer afresh and halve its learning rate.
+      tf.dispose(phi);
+      phi = best.phi.map((p) => p.clone());
+      disposeState(metaState);
+      metaState = adam().init(phi);
+      lrMultiplier /= 2;
+      collapses++;
+    }
+    hooks.onValidation?.({ iteration, validationLoss: meanLoss, validationFinalLoss: finalLoss, isBest, collapsed }, metaParamsFromList(config.lstm, best.phi));
   };
 
   validate();
-  for (; iteration < config.iterations && !stopped; ) {
+  while (iteration < config.iterations && !stopped) {
     const started = performance.now();
+    const metaLearningRate = config.metaLearningRate * lrMultiplier * config.finalMetaLrFactor ** (iteration / Math.max(1, config.iterations - 1));
+    const metaOptimizer = adam(metaLearningRate);
     const iterRng = rng.child(`iteration${iteration}`);
     const task = family.sample(iterRng.child('task'), config.membersPerTask);
     const optimizer = lstmOptimizer(config.lstm, metaParamsFromList(config.lstm, phi));
@@ -112,7 +157,8 @@ export async function metaTrain(family: TaskFamily, config: MetaTrainConfig, hoo
     const losses: number[] = [];
     let skippedUpdates = 0;
     for (let t = 0; t < config.horizon; t += config.unrollLength) {
-      const result = truncatedMetaGradient(config.lstm, phi, task, start, Math.min(config.unrollLength, config.horizon - t));
+      const length = Math.min(config.unrollLength, config.horizon - t);
+      const result = truncatedMetaGradient(config.lstm, phi, task, start, length, config.metaObjective);
       tf.dispose(start.params);
       disposeState(start.state);
       start = result.next;
@@ -139,6 +185,7 @@ export async function metaTrain(family: TaskFamily, config: MetaTrainConfig, hoo
       metaLoss: mean(losses),
       finalLoss: losses[losses.length - 1],
       skippedUpdates,
+      metaLearningRate,
       seconds: (performance.now() - started) / 1000,
     });
     if (iteration % config.validateEvery === 0 || iteration === config.iterations || stopped) validate();
@@ -146,7 +193,14 @@ export async function metaTrain(family: TaskFamily, config: MetaTrainConfig, hoo
   validationTask.dispose?.();
   tf.dispose([...validationTheta, ...phi]);
   disposeState(metaState);
-  return { best: metaParamsFromList(config.lstm, best.phi), bestValidationLoss: best.loss, bestIteration: best.iteration, iterationsDone: iteration, stopped };
+  return {
+    best: metaParamsFromList(config.lstm, best.phi),
+    bestValidationLoss: best.loss,
+    bestIteration: best.iteration,
+    iterationsDone: iteration,
+    collapses,
+    stopped,
+  };
 }
 
 /** Gradients scaled to global norm ≤ maxNorm (0: unchanged), or null if any is not finite. */

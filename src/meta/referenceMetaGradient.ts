@@ -22,6 +22,7 @@ export function referenceMetaGradient(
   start: TruncationStart,
   unrollLength: number,
   stopGradient = true,
+  objective: 'loss' | 'log' = 'loss',
 ): { metaGrads: tf.Tensor[]; fedGrads: tf.Tensor[][]; metaLoss: number } {
   const fedGrads: tf.Tensor[][] = [];
   const { value, grads } = tf.valueAndGrads((...phi: tf.Tensor[]) => {
@@ -36,7 +37,8 @@ export function referenceMetaGradient(
       const result = optimizer.update(fed, state, params);
       state = result.state;
       params = params.map((p, i) => p.add(result.updates[i]));
-      metaLoss = metaLoss.add(task.loss(params, start.step + t + 1).mean());
+      const losses = task.loss(params, start.step + t + 1);
+      metaLoss = metaLoss.add((objective === 'log' ? losses.log() : losses).mean());
     }
     return metaLoss as tf.Scalar;
   })(phiList);

@@ -11,6 +11,8 @@ import { lossAndGrad, type Task } from '../tasks/task.ts';
 export interface UnrollResult {
   /** losses[t][j]: loss of member j after t updates, t = 0..steps. */
   losses: Float32Array[];
+  /** The task's `finalMetrics` of the last parameters, when it has them. */
+  final?: Record<string, Float32Array>;
 }
 
 /** Runs `steps` updates of `optimizer` from θ0 = `params0` (not disposed) and records losses. */
@@ -25,9 +27,10 @@ export function unroll(task: Task, optimizer: Optimizer, params0: tf.Tensor[], s
     if (t < steps) ({ params, state } = step(optimizer, params, grads, state));
     tf.dispose(grads);
   }
+  const final = task.finalMetrics?.(params);
   tf.dispose(params);
   disposeState(state);
-  return { losses };
+  return { losses, ...(final ? { final } : {}) };
 }
 
 /** Mean over members of each step's loss. */

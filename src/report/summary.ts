@@ -10,12 +10,14 @@ export function tableSteps(steps: number): number[] {
 /** A markdown table: one row per optimizer, mean (median) loss at each of `tableSteps`. */
 export function summaryTable(results: Results): string {
   const steps = tableSteps(results.steps);
-  const header = ['optimizer', 'learning rate', ...steps.map((s) => `step ${s}`)];
+  const metrics = [...new Set(results.optimizers.flatMap((o) => Object.keys(o.final ?? {})))];
+  const header = ['optimizer', 'learning rate', ...steps.map((s) => `step ${s}`), ...metrics.map(metricTitle)];
   const lines = [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`];
   for (const o of results.optimizers) {
     const cells = steps.map((s) => `${fmt(o.meanLoss[s])} (${fmt(o.medianLoss[s])})`);
     const lr = o.learningRate === null ? '–' : String(o.learningRate) + (o.tuning?.onEdge ? ' ⚠ grid edge' : '');
-    lines.push(`| ${[o.name, lr, ...cells].join(' | ')} |`);
+    const finals = metrics.map((m) => fmt(o.final?.[m] ?? NaN));
+    lines.push(`| ${[o.name, lr, ...cells, ...finals].join(' | ')} |`);
   }
   return lines.join('\n');
 }
@@ -37,6 +39,10 @@ export function summaryMarkdown(results: Results, command?: string): string {
     ...(notes.length ? ['', ...notes] : []),
     '',
   ].join('\n');
+}
+
+function metricTitle(metric: string): string {
+  return metric === 'fullLoss' ? 'full-set loss' : metric;
 }
 
 function fmt(x: number): string {

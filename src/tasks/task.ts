@@ -18,7 +18,7 @@ export interface Task {
   readonly members: number;
   /** The objective whose gradient optimizers see: 'sum' gives each member its own loss's gradient. */
   readonly objective: Objective;
-  /** Shapes of the parameter tensors. */
+  /** Shapes of the parameter tensors; the first dimension of each indexes the member. */
   readonly paramShapes: number[][];
   /** Draws initial parameters θ0. */
   init(rng: Rng): tf.Tensor[];
@@ -26,6 +26,8 @@ export interface Task {
   loss(params: tf.Tensor[], step: number): tf.Tensor1D;
   /** Optional faster loss-and-gradient (e.g. closed form); must equal autodiff of `loss`. */
   lossAndGrad?(params: tf.Tensor[], step: number): LossAndGrad;
+  /** Per-member metrics of final parameters beyond the minibatch loss (e.g. full test-set loss and accuracy). */
+  finalMetrics?(params: tf.Tensor[]): Record<string, Float32Array>;
   /** Frees the task's data tensors. */
   dispose?(): void;
 }
@@ -46,6 +48,8 @@ export interface TaskFamily {
   readonly config: Record<string, unknown>;
   /** Draws one task holding `members` independent problems. */
   sample(rng: Rng, members: number): Task;
+  /** How many problems to batch into one task when evaluating many runs (default: all). */
+  readonly evaluationChunk?: number;
 }
 
 /** Member losses and objective gradient at `params`, closed form when the task has one. */
@@ -77,4 +81,19 @@ export function meanLossScale(task: Task): number {
 /** Total number of coordinates in the task's parameters. */
 export function numCoordinates(task: Task): number {
   return task.paramShapes.reduce((n, shape) => n + shape.reduce((a, b) => a * b, 1), 0);
+}
+
+/** What meta-training minimizes over a horizon: Σ_t l(θt) (the paper) or Σ_t log l(θt). */
+export type MetaObjective = 'loss' | 'log';
+
+/**
+ * Gradients of the meta-objective's term at these parameters: the objective gradient itself
+ * for 'loss'; for 'log', each member's gradient divided by its loss (∂ log l = ∇l / l).
+ */
+export function metaObjectiveGrads(objective: MetaObjective, grads: tf.Tensor[], losses: tf.Tensor1D): tf.Tensor[] {
+  if (objective === 'loss') return grads;
+  return tf.tidy(() => {
+    const inverse = tf.scalar(1).div(losses.maximum(1e-30));
+    return grads.map((g) => g.mul(inverse.reshape([g.shape[0], ...g.shape.slice(1).map(() => 1)])));
+  });
 }

@@ -17,7 +17,7 @@ export interface CompareFlags extends TaskFlags {
   runs: number;
   seed: number;
   out: string;
-  tuningRuns: number;
+  tuningRuns?: number;
   baselines: string[];
 }
 
@@ -28,7 +28,7 @@ export function registerCompare(program: Command): void {
     .option('--steps <n>', 'optimizee steps per run', intIn(1, 100_000), 100)
     .option('--runs <n>', 'held-out optimizees', intIn(1, 1_000_000), 1000)
     .option('--seed <n>', 'seed of the held-out optimizees', intIn(0), 1)
-    .option('--tuning-runs <n>', 'optimizees used to tune each learning rate', intIn(1, 100_000), 128)
+    .option('--tuning-runs <n>', 'optimizees used to tune each learning rate (default: 128 quadratics, 10 MNIST networks)', intIn(1, 100_000))
     .option('--baselines <list>', 'hand-designed optimizers to tune and compare', listOf(Object.keys(HAND_DESIGNED)), DEFAULT_BASELINES)
     .requiredOption('--out <dir>', 'output directory')
     .action(async (flags: CompareFlags) => {
@@ -40,13 +40,13 @@ export function registerCompare(program: Command): void {
 export async function runCompare(flags: CompareFlags, command: string): Promise<Results> {
   const learned = flags.optimizer ? loadOptimizer(flags.optimizer) : undefined;
   ensureWritableDir(flags.out);
-  const family = familyFromFlags(flags);
+  const family = familyFromFlags(flags, 'test');
   const contenders: Contender[] = [
     ...(learned ? [{ name: 'lstm', optimizer: lstmOptimizer(learned.config, learned.phi) }] : []),
     ...flags.baselines.map((name) => ({ name, factory: HAND_DESIGNED[name] })),
   ];
-  const config = defaultCompareConfig(flags.steps, flags.runs, flags.seed);
-  config.tuning.members = flags.tuningRuns;
+  const config = defaultCompareConfig(flags.steps, flags.runs, flags.seed, family);
+  config.tuning.members = flags.tuningRuns ?? (flags.task === 'mnist' ? 10 : 128);
   const results = compare(family, contenders, config, (line) => process.stderr.write(line + '\n'));
   const files = await writeReport(flags.out, results, command);
   process.stdout.write(summaryTable(results) + '\n');

@@ -6,6 +6,9 @@ import { intIn } from '../options.ts';
 import { runCompare } from './compare.ts';
 import { runTrain, type TrainFlags } from './train.ts';
 import { PAPER_LSTM } from '../../learned/lstmConfig.ts';
+import { PAPER_MLP } from '../../tasks/mlp.ts';
+
+const QUADRATIC_FLAGS = { task: 'quadratic', variant: 'paper', dims: 10, hidden: PAPER_MLP.hidden, activation: PAPER_MLP.activation, init: PAPER_MLP.init } as const;
 
 /** Flags of `l2l quickstart`. */
 interface QuickstartFlags {
@@ -26,14 +29,15 @@ export function registerQuickstart(program: Command): void {
     .option('--seed <n>', 'training seed (the test functions use seed + 1)', intIn(0, 2 ** 31), 0)
     .action(async (flags: QuickstartFlags) => {
       const train: TrainFlags = {
-        task: 'quadratic', variant: 'paper', dims: 10, out: flags.out, iterations: flags.iterations, seed: flags.seed,
-        members: 128, horizon: 100, unroll: 20, metaLr: 3e-3, validateEvery: 10, validationMembers: 256, clip: 0,
+        ...QUADRATIC_FLAGS, out: flags.out, iterations: flags.iterations, seed: flags.seed,
+        members: 128, horizon: 100, unroll: 20, metaLr: 3e-3, finalLrFactor: 0.1, metaObjective: 'loss', selectBy: 'final',
+        validateEvery: 10, validationMembers: 1024, clip: 0,
         outputScale: PAPER_LSTM.outputScale,
       };
       const trained = await runTrain(train, `l2l train --task quadratic --out ${flags.out} --iterations ${flags.iterations} --seed ${flags.seed}`);
       await runCompare(
         {
-          task: 'quadratic', variant: 'paper', dims: 10, optimizer: trained.optimizerFile, steps: 100, runs: flags.runs,
+          ...QUADRATIC_FLAGS, optimizer: trained.optimizerFile, steps: 100, runs: flags.runs,
           seed: flags.seed + 1, out: flags.out, tuningRuns: 128, baselines: DEFAULT_BASELINES,
         },
         `l2l compare --task quadratic --optimizer ${path.join(flags.out, 'optimizer.json')} --steps 100 --runs ${flags.runs} --seed ${flags.seed + 1} --out ${flags.out}`,

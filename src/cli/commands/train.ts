@@ -4,9 +4,10 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { saveOptimizer } from '../../io/optimizerStore.ts';
 import { PAPER_LSTM } from '../../learned/lstmConfig.ts';
-import { metaTrain, type MetaTrainConfig, type MetaTrainResult } from '../../meta/metaTrain.ts';
-import { familyFromFlags, addTaskFlags, type TaskFlags } from '../taskFlags.ts';
-import { intIn, nonNegativeNumber, positiveNumber } from '../options.ts';
+import { metaTrain, type MetaTrainConfig, type MetaTrainResult, type ValidationMetric } from '../../meta/metaTrain.ts';
+import type { MetaObjective } from '../../tasks/task.ts';
+import { familyFromFlags, addTaskFlags, trainingDefaults, type TaskFlags } from '../taskFlags.ts';
+import { intIn, nonNegativeNumber, oneOf, positiveNumber } from '../options.ts';
 import { createProgress } from '../progress.ts';
 import { ensureWritableDir } from '../outputDir.ts';
 import { PACKAGE_VERSION } from '../version.ts';
@@ -16,14 +17,17 @@ export interface TrainFlags extends TaskFlags {
   out: string;
   iterations: number;
   seed: number;
-  members: number;
+  members?: number;
   horizon: number;
   unroll: number;
   metaLr: number;
   validateEvery: number;
-  validationMembers: number;
+  validationMembers?: number;
   clip: number;
   outputScale: number;
+  finalLrFactor: number;
+  metaObjective: MetaObjective;
+  selectBy: ValidationMetric;
 }
 
 /** Adds the flags of `l2l train` to a command. */
@@ -31,12 +35,15 @@ export function addTrainFlags(command: Command): Command {
   return addTaskFlags(command)
     .option('--iterations <n>', 'meta-iterations (one horizon each)', intIn(1), 300)
     .option('--seed <n>', 'seed of every random draw', intIn(0), 0)
-    .option('--members <n>', 'optimizees per meta-iteration', intIn(1, 100_000), 128)
+    .option('--members <n>', 'optimizees per meta-iteration (default: 128 quadratics, 1 MNIST network)', intIn(1, 100_000))
     .option('--horizon <n>', 'optimizee steps per meta-iteration', intIn(1, 100_000), 100)
     .option('--unroll <n>', 'steps per truncation of BPTT', intIn(1, 10_000), 20)
-    .option('--meta-lr <x>', 'learning rate of the Adam meta-optimizer', positiveNumber(1), 3e-3)
+    .option('--meta-lr <x>', 'initial learning rate of the Adam meta-optimizer', positiveNumber(1), 3e-3)
+    .option('--final-lr-factor <x>', 'the meta learning rate decays exponentially to this fraction by the last iteration', positiveNumber(1), 0.1)
+    .option('--meta-objective <name>', "'loss': Σ l(θt) (the paper); 'log': Σ log l(θt)", oneOf(['loss', 'log'] as const), 'loss')
+    .option('--select-by <name>', "keep the optimizer with the best validation loss at the 'final' step or the 'mean' over steps", oneOf(['final', 'mean'] as const), 'final')
     .option('--validate-every <n>', 'validate every n iterations', intIn(1), 10)
-    .option('--validation-members <n>', 'fixed validation optimizees', intIn(1, 100_000), 256)
+    .option('--validation-members <n>', 'fixed validation optimizees (default: 256 quadratics, 10 MNIST networks)', intIn(1, 100_000))
     .option('--clip <x>', 'clip the meta-gradient to this global norm (0: off)', nonNegativeNumber, 0)
     .option('--output-scale <x>', 'the LSTM output is multiplied by this', positiveNumber(), PAPER_LSTM.outputScale);
 }
@@ -57,15 +64,19 @@ export async function runTrain(flags: TrainFlags, command: string): Promise<Meta
     // Not an error for the algorithm, but the paper's schedule is whole truncations.
     process.stderr.write(`note: horizon ${flags.horizon} is not a multiple of unroll ${flags.unroll}; the last truncation is shorter\n`);
   }
-  const family = familyFromFlags(flags);
+  const family = familyFromFlags(flags, 'train');
+  const defaults = trainingDefaults(flags.task);
   const config: MetaTrainConfig = {
     iterations: flags.iterations,
-    membersPerTask: flags.members,
+    membersPerTask: flags.members ?? defaults.members,
     horizon: flags.horizon,
     unrollLength: flags.unroll,
     metaLearningRate: flags.metaLr,
+    finalMetaLrFactor: flags.finalLrFactor,
+    metaObjective: flags.metaObjective,
+    selectBy: flags.selectBy,
     validateEvery: flags.validateEvery,
-    validationMembers: flags.validationMembers,
+    validationMembers: flags.validationMembers ?? defaults.validationMembers,
     clipGradNorm: flags.clip,
     seed: flags.seed,
     lstm: { ...PAPER_LSTM, outputScale: flags.outputScale },
@@ -98,9 +109,10 @@ export async function runTrain(flags: TrainFlags, command: string): Promise<Meta
       },
       onValidation(info, best) {
         log({ type: 'validation', ...info });
-        lastValidation = info.validationLoss;
+        if (info.collapsed) progress.log(`iteration ${info.iteration}: collapse detected (validation loss no lower than at the start); restored the best optimizer and halved the meta learning rate`);
+        lastValidation = config.selectBy === 'final' ? info.validationFinalLoss : info.validationLoss;
         if (info.isBest) {
-          bestValidation = info.validationLoss;
+          bestValidation = lastValidation;
           saveOptimizer(optimizerFile, config.lstm, best, {
             command,
             seed: flags.seed,
@@ -108,7 +120,7 @@ export async function runTrain(flags: TrainFlags, command: string): Promise<Meta
             taskConfig: family.config,
             iterations: info.iteration,
             bestIteration: info.iteration,
-            validationLoss: info.validationLoss,
+            validationLoss: lastValidation,
             trainingConfig: { ...config },
             createdAt: new Date().toISOString(),
             packageVersion: PACKAGE_VERSION,

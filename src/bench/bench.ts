@@ -1,0 +1,55 @@
+/**
+ * `npm run bench`: throughput and memory of meta-training and evaluation, each part in its own
+ * process. Prints a table and, with `--json FILE`, writes the figures as JSON. Timings are
+ * medians with min–max over the timed iterations; nothing here is asserted.
+ */
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
+import { writeFileAtomic } from '../io/atomicWrite.ts';
+
+const PARTS: Array<{ part: string; label: string; timed: number }> = [
+  { part: 'quadratic', label: 'quadratic meta-iteration (128 × 10 coordinates)', timed: 5 },
+  { part: 'mnist', label: 'MNIST meta-iteration (784-20-10 sigmoid)', timed: 3 },
+  { part: 'mnist-wide', label: 'MNIST meta-iteration, 4× wider (784-80-10)', timed: 1 },
+  { part: 'mnist-eval', label: 'MNIST learned-optimizer evaluation (100 steps)', timed: 3 },
+];
+
+const args = process.argv.slice(2);
+const jsonIndex = args.indexOf('--json');
+const jsonFile = jsonIndex >= 0 ? args[jsonIndex + 1] : undefined;
+const here = path.dirname(new URL(import.meta.url).pathname);
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+const report: Record<string, unknown>[] = [];
+for (const { part, label, timed } of PARTS) {
+  process.stderr.write(`running ${part}…\n`);
+  const out = execFileSync(process.execPath, ['--import', 'tsx', path.join(here, 'measure.ts'), part, String(timed)], { encoding: 'utf8' });
+  const m = JSON.parse(out.trim().split('\n').pop()!);
+  const seconds: number[] = m.seconds;
+  const entry = {
+    part,
+    label,
+    secondsMedian: median(seconds),
+    secondsMin: Math.min(...seconds),
+    secondsMax: Math.max(...seconds),
+    // One meta-iteration is a 100-step horizon of every member; evaluation is 100 steps of one network.
+    optimizeeStepsPerSecond: (100 * (m.members ?? 1)) / median(seconds),
+    coordinates: m.coordinates,
+    peakRssMb: Math.round(m.peakRssMb),
+    timed: seconds.length,
+    backend: m.backend,
+  };
+  report.push(entry);
+  process.stdout.write(
+    `${label}: ${entry.secondsMedian.toFixed(3)} s (min ${entry.secondsMin.toFixed(3)}, max ${entry.secondsMax.toFixed(3)}, n=${entry.timed}); ` +
+      `${entry.optimizeeStepsPerSecond.toFixed(0)} optimizee steps/s; peak RSS ${entry.peakRssMb} MB\n`,
+  );
+}
+if (jsonFile) {
+  writeFileAtomic(jsonFile, JSON.stringify({ createdAt: new Date().toISOString(), parts: report }, null, 1) + '\n');
+  process.stderr.write(`wrote ${jsonFile}\n`);
+}

@@ -1,0 +1,89 @@
+/**
+ * One benchmark measurement, run in its own process so that its peak resident memory is its
+ * own: meta-training iterations (one 100-step horizon in 5 truncations of 20, meta-updates
+ * included) after a warm-up, or learned-optimizer evaluation steps. Prints one JSON line.
+ *
+ *   tsx src/bench/measure.ts <quadratic|mnist|mnist-wide|mnist-eval> <timedIterations>
+ */
+import * as tf from '@tensorflow/tfjs';
+import { initBackend } from '../backend/backend.ts';
+import { initMetaParams, metaParamList, PAPER_LSTM } from '../learned/lstmConfig.ts';
+import { lstmOptimizer } from '../learned/lstmOptimizer.ts';
+import { truncatedMetaGradient, type TruncationStart } from '../meta/metaGradient.ts';
+import { unroll } from '../meta/unroll.ts';
+import { adam } from '../optimizers/adam.ts';
+import { disposeState, step } from '../optimizers/optimizer.ts';
+import { Rng } from '../random/rng.ts';
+import { MlpFamily, PAPER_MLP } from '../tasks/mlp.ts';
+import { QuadraticFamily } from '../tasks/quadratic.ts';
+import { numCoordinates, type TaskFamily } from '../tasks/task.ts';
+
+const HORIZON = 100;
+const UNROLL = 20;
+
+/** Seconds for each of `timed` meta-iterations after one warm-up iteration. */
+function metaIterationSeconds(family: TaskFamily, members: number, timed: number): { seconds: number[]; coordinates: number } {
+  const rng = new Rng(0);
+  let phi = metaParamList(PAPER_LSTM, initMetaParams(PAPER_LSTM, rng.child('phi')));
+  const meta = adam(1e-3);
+  let metaState = meta.init(phi);
+  const seconds: number[] = [];
+  let coordinates = 0;
+  for (let it = 0; it <= timed; it++) {
+    const started = performance.now();
+    const task = family.sample(rng.child(`task${it}`), members);
+    coordinates = numCoordinates(task);
+    const theta0 = task.init(rng.child(`init${it}`));
+    let start: TruncationStart = { params: theta0, state: lstmOptimizer(PAPER_LSTM, initMetaParams(PAPER_LSTM, rng)).init(theta0), step: 0 };
+    for (let t = 0; t < HORIZON; t += UNROLL) {
+      const result = truncatedMetaGradient(PAPER_LSTM, phi, task, start, UNROLL);
+      tf.dispose(start.params);
+      disposeState(start.state);
+      start = result.next;
+      ({ params: phi, state: metaState } = step(meta, phi, result.metaGrads, metaState));
+      tf.dispose(result.metaGrads);
+    }
+    tf.dispose(start.params);
+    disposeState(start.state);
+    task.dispose?.();
+    if (it > 0) seconds.push((performance.now() - started) / 1000);
+  }
+  return { seconds, coordinates };
+}
+
+/** Seconds for each of `timed` 100-step evaluations of the learned optimizer on one network. */
+function evaluationSeconds(timed: number): number[] {
+  const family = new MlpFamily({ ...PAPER_MLP, split: 'test' });
+  const optimizer = lstmOptimizer(PAPER_LSTM, initMetaParams(PAPER_LSTM, new Rng(0)));
+  const seconds: number[] = [];
+  for (let it = 0; it <= timed; it++) {
+    const task = family.sample(new Rng(it), 1);
+    const theta0 = task.init(new Rng(it));
+    const started = performance.now();
+    unroll(task, optimizer, theta0, HORIZON);
+    if (it > 0) seconds.push((performance.now() - started) / 1000);
+    tf.dispose(theta0);
+    task.dispose();
+  }
+  return seconds;
+}
+
+const [part, timedArg] = process.argv.slice(2);
+const timed = Number(timedArg ?? 3);
+await initBackend();
+const families: Record<string, [TaskFamily, number]> = {
+  quadratic: [new QuadraticFamily(), 128],
+  mnist: [new MlpFamily(PAPER_MLP), 1],
+  'mnist-wide': [new MlpFamily({ ...PAPER_MLP, hidden: [80] }), 1],
+};
+let result: Record<string, unknown>;
+if (part === 'mnist-eval') {
+  result = { part, seconds: evaluationSeconds(timed), stepsPerRun: HORIZON };
+} else if (families[part]) {
+  const [family, members] = families[part];
+  result = { part, members, ...metaIterationSeconds(family, members, timed) };
+} else {
+  throw new Error(`unknown benchmark part '${part}'`);
+}
+const peakRssMb = process.resourceUsage().maxRSS / 1024;
+process.stdout.write(JSON.stringify({ ...result, peakRssMb, backend: tf.getBackend() }) + '\n');

@@ -1,0 +1,129 @@
+/**
+ * `l2l reproduce`: the paper's figure set from one command — Figure 4 (quadratics; MNIST for
+ * 100 steps; MNIST for 200 steps with the optimizer trained on 100) and Figure 5 (MNIST with 40
+ * hidden units, with 2 hidden layers, with ReLU) — each against tuned SGD, NAG, RMSprop and
+ * Adam, with PNG and SVG charts per panel and one summary.md table.
+ */
+
+import path from 'node:path';
+import type { Command } from 'commander';
+import { compare, defaultCompareConfig, type Results } from '../../eval/compare.ts';
+import { writeFileAtomic } from '../../io/atomicWrite.ts';
+import { loadOptimizer } from '../../io/optimizerStore.ts';
+import { lstmOptimizer } from '../../learned/lstmOptimizer.ts';
+import { HAND_DESIGNED } from '../../optimizers/registry.ts';
+import { summaryTable } from '../../report/summary.ts';
+import { writeReport } from '../../report/writeReport.ts';
+import { MlpFamily, PAPER_MLP, type MlpConfig } from '../../tasks/mlp.ts';
+import { QuadraticFamily } from '../../tasks/quadratic.ts';
+import type { TaskFamily } from '../../tasks/task.ts';
+import { intIn } from '../options.ts';
+import { ensureWritableDir } from '../outputDir.ts';
+import { runTrain, type TrainFlags } from './train.ts';
+
+/** The baselines of the paper's figures. */
+const PAPER_BASELINES = ['sgd', 'nag', 'rmsprop', 'adam'];
+
+/** One panel of the figures. */
+interface Panel {
+  id: string;
+  title: string;
+  optimizer: 'quadratic' | 'mnist';
+  family: TaskFamily;
+  steps: number;
+}
+
+/** The panels of Figures 4 and 5 (evaluation networks train on the MNIST test images). */
+export function paperPanels(): Panel[] {
+  const mnist = (changes: Partial<MlpConfig>) => new MlpFamily({ ...PAPER_MLP, split: 'test', ...changes });
+  return [
+    { id: 'fig4-quadratic', title: 'Fig. 4: 10-d quadratics', optimizer: 'quadratic', family: new QuadraticFamily(), steps: 100 },
+    { id: 'fig4-mnist', title: 'Fig. 4: MNIST, 20 sigmoid units', optimizer: 'mnist', family: mnist({}), steps: 100 },
+    { id: 'fig4-mnist-200-steps', title: 'Fig. 4: MNIST, 200 steps (trained on 100)', optimizer: 'mnist', family: mnist({}), steps: 200 },
+    { id: 'fig5-mnist-40-units', title: 'Fig. 5: MNIST, 40 hidden units', optimizer: 'mnist', family: mnist({ hidden: [40] }), steps: 100 },
+    { id: 'fig5-mnist-2-layers', title: 'Fig. 5: MNIST, 2 hidden layers', optimizer: 'mnist', family: mnist({ hidden: [20, 20] }), steps: 100 },
+    { id: 'fig5-mnist-relu', title: 'Fig. 5: MNIST, ReLU', optimizer: 'mnist', family: mnist({ activation: 'relu' }), steps: 100 },
+  ];
+}
+
+interface ReproduceFlags {
+  out: string;
+  train: boolean;
+  pretrained: string;
+  seed: number;
+  quadraticRuns: number;
+  mnistRuns: number;
+  only?: string;
+}
+
+/** Registers `l2l reproduce`. */
+export function registerReproduce(program: Command): void {
+  program
+    .command('reproduce')
+    .description("the paper's Figures 4 and 5: every panel against tuned SGD, NAG, RMSprop and Adam; writes DIR/<panel>/ and DIR/summary.md")
+    .requiredOption('--out <dir>', 'output directory')
+    .option('--pretrained <dir>', 'directory with quadratic.json and mnist.json', 'pretrained')
+    .option('--train', 'meta-train both optimizers afresh (into DIR/trained/) instead of using the pretrained ones', false)
+    .option('--seed <n>', 'seed of the held-out optimizees (not one used in training)', intIn(0), 1000)
+    .option('--quadratic-runs <n>', 'held-out quadratics', intIn(1, 1_000_000), 1000)
+    .option('--mnist-runs <n>', 'held-out networks per MNIST panel', intIn(1, 100_000), 20)
+    .option('--only <ids>', `comma-separated panel ids (${paperPanels().map((p) => p.id).join(', ')})`)
+    .action(async (flags: ReproduceFlags) => {
+      await runReproduce(flags);
+    });
+}
+
+async function runReproduce(flags: ReproduceFlags): Promise<void> {
+  ensureWritableDir(flags.out);
+  const panels = paperPanels().filter((p) => !flags.only || flags.only.split(',').includes(p.id));
+  const files = { quadratic: path.join(flags.pretrained, 'quadratic.json'), mnist: path.join(flags.pretrained, 'mnist.json') };
+  if (flags.train) {
+    const trainedDir = path.join(flags.out, 'trained');
+    for (const task of ['quadratic', 'mnist'] as const) {
+      if (!panels.some((p) => p.optimizer === task)) continue;
+      const out = path.join(trainedDir, task);
+      const trained = await runTrain(pretrainedRecipe(task, out), `l2l train --task ${task} --out ${out}`);
+      files[task] = trained.optimizerFile;
+    }
+  }
+  const learned = { quadratic: lazyLoad(files.quadratic), mnist: lazyLoad(files.mnist) };
+  const sections: string[] = [];
+  for (const panel of panels) {
+    process.stderr.write(`== ${panel.title}\n`);
+    const { config, phi } = learned[panel.optimizer]();
+    const runs = panel.optimizer === 'quadratic' ? flags.quadraticRuns : flags.mnistRuns;
+    const compareConfig = defaultCompareConfig(panel.steps, runs, flags.seed, panel.family);
+    compareConfig.tuning.members = panel.optimizer === 'quadratic' ? 128 : 10;
+    const results: Results = compare(
+      panel.family,
+      [{ name: 'lstm', optimizer: lstmOptimizer(config, phi) }, ...PAPER_BASELINES.map((name) => ({ name, factory: HAND_DESIGNED[name] }))],
+      compareConfig,
+      (line) => process.stderr.write(`   ${line}\n`),
+    );
+    const command = `l2l reproduce --out ${flags.out} --only ${panel.id} --seed ${flags.seed} --${panel.optimizer}-runs ${runs}`;
+    await writeReport(path.join(flags.out, panel.id), results, command);
+    sections.push(`## ${panel.title}\n\n${runs} runs, seed ${flags.seed}, optimizer \`${files[panel.optimizer]}\`. ![](${panel.id}/loss.png)\n\n${summaryTable(results)}\n`);
+    process.stdout.write(`\n${panel.title}\n${summaryTable(results)}\n`);
+  }
+  const summary = ['# Reproduction of Figures 4 and 5', '', 'Cells: mean (median) minibatch loss after that many steps; MNIST panels also give the full test-set loss and accuracy at the end.', '', ...sections].join('\n');
+  writeFileAtomic(path.join(flags.out, 'summary.md'), summary);
+  process.stderr.write(`wrote ${path.join(flags.out, 'summary.md')}\n`);
+}
+
+/** The recipe the shipped pretrained optimizers were trained with. */
+export function pretrainedRecipe(task: 'quadratic' | 'mnist', out: string): TrainFlags {
+  const base = {
+    out, seed: 0, horizon: 100, unroll: 20, clip: 0, outputScale: 0.1, finalLrFactor: 0.1, selectBy: 'final' as const,
+    variant: 'paper' as const, dims: 10, hidden: PAPER_MLP.hidden, activation: PAPER_MLP.activation, init: PAPER_MLP.init,
+  };
+  return task === 'quadratic'
+    ? { ...base, task, iterations: 700, members: 128, metaLr: 3e-3, metaObjective: 'loss', validateEvery: 10, validationMembers: 1024 }
+    : { ...base, task, iterations: 150, members: 1, metaLr: 1e-3, metaObjective: 'loss', validateEvery: 10, validationMembers: 10 };
+}
+
+function lazyLoad(file: string): () => ReturnType<typeof loadOptimizer> {
+  let loaded: ReturnType<typeof loadOptimizer> | undefined;
+  return () => (loaded ??= loadOptimizer(file));
+}
+
+

@@ -1,0 +1,38 @@
+/** The public API of the learned-optimizer toolkit. */
+
+/** Seeded, splittable random numbers. */
+export { Rng, type RngState } from './random/rng.ts';
+/** Starts the TensorFlow.js backend in Node (wasm by default, cpu as fallback). */
+export { initBackend, BACKENDS, type BackendName } from './backend/backend.ts';
+/** Tasks (optimizees) and task families. */
+export { lossAndGrad, autodiffLossAndGrad, meanLossScale, numCoordinates, type Task, type TaskFamily, type LossAndGrad, type Objective } from './tasks/task.ts';
+/** Random quadratics ||Wθ − y||². */
+export { QuadraticFamily, QuadraticTask, DEFAULT_QUADRATIC, type QuadraticConfig, type QuadraticVariant } from './tasks/quadratic.ts';
+/** The optimizer interface and helpers. */
+export { step, disposeState, type Optimizer, type OptimizerFactory, type OptState, type UpdateResult } from './optimizers/optimizer.ts';
+/** Hand-designed optimizers. */
+export { sgd } from './optimizers/sgd.ts';
+export { momentum, nag } from './optimizers/momentum.ts';
+export { rmsprop } from './optimizers/rmsprop.ts';
+export { adam } from './optimizers/adam.ts';
+export { adagrad } from './optimizers/adagrad.ts';
+export { HAND_DESIGNED, DEFAULT_BASELINES } from './optimizers/registry.ts';
+/** The coordinatewise LSTM optimizer. */
+export { PAPER_LSTM, initMetaParams, metaParamShapes, type LstmConfig, type MetaParams } from './learned/lstmConfig.ts';
+export { lstmOptimizer } from './learned/lstmOptimizer.ts';
+export { logAndSign, PAPER_P } from './learned/preprocess.ts';
+export { toOptimizerFile, fromOptimizerFile, OPTIMIZER_FORMAT, OPTIMIZER_VERSION, type OptimizerFile, type Provenance } from './learned/optimizerFile.ts';
+/** Meta-training. */
+export { unroll, meanCurve, type UnrollResult } from './meta/unroll.ts';
+export { truncatedMetaGradient, type TruncationStart, type TruncationResult } from './meta/metaGradient.ts';
+export { referenceMetaGradient, frozenGradientMetaLoss } from './meta/referenceMetaGradient.ts';
+export { metaTrain, type MetaTrainConfig, type MetaTrainHooks, type MetaTrainResult } from './meta/metaTrain.ts';
+/** Evaluation and reports. */
+export { compare, defaultCompareConfig, type CompareConfig, type Contender, type Results, type OptimizerResult } from './eval/compare.ts';
+export { tuneLearningRate, DEFAULT_LR_GRID, type TuningResult } from './eval/tune.ts';
+export { curveStats, type CurveStats } from './eval/stats.ts';
+export { lossChartSpec, renderSvg, svgToPng } from './report/chart.ts';
+export { summaryTable, summaryMarkdown } from './report/summary.ts';
+/** Node file helpers: optimizer files and reports on disk. */
+export { saveOptimizer, loadOptimizer } from './io/optimizerStore.ts';
+export { writeReport } from './report/writeReport.ts';

@@ -1,0 +1,55 @@
+import assert from 'node:assert/strict';
+import { before, describe, it } from 'node:test';
+import * as tf from '@tensorflow/tfjs';
+import { Rng } from '../random/rng.ts';
+import { assertClose, setupBackend } from '../testing/setup.ts';
+import { ACTIVATIONS, MlpFamily, PAPER_MLP } from './mlp.ts';
+import { autodiffLossAndGrad } from './task.ts';
+
+describe('MNIST MLP task', () => {
+  before(setupBackend);
+
+  it('starts at chance level: loss ≈ ln 10 with N(0, 0.01²) weights', () => {
+    const task = new MlpFamily(PAPER_MLP).sample(new Rng(1), 2);
+    const losses = task.loss(task.init(new Rng(2)), 0).dataSync();
+    for (const l of losses) assert.ok(Math.abs(l - Math.log(10)) < 0.01, `loss ${l}`);
+  });
+
+  for (const activation of ACTIVATIONS) {
+    it(`closed-form gradient equals autodiff and finite differences (${activation}, 2 hidden layers)`, () => {
+      const family = new MlpFamily({ ...PAPER_MLP, hidden: [5, 4], activation, init: 'glorot', batchSize: 16 });
+      const task = family.sample(new Rng(3), 2);
+      const params = task.init(new Rng(4));
+      const closed = task.lossAndGrad(params, 7);
+      const auto = autodiffLossAndGrad(task, params, 7);
+      assertClose(closed.losses.dataSync(), auto.losses.dataSync(), { rtol: 1e-5 });
+      closed.grads.forEach((g, k) => assertClose(g.dataSync(), auto.grads[k].dataSync(), { rtol: 1e-3, atol: 1e-5, label: `param ${k}` }));
+      // Central difference on one weight of the first layer of member 1 (objective: sum of member losses).
+      const eps = 1e-2;
+      const index = 784 * 5 + 300 * 5 + 2;
+      const bump = (sign: number) => {
+        const p = params.map((x) => x.clone());
+        p[0] = p[0].add(tf.oneHot([index], p[0].size).reshape(p[0].shape).mul(sign * eps));
+        return task.loss(p, 7).sum().dataSync()[0];
+      };
+      const fd = (bump(1) - bump(-1)) / (2 * eps);
+      assertClose([closed.grads[0].dataSync()[index]], [fd], { rtol: 2e-2, atol: 2e-4, label: 'finite difference' });
+    });
+  }
+
+  it('draws the same minibatches for the same seed and step, different ones otherwise', () => {
+    const family = new MlpFamily(PAPER_MLP);
+    const params = family.sample(new Rng(0), 1).init(new Rng(0));
+    const a = family.sample(new Rng(5), 1).loss(params, 3).dataSync()[0];
+    assert.equal(family.sample(new Rng(5), 1).loss(params, 3).dataSync()[0], a);
+    assert.notEqual(family.sample(new Rng(5), 1).loss(params, 4).dataSync()[0], a);
+  });
+
+  it('reports full-set loss and accuracy of the final parameters', () => {
+    const task = new MlpFamily({ ...PAPER_MLP, split: 'test' }).sample(new Rng(1), 2);
+    const metrics = task.finalMetrics(task.init(new Rng(2)));
+    for (const l of metrics.fullLoss) assert.ok(Math.abs(l - Math.log(10)) < 0.01);
+    // Untrained networks predict one class for nearly every image: accuracy near a class frequency.
+    for (const a of metrics.accuracy) assert.ok(a > 0.05 && a < 0.2, `accuracy ${a}`);
+  });
+});
