@@ -21,10 +21,13 @@ export function fastTanh(x: tf.Tensor): tf.Tensor2D {
   return x.mul(2).sigmoid().mul(2).sub(1) as tf.Tensor2D;
 }
 
-/** Per-layer hidden and cell states of a batch of rows. */
+/** Per-layer hidden and cell states of a batch of rows, and Adam moments for 'adam' inputs. */
 export interface LstmStates {
   h: tf.Tensor2D[];
   c: tf.Tensor2D[];
+  /** Running first and second moments of the gradient, [rows, 1] ('adam' inputs only). */
+  m?: tf.Tensor2D;
+  v?: tf.Tensor2D;
 }
 
 /** What one layer's forward step keeps for its backward step. */
@@ -49,17 +52,35 @@ export interface StepOutput {
   top: tf.Tensor2D;
 }
 
-/** The LSTM's input features for gradients [rows, 1]. */
-export function lstmInput(config: LstmConfig, grads: tf.Tensor2D): tf.Tensor2D {
-  return config.preprocessP === null ? grads : logAndSign(grads, config.preprocessP);
+/** Moment decay rates and ε of 'adam' inputs (Adam's defaults). */
+const ADAM_INPUT = { beta1: 0.9, beta2: 0.999, epsilon: 1e-8 };
+
+/**
+ * The LSTM's input features for gradients [rows, 1] at update number `count` (0-based), and the
+ * updated Adam moments for 'adam' inputs. Inputs are constants of the meta-gradient: they depend
+ * on gradients only.
+ */
+export function lstmInput(config: LstmConfig, grads: tf.Tensor2D, states: LstmStates, count: number): { x: tf.Tensor2D; m?: tf.Tensor2D; v?: tf.Tensor2D } {
+  if (config.inputs === 'gradient') return { x: config.preprocessP === null ? grads : logAndSign(grads, config.preprocessP) };
+  const { beta1, beta2, epsilon } = ADAM_INPUT;
+  const m = states.m!.mul(beta1).add(grads.mul(1 - beta1)) as tf.Tensor2D;
+  const v = states.v!.mul(beta2).add(grads.square().mul(1 - beta2)) as tf.Tensor2D;
+  const t = count + 1;
+  const scale = v.div(1 - beta2 ** t).sqrt().add(epsilon);
+  const mHat = m.div(1 - beta1 ** t);
+  return { x: tf.concat([mHat.div(scale), grads.div(scale)], 1) as tf.Tensor2D, m, v };
 }
 
-/** One step of the LSTM for every row. Creates tensors the caller must dispose (use tf.tidy). */
-export function lstmForward(config: LstmConfig, phi: MetaParams, x: tf.Tensor2D, states: LstmStates): StepOutput {
+/**
+ * One step of the LSTM for every row, from the gradients [rows, 1] of update number `count`.
+ * Creates tensors the caller must dispose (use tf.tidy).
+ */
+export function lstmForward(config: LstmConfig, phi: MetaParams, grads: tf.Tensor2D, states: LstmStates, count: number): StepOutput {
   const h: tf.Tensor2D[] = [];
   const c: tf.Tensor2D[] = [];
   const caches: LayerCache[] = [];
-  let a = x;
+  const input = lstmInput(config, grads, states, count);
+  let a = input.x;
   config.hidden.forEach((_, l) => {
     const hPrev = states.h[l];
     const cPrev = states.c[l];
@@ -80,7 +101,7 @@ export function lstmForward(config: LstmConfig, phi: MetaParams, x: tf.Tensor2D,
     a = hNext;
   });
   const update = tf.matMul(a, phi['head.w'] as tf.Tensor2D).add(phi['head.b']).mul(config.outputScale) as tf.Tensor2D;
-  return { update, states: { h, c }, caches, top: a };
+  return { update, states: { h, c, ...(input.m ? { m: input.m, v: input.v } : {}) }, caches, top: a };
 }
 
 /** Transposed weights the backward step needs, prepared once per truncation. */

@@ -13,7 +13,12 @@ import { PAPER_P } from './preprocess.ts';
 export interface LstmConfig {
   /** Units per LSTM layer (paper: [20, 20]). */
   hidden: number[];
-  /** Preprocessing constant p (Appendix A), or null to feed the raw gradient. */
+  /**
+   * What the LSTM reads per coordinate: 'gradient' (the paper: ∇, preprocessed with p) or
+   * 'adam' (RNNprop, Lv et al. 2017: Adam's normalized momentum m̂/√v̂ and gradient ∇/√v̂).
+   */
+  inputs: LstmInputs;
+  /** Preprocessing constant p (Appendix A) for 'gradient' inputs, or null to feed the raw gradient. */
   preprocessP: number | null;
   /** The head's output is multiplied by this (paper: 0.1). */
   outputScale: number;
@@ -21,8 +26,11 @@ export interface LstmConfig {
   forgetBias: number;
 }
 
-/** The paper's architecture: 2 layers of 20 units, p = 10, output × 0.1. */
-export const PAPER_LSTM: LstmConfig = { hidden: [20, 20], preprocessP: PAPER_P, outputScale: 0.1, forgetBias: 1 };
+/** The LSTM's per-coordinate inputs. */
+export type LstmInputs = 'gradient' | 'adam';
+
+/** The paper's architecture: 2 layers of 20 units, gradient inputs with p = 10, output × 0.1. */
+export const PAPER_LSTM: LstmConfig = { hidden: [20, 20], inputs: 'gradient', preprocessP: PAPER_P, outputScale: 0.1, forgetBias: 1 };
 
 /** The four LSTM gates, in the order used everywhere: input, forget, candidate, output. */
 export const GATES = ['i', 'f', 'g', 'o'] as const;
@@ -32,7 +40,7 @@ export type MetaParams = Record<string, tf.Tensor>;
 
 /** Number of input features per coordinate. */
 export function inputSize(config: LstmConfig): number {
-  return config.preprocessP === null ? 1 : 2;
+  return config.inputs === 'gradient' && config.preprocessP === null ? 1 : 2;
 }
 
 /** The name and shape of every meta-parameter, in a fixed order. */

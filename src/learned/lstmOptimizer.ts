@@ -8,12 +8,12 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { OptState, Optimizer, UpdateResult } from '../optimizers/optimizer.ts';
-import { lstmForward, lstmInput, type LstmStates } from './lstmCell.ts';
+import { lstmForward, type LstmStates } from './lstmCell.ts';
 import type { LstmConfig, MetaParams } from './lstmConfig.ts';
 
-/** The state slot names: h0, c0, h1, c1, … for each layer. */
+/** The state slot names: h0, c0, h1, c1, … for each layer, then m, v for 'adam' inputs. */
 export function stateSlotNames(config: LstmConfig): string[] {
-  return config.hidden.flatMap((_, l) => [`h${l}`, `c${l}`]);
+  return [...config.hidden.flatMap((_, l) => [`h${l}`, `c${l}`]), ...(config.inputs === 'adam' ? ['m', 'v'] : [])];
 }
 
 /** The LSTM states of parameter `i` held in an optimizer state. */
@@ -21,6 +21,7 @@ export function statesOf(config: LstmConfig, state: OptState, i: number): LstmSt
   return {
     h: config.hidden.map((_, l) => state.slots[`h${l}`][i] as tf.Tensor2D),
     c: config.hidden.map((_, l) => state.slots[`c${l}`][i] as tf.Tensor2D),
+    ...(config.inputs === 'adam' ? { m: state.slots.m[i] as tf.Tensor2D, v: state.slots.v[i] as tf.Tensor2D } : {}),
   };
 }
 
@@ -31,6 +32,10 @@ export function stateFrom(config: LstmConfig, count: number, perParam: LstmState
     slots[`h${l}`] = perParam.map((s) => s.h[l]);
     slots[`c${l}`] = perParam.map((s) => s.c[l]);
   });
+  if (config.inputs === 'adam') {
+    slots.m = perParam.map((s) => s.m!);
+    slots.v = perParam.map((s) => s.v!);
+  }
   return { count, slots };
 }
 
@@ -41,11 +46,12 @@ export function lstmOptimizer(config: LstmConfig, phi: MetaParams): Optimizer {
     hyperparams: { ...config },
     init(params: tf.Tensor[]): OptState {
       const zeros = (p: tf.Tensor, units: number) => tf.zeros([p.size, units]) as tf.Tensor2D;
-      return stateFrom(config, 0, params.map((p) => ({ h: config.hidden.map((u) => zeros(p, u)), c: config.hidden.map((u) => zeros(p, u)) })));
+      const moments = (p: tf.Tensor) => (config.inputs === 'adam' ? { m: zeros(p, 1), v: zeros(p, 1) } : {});
+      return stateFrom(config, 0, params.map((p) => ({ h: config.hidden.map((u) => zeros(p, u)), c: config.hidden.map((u) => zeros(p, u)), ...moments(p) })));
     },
     update(grads: tf.Tensor[], state: OptState): UpdateResult {
       return tf.tidy(() => {
-        const outs = grads.map((g, i) => lstmForward(config, phi, lstmInput(config, g.reshape([g.size, 1])), statesOf(config, state, i)));
+        const outs = grads.map((g, i) => lstmForward(config, phi, g.reshape([g.size, 1]), statesOf(config, state, i), state.count));
         return {
           updates: outs.map((out, i) => out.update.reshape(grads[i].shape)),
           state: stateFrom(config, state.count + 1, outs.map((out) => out.states)),

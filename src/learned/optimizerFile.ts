@@ -4,7 +4,7 @@
  *
  *   {
  *     "format": "l2l-lstm-optimizer", "version": 1,
- *     "config": { "hidden": [20, 20], "preprocessP": 10, "outputScale": 0.1, "forgetBias": 1 },
+ *     "config": { "hidden": [20, 20], "inputs": "gradient", "preprocessP": 10, "outputScale": 0.1, "forgetBias": 1 },
  *     "weights": { "lstm0.i.wx": { "shape": [2, 20], "values": [...] }, ... },
  *     "provenance": { "command": "...", "seed": 1, "iterations": 300, "validationLoss": 0.2, ... }
  *   }
@@ -87,10 +87,11 @@ function validateConfig(config: unknown): LstmConfig {
   const bad = (field: string) => new OptimizerFileError(`optimizer file has an invalid config.${field}`);
   if (!isObject(c)) throw new OptimizerFileError('optimizer file has no "config" object');
   if (!Array.isArray(c.hidden) || c.hidden.length === 0 || !c.hidden.every((h) => Number.isInteger(h) && h > 0 && h <= 4096)) throw bad('hidden');
+  if (c.inputs !== 'gradient' && c.inputs !== 'adam') throw bad('inputs');
   if (!(c.preprocessP === null || (typeof c.preprocessP === 'number' && c.preprocessP > 0))) throw bad('preprocessP');
   if (typeof c.outputScale !== 'number' || !Number.isFinite(c.outputScale)) throw bad('outputScale');
   if (typeof c.forgetBias !== 'number' || !Number.isFinite(c.forgetBias)) throw bad('forgetBias');
-  return { hidden: [...c.hidden], preprocessP: c.preprocessP, outputScale: c.outputScale, forgetBias: c.forgetBias };
+  return { hidden: [...c.hidden], inputs: c.inputs, preprocessP: c.preprocessP, outputScale: c.outputScale, forgetBias: c.forgetBias };
 }
 
 function isObject(x: unknown): x is Record<string, unknown> {

@@ -13,7 +13,7 @@ import { frozenGradientMetaLoss, referenceMetaGradient } from './referenceMetaGr
 // A tiny problem: 3 quadratics in 2-d, a 2-layer LSTM of 4 units, a 5-step truncation that
 // starts mid-horizon (non-zero hidden state), output scale 0.3 so updates matter. Checked with
 // the paper's preprocessing and with the raw gradient as input (where a leak through ∇ is large).
-const preprocessed: LstmConfig = { hidden: [4, 4], preprocessP: 10, outputScale: 0.3, forgetBias: 1 };
+const preprocessed: LstmConfig = { hidden: [4, 4], inputs: 'gradient', preprocessP: 10, outputScale: 0.3, forgetBias: 1 };
 const raw: LstmConfig = { ...preprocessed, preprocessP: null, outputScale: 1 };
 let config = preprocessed;
 const T = 5;
@@ -86,6 +86,15 @@ describe('truncated meta-gradient', () => {
     config = preprocessed;
   });
   }
+
+  it("equals the reference path with RNNprop-style 'adam' inputs", () => {
+    config = { ...preprocessed, inputs: 'adam' };
+    const { task, phi, start } = setup();
+    const fast = truncatedMetaGradient(config, phi, task, start, T);
+    const ref = referenceMetaGradient(config, phi, task, start, T);
+    config = preprocessed;
+    assertClose(flat(fast.metaGrads), flat(ref.metaGrads), { rtol: 1e-3, atol: 1e-4, label: 'dL/dphi (adam inputs)' });
+  });
 
   it('equals the reference path for the log-loss meta-objective', () => {
     const { task, phi, start } = setup();

@@ -18,7 +18,6 @@ import {
   backwardWeights,
   lstmBackward,
   lstmForward,
-  lstmInput,
   type StateGrads,
   type StepOutput,
   type StepRecord,
@@ -69,7 +68,7 @@ export function truncatedMetaGradient(
     let grads = tf.tidy(() => lossAndGrad(task, params, start.step).grads);
     for (let t = 0; t < unrollLength; t++) {
       const stepOuts = grads.map((g, i) =>
-        tf.tidy(() => lstmForward(config, phi, lstmInput(config, g.reshape([g.size, 1])), states[i]) as never) as StepOutput,
+        tf.tidy(() => lstmForward(config, phi, g.reshape([g.size, 1]) as tf.Tensor2D, states[i], start.state.count + t) as never) as StepOutput,
       );
       outs.push(stepOuts);
       states = stepOuts.map((o) => o.states);

@@ -30,7 +30,7 @@ export function registerQuickstart(program: Command): void {
     .action(async (flags: QuickstartFlags) => {
       const train: TrainFlags = {
         ...QUADRATIC_FLAGS, out: flags.out, iterations: flags.iterations, seed: flags.seed,
-        members: 128, horizon: 100, unroll: 20, metaLr: 3e-3, finalLrFactor: 0.1, metaObjective: 'loss', selectBy: 'final',
+        members: 128, horizon: 100, unroll: 20, metaLr: 3e-3, finalLrFactor: 0.1, metaObjective: 'loss', selectBy: 'final', inputs: 'gradient',
         validateEvery: 10, validationMembers: 1024, clip: 0,
         outputScale: PAPER_LSTM.outputScale,
       };

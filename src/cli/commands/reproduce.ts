@@ -113,7 +113,7 @@ async function runReproduce(flags: ReproduceFlags): Promise<void> {
 /** The recipe the shipped pretrained optimizers were trained with. */
 export function pretrainedRecipe(task: 'quadratic' | 'mnist', out: string): TrainFlags {
   const base = {
-    out, seed: 0, horizon: 100, unroll: 20, clip: 0, outputScale: 0.1, finalLrFactor: 0.1, selectBy: 'final' as const,
+    out, seed: 0, horizon: 100, unroll: 20, clip: 0, outputScale: 0.1, finalLrFactor: 0.1, selectBy: 'final' as const, inputs: 'gradient' as const,
     variant: 'paper' as const, dims: 10, hidden: PAPER_MLP.hidden, activation: PAPER_MLP.activation, init: PAPER_MLP.init,
   };
   return task === 'quadratic'

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { saveOptimizer } from '../../io/optimizerStore.ts';
-import { PAPER_LSTM } from '../../learned/lstmConfig.ts';
+import { PAPER_LSTM, type LstmInputs } from '../../learned/lstmConfig.ts';
 import { metaTrain, type MetaTrainConfig, type MetaTrainResult, type ValidationMetric } from '../../meta/metaTrain.ts';
 import type { MetaObjective } from '../../tasks/task.ts';
 import { familyFromFlags, addTaskFlags, trainingDefaults, type TaskFlags } from '../taskFlags.ts';
@@ -28,6 +28,7 @@ export interface TrainFlags extends TaskFlags {
   finalLrFactor: number;
   metaObjective: MetaObjective;
   selectBy: ValidationMetric;
+  inputs: LstmInputs;
 }
 
 /** Adds the flags of `l2l train` to a command. */
@@ -45,6 +46,7 @@ export function addTrainFlags(command: Command): Command {
     .option('--validate-every <n>', 'validate every n iterations', intIn(1), 10)
     .option('--validation-members <n>', 'fixed validation optimizees (default: 256 quadratics, 10 MNIST networks)', intIn(1, 100_000))
     .option('--clip <x>', 'clip the meta-gradient to this global norm (0: off)', nonNegativeNumber, 0)
+    .option('--inputs <name>', "what the LSTM reads: 'gradient' (the paper, log-magnitude and sign with p = 10) or 'adam' (RNNprop: Adam-normalized momentum and gradient)", oneOf(['gradient', 'adam'] as const), 'gradient')
     .option('--output-scale <x>', 'the LSTM output is multiplied by this', positiveNumber(), PAPER_LSTM.outputScale);
 }
 
@@ -79,7 +81,7 @@ export async function runTrain(flags: TrainFlags, command: string): Promise<Meta
     validationMembers: flags.validationMembers ?? defaults.validationMembers,
     clipGradNorm: flags.clip,
     seed: flags.seed,
-    lstm: { ...PAPER_LSTM, outputScale: flags.outputScale },
+    lstm: { ...PAPER_LSTM, inputs: flags.inputs, outputScale: flags.outputScale },
   };
   const optimizerFile = path.join(flags.out, 'optimizer.json');
   const logFile = path.join(flags.out, 'log.jsonl');

@@ -1,0 +1,52 @@
+import assert from 'node:assert/strict';
+import { before, describe, it } from 'node:test';
+import { sgd } from '../optimizers/sgd.ts';
+import { QuadraticFamily } from '../tasks/quadratic.ts';
+import { MlpFamily, PAPER_MLP } from '../tasks/mlp.ts';
+import { setupBackend } from '../testing/setup.ts';
+import { compare, defaultCompareConfig } from './compare.ts';
+import { tuneLearningRate } from './tune.ts';
+import { HAND_DESIGNED } from '../optimizers/registry.ts';
+
+describe('tuning and comparison', () => {
+  before(setupBackend);
+
+  it('tuning picks the grid rate with the lowest final loss, counts divergence as +Inf and flags the edge', () => {
+    // 1-d quadratics (wθ − y)² with w ~ N(0, 1): SGD with rate 3 diverges on most, 1e-4 barely moves.
+    const family = new QuadraticFamily({ dims: 1, variant: 'paper' });
+    const result = tuneLearningRate(family, (lr) => sgd(lr), { grid: [1e-4, 0.03, 0.1, 3], steps: 50, members: 64, seed: 0 });
+    assert.equal(result.finalLoss[3], Infinity);
+    assert.ok(result.finalLoss[0] > result.finalLoss[1]);
+    const bestIndex = result.finalLoss.indexOf(Math.min(...result.finalLoss));
+    assert.equal(result.best, result.grid[bestIndex]);
+    assert.equal(result.onEdge, bestIndex === 0 || bestIndex === 3);
+    const edge = tuneLearningRate(family, (lr) => sgd(lr), { grid: [1e-5, 1e-4], steps: 20, members: 16, seed: 0 });
+    assert.equal(edge.best, 1e-4);
+    assert.ok(edge.onEdge);
+  });
+
+  it('runs every optimizer on the same held-out problems from the same θ0, deterministically', () => {
+    const family = new QuadraticFamily();
+    const config = defaultCompareConfig(30, 50, 7, family);
+    config.tuning.grid = [0.01, 0.1];
+    const contenders = ['sgd', 'adam'].map((name) => ({ name, factory: HAND_DESIGNED[name] }));
+    const a = compare(family, contenders, config);
+    const b = compare(family, contenders, config);
+    assert.deepEqual(a, b);
+    assert.equal(a.optimizers[0].meanLoss[0], a.optimizers[1].meanLoss[0]);
+    assert.equal(a.optimizers[0].meanLoss.length, 31);
+    assert.notEqual(a.tuningSeed, a.seed);
+  });
+
+  it('reports full test-set loss and accuracy for MNIST networks, evaluated in chunks', () => {
+    const family = new MlpFamily({ ...PAPER_MLP, split: 'test' });
+    const config = defaultCompareConfig(3, 3, 1, family);
+    config.chunkSize = 2;
+    config.tuning = { grid: [0.1], members: 2, steps: 3 };
+    const results = compare(family, [{ name: 'sgd', factory: HAND_DESIGNED.sgd }], config);
+    const sgdResult = results.optimizers[0];
+    assert.equal(sgdResult.meanLoss.length, 4);
+    assert.ok(Math.abs(sgdResult.final!.fullLoss - Math.log(10)) < 0.05);
+    assert.ok(sgdResult.final!.accuracy > 0 && sgdResult.final!.accuracy < 1);
+  });
+});
