@@ -18,7 +18,7 @@ export { adam } from './optimizers/adam.ts';
 export { adagrad } from './optimizers/adagrad.ts';
 export { HAND_DESIGNED, DEFAULT_BASELINES } from './optimizers/registry.ts';
 /** The coordinatewise LSTM optimizer. */
-export { PAPER_LSTM, initMetaParams, metaParamShapes, type LstmConfig, type MetaParams } from './learned/lstmConfig.ts';
+export { PAPER_LSTM, initMetaParams, metaParamShapes, type LstmConfig, type LstmInputs, type MetaParams } from './learned/lstmConfig.ts';
 export { lstmOptimizer } from './learned/lstmOptimizer.ts';
 export { logAndSign, PAPER_P } from './learned/preprocess.ts';
 export { toOptimizerFile, fromOptimizerFile, OPTIMIZER_FORMAT, OPTIMIZER_VERSION, type OptimizerFile, type Provenance } from './learned/optimizerFile.ts';
@@ -26,7 +26,7 @@ export { toOptimizerFile, fromOptimizerFile, OPTIMIZER_FORMAT, OPTIMIZER_VERSION
 export { unroll, meanCurve, type UnrollResult } from './meta/unroll.ts';
 export { truncatedMetaGradient, type TruncationStart, type TruncationResult } from './meta/metaGradient.ts';
 export { referenceMetaGradient, frozenGradientMetaLoss } from './meta/referenceMetaGradient.ts';
-export { metaTrain, type MetaTrainConfig, type MetaTrainHooks, type MetaTrainResult } from './meta/metaTrain.ts';
+export { metaTrain, defaultMetaTrainConfig, type MetaTrainConfig, type MetaTrainHooks, type MetaTrainResult } from './meta/metaTrain.ts';
 /** Evaluation and reports. */
 export { compare, defaultCompareConfig, type CompareConfig, type Contender, type Results, type OptimizerResult } from './eval/compare.ts';
 export { tuneLearningRate, DEFAULT_LR_GRID, type TuningResult } from './eval/tune.ts';
@@ -36,3 +36,8 @@ export { summaryTable, summaryMarkdown } from './report/summary.ts';
 /** Node file helpers: optimizer files and reports on disk. */
 export { saveOptimizer, loadOptimizer } from './io/optimizerStore.ts';
 export { writeReport } from './report/writeReport.ts';
+/** Drop-in use with TensorFlow.js: any optimizer as a tf.Optimizer. */
+export { L2LOptimizer, loadLearnedOptimizer, handDesignedTfOptimizer, type AdapterSpec } from './adapter/tfOptimizer.ts';
+/** MNIST and the MLP task family. */
+export { loadMnist, MNIST_PIXELS, MNIST_CLASSES, type MnistSplit } from './data/mnist.ts';
+export { MlpFamily, MlpTask, PAPER_MLP, ACTIVATIONS, type MlpConfig, type Activation } from './tasks/mlp.ts';

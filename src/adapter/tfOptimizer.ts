@@ -1,0 +1,132 @@
+/**
+ * Any optimizer of this project — the learned LSTM or a hand-designed one — as a
+ * `tf.Optimizer`, so a TensorFlow.js user can pass it to `model.compile({ optimizer })` or
+ * call `optimizer.minimize(...)` on plain variables.
+ *
+ * State is kept per variable (for the LSTM: a hidden state per coordinate), created lazily on
+ * a variable's first update and disposed with the optimizer. The class is registered with
+ * tf.serialization, so a layers model saved with it reloads with it.
+ */
+import * as tf from '@tensorflow/tfjs';
+
+/** A tensor with a name, as tf.Optimizer weights are exchanged. */
+type NamedTensor = { name: string; tensor: tf.Tensor };
+import { fromOptimizerFile, type OptimizerFile } from '../learned/optimizerFile.ts';
+import { lstmOptimizer } from '../learned/lstmOptimizer.ts';
+import { disposeState, type OptState, type Optimizer } from '../optimizers/optimizer.ts';
+import { HAND_DESIGNED } from '../optimizers/registry.ts';
+
+/** What `getConfig` records: a learned optimizer's whole file, or a hand-designed one's name and rate. */
+export type AdapterSpec = { kind: 'learned'; file: OptimizerFile } | { kind: 'hand-designed'; name: string; learningRate: number };
+
+/** A `tf.Optimizer` that applies one of this project's optimizers to TensorFlow.js variables. */
+export class L2LOptimizer extends tf.Optimizer {
+  /** The name tf.serialization knows this class by. */
+  static className = 'L2LOptimizer';
+  private readonly optimizer: Optimizer;
+  private readonly states = new Map<string, OptState>();
+
+  /** Wraps the optimizer described by `spec`. */
+  constructor(readonly spec: AdapterSpec) {
+    super();
+    if (spec.kind === 'learned') {
+      const { config, phi } = fromOptimizerFile(spec.file);
+      this.optimizer = lstmOptimizer(config, Object.fromEntries(Object.entries(phi).map(([k, v]) => [k, tf.keep(v)])));
+    } else {
+      const factory = HAND_DESIGNED[spec.name];
+      if (!factory) throw new Error(`unknown optimizer '${spec.name}': use one of ${Object.keys(HAND_DESIGNED).join(', ')}`);
+      this.optimizer = factory(spec.learningRate);
+    }
+  }
+
+  /** Applies one update to every variable that has a gradient. */
+  applyGradients(variableGradients: tf.NamedTensorMap | NamedTensor[]): void {
+    const entries = Array.isArray(variableGradients)
+      ? variableGradients.map((v) => [v.name, v.tensor] as const)
+      : Object.entries(variableGradients);
+    for (const [name, grad] of entries) {
+      if (grad == null) continue;
+      const variable = tf.engine().registeredVariables[name];
+      if (!variable) throw new Error(`no variable named '${name}'`);
+      const state = this.states.get(name) ?? tf.tidy(() => this.optimizer.init([variable]));
+      const next = tf.tidy(() => {
+        const { updates, state: nextState } = this.optimizer.update([grad], state, [variable]);
+        variable.assign(variable.add(updates[0]));
+        return nextState;
+      });
+      if (this.states.has(name)) disposeState(state);
+      this.states.set(name, next);
+    }
+    this.incrementIterations();
+  }
+
+  /** The iteration count and every variable's state tensors, by name. */
+  override async getWeights(): Promise<NamedTensor[]> {
+    const weights: NamedTensor[] = [await this.saveIterations()];
+    for (const [name, state] of this.states) {
+      weights.push({ name: `${name}/count`, tensor: tf.scalar(state.count, 'int32') });
+      for (const [slot, tensors] of Object.entries(state.slots)) weights.push({ name: `${name}/${slot}`, tensor: tensors[0] });
+    }
+    return weights;
+  }
+
+  /** Restores what `getWeights` returned. */
+  override async setWeights(weightValues: NamedTensor[]): Promise<void> {
+    const rest = await this.extractIterations(weightValues);
+    for (const state of this.states.values()) disposeState(state);
+    this.states.clear();
+    for (const { name, tensor } of rest) {
+      const cut = name.lastIndexOf('/');
+      const variable = name.slice(0, cut);
+      const slot = name.slice(cut + 1);
+      const state = this.states.get(variable) ?? { count: 0, slots: {} };
+      if (slot === 'count') state.count = (await tensor.data())[0];
+      else state.slots[slot] = [tf.keep(tensor.clone())];
+      this.states.set(variable, state);
+    }
+  }
+
+  /** The spec, enough to rebuild this optimizer. */
+  getConfig(): tf.serialization.ConfigDict {
+    return { spec: this.spec as unknown as tf.serialization.ConfigDictValue };
+  }
+
+  /** Rebuilds an optimizer from `getConfig`. */
+  static override fromConfig<T extends tf.serialization.Serializable>(cls: tf.serialization.SerializableConstructor<T>, config: tf.serialization.ConfigDict): T {
+    return new cls(config.spec) as T;
+  }
+
+  /** Frees every per-variable state. */
+  override dispose(): void {
+    for (const state of this.states.values()) disposeState(state);
+    this.states.clear();
+    super.dispose();
+  }
+}
+
+tf.serialization.registerClass(L2LOptimizer);
+
+/** A `tf.Optimizer` for a hand-designed optimizer by name ('sgd', 'nag', 'adam', …). */
+export function handDesignedTfOptimizer(name: string, learningRate: number): L2LOptimizer {
+  return new L2LOptimizer({ kind: 'hand-designed', name, learningRate });
+}
+
+/**
+ * Loads a learned optimizer as a `tf.Optimizer`: from a parsed file object, a URL (fetched), or
+ * in Node a file path.
+ */
+export async function loadLearnedOptimizer(source: string | OptimizerFile): Promise<L2LOptimizer> {
+  let file: unknown = source;
+  if (typeof source === 'string') {
+    if (/^https?:\/\//.test(source) || typeof window !== 'undefined') {
+      const response = await fetch(source);
+      if (!response.ok) throw new Error(`could not fetch optimizer '${source}': HTTP ${response.status}`);
+      file = await response.json();
+    } else {
+      const fs = await import('node:fs/promises');
+      file = JSON.parse(await fs.readFile(source, 'utf8'));
+    }
+  }
+  fromOptimizerFile(file); // validates before anything is built
+  return new L2LOptimizer({ kind: 'learned', file: file as OptimizerFile });
+}
