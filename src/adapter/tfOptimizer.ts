@@ -48,12 +48,15 @@ export class L2LOptimizer extends tf.Optimizer {
       if (grad == null) continue;
       const variable = tf.engine().registeredVariables[name];
       if (!variable) throw new Error(`no variable named '${name}'`);
-      const state = this.states.get(name) ?? tf.tidy(() => this.optimizer.init([variable]));
-      const next = tf.tidy(() => {
-        const { updates, state: nextState } = this.optimizer.update([grad], state, [variable]);
-        variable.assign(variable.add(updates[0]));
-        return nextState;
-      });
+      // State outlives the caller's tidy scopes (tfjs-layers trains inside them): keep it.
+      const state = this.states.get(name) ?? keepState(tf.tidy(() => this.optimizer.init([variable])));
+      const next = keepState(
+        tf.tidy(() => {
+          const { updates, state: nextState } = this.optimizer.update([grad], state, [variable]);
+          variable.assign(variable.add(updates[0]));
+          return nextState;
+        }),
+      );
       if (this.states.has(name)) disposeState(state);
       this.states.set(name, next);
     }
@@ -105,6 +108,12 @@ export class L2LOptimizer extends tf.Optimizer {
 }
 
 tf.serialization.registerClass(L2LOptimizer);
+
+/** Marks every tensor of a state as kept, so no enclosing tf.tidy disposes it. */
+function keepState(state: OptState): OptState {
+  for (const tensors of Object.values(state.slots)) tensors.forEach((t) => tf.keep(t));
+  return state;
+}
 
 /** A `tf.Optimizer` for a hand-designed optimizer by name ('sgd', 'nag', 'adam', …). */
 export function handDesignedTfOptimizer(name: string, learningRate: number): L2LOptimizer {

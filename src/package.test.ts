@@ -1,0 +1,35 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+
+const repo = path.resolve(import.meta.dirname, '..');
+
+describe('the npm package', () => {
+  it('packs, installs into a separate project and imports its typed API', () => {
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'l2l-pack-'));
+    const packed = execFileSync('npm', ['pack', '--silent', '--pack-destination', tmp], { cwd: repo, encoding: 'utf8' }).trim().split('\n').pop()!;
+    const project = path.join(tmp, 'project');
+    fs.mkdirSync(project);
+    fs.writeFileSync(path.join(project, 'package.json'), JSON.stringify({ name: 'consumer', version: '1.0.0', type: 'module' }));
+    // Every dependency is already in npm's cache after the repository's own install.
+    execFileSync('npm', ['install', '--offline', '--no-audit', '--no-fund', path.join(tmp, packed)], { cwd: project, stdio: 'pipe' });
+    const installed = path.join(project, 'node_modules', 'l2l-ts');
+    assert.ok(fs.existsSync(path.join(installed, 'dist', 'index.d.ts')), 'type declarations are shipped');
+    fs.writeFileSync(
+      path.join(project, 'use.mjs'),
+      `import { initBackend, Rng, QuadraticFamily, adam, unroll, meanCurve, L2LOptimizer, loadLearnedOptimizer } from 'l2l-ts';
+await initBackend();
+const task = new QuadraticFamily().sample(new Rng(1), 8);
+const curve = meanCurve(unroll(task, adam(0.1), task.init(new Rng(2)), 20));
+console.log(JSON.stringify({ first: curve[0], last: curve[20], adapter: typeof L2LOptimizer, load: typeof loadLearnedOptimizer }));
+`,
+    );
+    const out = JSON.parse(execFileSync('node', ['use.mjs'], { cwd: project, encoding: 'utf8' }).trim());
+    assert.equal(out.adapter, 'function');
+    assert.equal(out.load, 'function');
+    assert.ok(out.last < out.first, `Adam should reduce the loss: ${out.first} → ${out.last}`);
+  });
+});
