@@ -53,6 +53,7 @@ interface ReproduceFlags {
   seed: number;
   quadraticRuns: number;
   mnistRuns: number;
+  mnistTuningRuns: number;
   only?: string;
 }
 
@@ -67,6 +68,7 @@ export function registerReproduce(program: Command): void {
     .option('--seed <n>', 'seed of the held-out optimizees (not one used in training)', intIn(0), 1000)
     .option('--quadratic-runs <n>', 'held-out quadratics', intIn(1, 1_000_000), 1000)
     .option('--mnist-runs <n>', 'held-out networks per MNIST panel', intIn(1, 100_000), 20)
+    .option('--mnist-tuning-runs <n>', 'networks used to tune each MNIST learning rate', intIn(1, 100_000), 10)
     .option('--only <ids>', `comma-separated panel ids (${paperPanels().map((p) => p.id).join(', ')})`)
     .action(async (flags: ReproduceFlags) => {
       await runReproduce(flags);
@@ -93,7 +95,7 @@ async function runReproduce(flags: ReproduceFlags): Promise<void> {
     const { config, phi } = learned[panel.optimizer]();
     const runs = panel.optimizer === 'quadratic' ? flags.quadraticRuns : flags.mnistRuns;
     const compareConfig = defaultCompareConfig(panel.steps, runs, flags.seed, panel.family);
-    compareConfig.tuning.members = panel.optimizer === 'quadratic' ? 128 : 10;
+    compareConfig.tuning.members = panel.optimizer === 'quadratic' ? 128 : flags.mnistTuningRuns;
     const results: Results = compare(
       panel.family,
       [{ name: 'lstm', optimizer: lstmOptimizer(config, phi) }, ...PAPER_BASELINES.map((name) => ({ name, factory: HAND_DESIGNED[name] }))],
@@ -118,7 +120,7 @@ export function pretrainedRecipe(task: 'quadratic' | 'mnist', out: string): Trai
   };
   return task === 'quadratic'
     ? { ...base, task, iterations: 700, members: 128, metaLr: 3e-3, metaObjective: 'loss', validateEvery: 10, validationMembers: 1024 }
-    : { ...base, task, iterations: 150, members: 1, metaLr: 1e-3, metaObjective: 'loss', validateEvery: 10, validationMembers: 10 };
+    : { ...base, task, seed: 1, iterations: 150, members: 1, metaLr: 1e-3, metaObjective: 'loss', validateEvery: 10, validationMembers: 10 };
 }
 
 function lazyLoad(file: string): () => ReturnType<typeof loadOptimizer> {
