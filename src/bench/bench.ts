@@ -27,7 +27,15 @@ const median = (xs: number[]) => {
 const report: Record<string, unknown>[] = [];
 for (const { part, label, timed } of PARTS) {
   process.stderr.write(`running ${part}…\n`);
-  const out = execFileSync(process.execPath, ['--import', 'tsx', path.join(here, 'measure.ts'), part, String(timed)], { encoding: 'utf8' });
+  let out: string;
+  try {
+    out = execFileSync(process.execPath, ['--import', 'tsx', path.join(here, 'measure.ts'), part, String(timed)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  } catch (error) {
+    const reason = `failed (exit ${(error as { status?: number }).status ?? '?'}; e.g. out of wasm memory)`;
+    report.push({ part, label, failed: reason });
+    process.stdout.write(`${label}: ${reason}\n`);
+    continue;
+  }
   const m = JSON.parse(out.trim().split('\n').pop()!);
   const seconds: number[] = m.seconds;
   const entry = {

@@ -106,6 +106,23 @@ describe('truncated meta-gradient', () => {
     assert.ok(Math.abs(flat(ref.metaGrads)[0] - flat(plain.metaGrads)[0]) > 1e-3);
   });
 
+  for (const [label, inputs, objective] of [['gradient inputs', 'gradient', 'loss'], ['adam inputs, log objective', 'adam', 'log']] as const) {
+    it(`replaying the LSTM in blocks of rows gives the same meta-gradient and next state (${label})`, () => {
+      config = { ...preprocessed, inputs };
+      const { task, phi, start } = setup();
+      const whole = truncatedMetaGradient(config, phi, task, start, T, objective);
+      // 6 coordinate rows in blocks of 4: two blocks, the second one partial.
+      const blocks = truncatedMetaGradient(config, phi, task, start, T, objective, 4);
+      config = preprocessed;
+      assertClose(flat(blocks.metaGrads), flat(whole.metaGrads), { rtol: 1e-4, atol: 1e-6, label: 'dL/dphi' });
+      assertClose(blocks.losses, whole.losses, { rtol: 1e-6 });
+      assertClose(flat(blocks.next.params), flat(whole.next.params), { rtol: 1e-6 });
+      for (const slot of Object.keys(whole.next.state.slots)) {
+        assertClose(flat(blocks.next.state.slots[slot]), flat(whole.next.state.slots[slot]), { rtol: 1e-6, atol: 1e-7, label: slot });
+      }
+    });
+  }
+
   it('carries θ and the LSTM state, detached, into the next truncation', () => {
     const { task, phi, start } = setup();
     const first = truncatedMetaGradient(config, phi, task, start, 2);
