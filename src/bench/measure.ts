@@ -9,7 +9,7 @@ import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../backend/backend.ts';
 import { initMetaParams, metaParamList, PAPER_LSTM } from '../learned/lstmConfig.ts';
 import { lstmOptimizer } from '../learned/lstmOptimizer.ts';
-import { truncatedMetaGradient, type TruncationStart } from '../meta/metaGradient.ts';
+import { DEFAULT_BLOCK_ROWS, truncatedMetaGradient, type TruncationStart } from '../meta/metaGradient.ts';
 import { unroll } from '../meta/unroll.ts';
 import { adam } from '../optimizers/adam.ts';
 import { disposeState, step } from '../optimizers/optimizer.ts';
@@ -19,6 +19,8 @@ import { QuadraticFamily } from '../tasks/quadratic.ts';
 import { numCoordinates, type TaskFamily } from '../tasks/task.ts';
 
 const HORIZON = 100;
+/** Coordinate rows per replay block (`L2L_BLOCK_ROWS`, default the library's). */
+const BLOCK_ROWS = Number(process.env.L2L_BLOCK_ROWS ?? DEFAULT_BLOCK_ROWS);
 const UNROLL = 20;
 
 /** Seconds for each of `timed` meta-iterations after one warm-up iteration. */
@@ -36,7 +38,7 @@ function metaIterationSeconds(family: TaskFamily, members: number, timed: number
     const theta0 = task.init(rng.child(`init${it}`));
     let start: TruncationStart = { params: theta0, state: lstmOptimizer(PAPER_LSTM, initMetaParams(PAPER_LSTM, rng)).init(theta0), step: 0 };
     for (let t = 0; t < HORIZON; t += UNROLL) {
-      const result = truncatedMetaGradient(PAPER_LSTM, phi, task, start, UNROLL);
+      const result = truncatedMetaGradient(PAPER_LSTM, phi, task, start, UNROLL, 'loss', BLOCK_ROWS);
       tf.dispose(start.params);
       disposeState(start.state);
       start = result.next;

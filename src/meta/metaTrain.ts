@@ -46,6 +46,8 @@ export interface MetaTrainConfig {
   selectBy: ValidationMetric;
   /** Meta-gradients with a larger global norm are scaled down to it; 0 turns clipping off. */
   clipGradNorm: number;
+  /** Coordinate rows above which the meta-gradient replays the LSTM in blocks (bounds memory). */
+  blockRows?: number;
   /** Seed of every random draw of the run. */
   seed: number;
   /** Architecture of the learned optimizer. */
@@ -158,7 +160,7 @@ export async function metaTrain(family: TaskFamily, config: MetaTrainConfig, hoo
     let skippedUpdates = 0;
     for (let t = 0; t < config.horizon; t += config.unrollLength) {
       const length = Math.min(config.unrollLength, config.horizon - t);
-      const result = truncatedMetaGradient(config.lstm, phi, task, start, length, config.metaObjective);
+      const result = truncatedMetaGradient(config.lstm, phi, task, start, length, config.metaObjective, config.blockRows);
       tf.dispose(start.params);
       disposeState(start.state);
       start = result.next;

@@ -67,15 +67,17 @@ function blockGradient(config: LstmConfig, phi: MetaParams, weights: BackwardWei
     c: config.hidden.map((units, l) => tf.tensor2d(recorded.c[l].subarray(a * units, b * units), [n, units])),
     ...(recorded.m ? { m: column(recorded.m), v: column(recorded.v!) } : {}),
   };
+  // Each step in its own scope, so only what the backward pass needs outlives it.
   const outs: StepOutput[] = recorded.inputs.map((input, t) => {
-    const out = lstmForward(config, phi, column(input), states, recorded.count + t);
+    const out = tf.tidy(() => lstmForward(config, phi, column(input), states, recorded.count + t) as never) as StepOutput;
     states = out.states;
     return out;
   });
   const records: StepRecord[] = [];
   let next: StateGrads | null = null;
   for (let t = outs.length - 1; t >= 0; t--) {
-    const grads = lstmBackward(config, weights, outs[t], column(recorded.dUpdates[t]), next);
+    const after = next;
+    const grads = tf.tidy(() => lstmBackward(config, weights, outs[t], column(recorded.dUpdates[t]), after) as never) as ReturnType<typeof lstmBackward>;
     records.push({ caches: outs[t].caches, top: outs[t].top, grads });
     next = grads.states;
   }

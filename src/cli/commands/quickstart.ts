@@ -6,6 +6,7 @@ import { intIn } from '../options.ts';
 import { runCompare } from './compare.ts';
 import { runTrain, type TrainFlags } from './train.ts';
 import { PAPER_LSTM } from '../../learned/lstmConfig.ts';
+import { DEFAULT_BLOCK_ROWS } from '../../meta/metaGradient.ts';
 import { PAPER_MLP } from '../../tasks/mlp.ts';
 
 const QUADRATIC_FLAGS = { task: 'quadratic', variant: 'paper', dims: 10, hidden: PAPER_MLP.hidden, activation: PAPER_MLP.activation, init: PAPER_MLP.init } as const;
@@ -30,7 +31,7 @@ export function registerQuickstart(program: Command): void {
     .action(async (flags: QuickstartFlags) => {
       const train: TrainFlags = {
         ...QUADRATIC_FLAGS, out: flags.out, iterations: flags.iterations, seed: flags.seed,
-        members: 128, horizon: 100, unroll: 20, metaLr: 3e-3, finalLrFactor: 0.1, metaObjective: 'loss', selectBy: 'final', inputs: 'gradient',
+        members: 128, horizon: 100, unroll: 20, metaLr: 3e-3, finalLrFactor: 0.1, metaObjective: 'loss', selectBy: 'final', inputs: 'gradient', blockRows: DEFAULT_BLOCK_ROWS,
         validateEvery: 10, validationMembers: 1024, clip: 0,
         outputScale: PAPER_LSTM.outputScale,
       };

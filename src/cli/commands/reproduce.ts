@@ -18,6 +18,7 @@ import { MlpFamily, PAPER_MLP, type MlpConfig } from '../../tasks/mlp.ts';
 import { QuadraticFamily } from '../../tasks/quadratic.ts';
 import type { TaskFamily } from '../../tasks/task.ts';
 import { intIn } from '../options.ts';
+import { DEFAULT_BLOCK_ROWS } from '../../meta/metaGradient.ts';
 import { ensureWritableDir } from '../outputDir.ts';
 import { runTrain, type TrainFlags } from './train.ts';
 
@@ -115,7 +116,7 @@ async function runReproduce(flags: ReproduceFlags): Promise<void> {
 /** The recipe the shipped pretrained optimizers were trained with. */
 export function pretrainedRecipe(task: 'quadratic' | 'mnist', out: string): TrainFlags {
   const base = {
-    out, seed: 0, horizon: 100, unroll: 20, clip: 0, outputScale: 0.1, finalLrFactor: 0.1, selectBy: 'final' as const, inputs: 'gradient' as const,
+    out, seed: 0, horizon: 100, unroll: 20, clip: 0, outputScale: 0.1, finalLrFactor: 0.1, selectBy: 'final' as const, inputs: 'gradient' as const, blockRows: DEFAULT_BLOCK_ROWS,
     variant: 'paper' as const, dims: 10, hidden: PAPER_MLP.hidden, activation: PAPER_MLP.activation, init: PAPER_MLP.init,
   };
   return task === 'quadratic'

@@ -6,6 +6,7 @@ import { saveOptimizer } from '../../io/optimizerStore.ts';
 import { PAPER_LSTM, type LstmInputs } from '../../learned/lstmConfig.ts';
 import { metaTrain, type MetaTrainConfig, type MetaTrainResult, type ValidationMetric } from '../../meta/metaTrain.ts';
 import type { MetaObjective } from '../../tasks/task.ts';
+import { DEFAULT_BLOCK_ROWS } from '../../meta/metaGradient.ts';
 import { familyFromFlags, addTaskFlags, trainingDefaults, type TaskFlags } from '../taskFlags.ts';
 import { intIn, nonNegativeNumber, oneOf, positiveNumber } from '../options.ts';
 import { createProgress } from '../progress.ts';
@@ -29,6 +30,7 @@ export interface TrainFlags extends TaskFlags {
   metaObjective: MetaObjective;
   selectBy: ValidationMetric;
   inputs: LstmInputs;
+  blockRows: number;
 }
 
 /** Adds the flags of `l2l train` to a command. */
@@ -47,6 +49,7 @@ export function addTrainFlags(command: Command): Command {
     .option('--validation-members <n>', 'fixed validation optimizees (default: 256 quadratics, 10 MNIST networks)', intIn(1, 100_000))
     .option('--clip <x>', 'clip the meta-gradient to this global norm (0: off)', nonNegativeNumber, 0)
     .option('--inputs <name>', "what the LSTM reads: 'gradient' (the paper, log-magnitude and sign with p = 10) or 'adam' (RNNprop: Adam-normalized momentum and gradient)", oneOf(['gradient', 'adam'] as const), 'gradient')
+    .option('--block-rows <n>', 'coordinates above which the backward pass replays the LSTM in blocks of this many (lower: less memory, slower)', intIn(64), DEFAULT_BLOCK_ROWS)
     .option('--output-scale <x>', 'the LSTM output is multiplied by this', positiveNumber(), PAPER_LSTM.outputScale);
 }
 
@@ -80,6 +83,7 @@ export async function runTrain(flags: TrainFlags, command: string): Promise<Meta
     validateEvery: flags.validateEvery,
     validationMembers: flags.validationMembers ?? defaults.validationMembers,
     clipGradNorm: flags.clip,
+    blockRows: flags.blockRows,
     seed: flags.seed,
     lstm: { ...PAPER_LSTM, inputs: flags.inputs, outputScale: flags.outputScale },
   };
