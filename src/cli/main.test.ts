@@ -37,6 +37,8 @@ describe('CLI: every bad input gets one line, exit code 2 and no output', () => 
   const aFile = path.join(tmp, 'plain-file');
   fs.writeFileSync(aFile, 'x');
   const oldVersion = path.join(tmp, 'old.json');
+  const wrongShape = path.join(tmp, 'wrong-shape.json');
+  const nonFinite = path.join(tmp, 'non-finite.json');
 
   const cases: Array<[string, string[], RegExp]> = [
     ['unknown command', ['frobnicate'], /unknown command 'frobnicate'/],
@@ -48,21 +50,43 @@ describe('CLI: every bad input gets one line, exit code 2 and no output', () => 
     ['unknown task', ['compare', '--out', out, '--task', 'cifar'], /--task .*expected one of quadratic/],
     ['unknown baseline', ['compare', '--out', out, '--baselines', 'adam,lion'], /--baselines .*comma-separated list/],
     ['unknown backend', ['--backend', 'gpu', 'compare', '--out', out], /--backend .*expected one of wasm, cpu/],
-    ['missing --out', ['train'], /required option '--out <dir>'/],
+    ['missing --out', ['compare'], /required option '--out <dir>'/],
     ['missing optimizer file', ['compare', '--out', out, '--optimizer', path.join(tmp, 'nope.json')], /cannot read optimizer file/],
     ['optimizer file not JSON', ['compare', '--out', out, '--optimizer', notJson], /is not valid JSON/],
     ['wrong file version', ['compare', '--out', out, '--optimizer', oldVersion], /unsupported optimizer file version 0/],
     ['output directory not writable', ['train', '--out', path.join(aFile, 'sub'), '--iterations', '1'], /cannot write to output directory/],
+    ['unknown activation', ['compare', '--out', out, '--task', 'mnist', '--activation', 'swish'], /--activation .*expected one of sigmoid, relu, tanh, elu/],
+    ['bad hidden sizes', ['compare', '--out', out, '--task', 'mnist', '--hidden', '20,x'], /--hidden .*hidden layer sizes like 20 or 20,20/],
+    ['neither --out nor --resume', ['train'], /train needs --out DIR to start a run, or --resume DIR/],
+    ['--resume without a checkpoint', ['train', '--resume', tmp], /no checkpoint to resume in .*checkpoint.json is missing/],
+    ['corrupt checkpoint', ['train', '--resume', path.join(tmp, 'corrupt-run')], /checkpoint .* is corrupt or not a checkpoint/],
+    ['optimizer with wrong shapes', ['compare', '--out', out, '--optimizer', wrongShape], /weight 'head.w' has shape \[3,1\], expected \[20,1\]/],
+    ['optimizer with a non-finite weight', ['compare', '--out', out, '--optimizer', nonFinite], /weight 'head.b' has a non-finite or non-numeric value/],
+    ['missing MNIST files', ['compare', '--out', out, '--task', 'mnist', '--runs', '1', '--steps', '1'], /MNIST file '.*t10k-images-idx3-ubyte' is missing: reinstall/],
   ];
+  fs.mkdirSync(path.join(tmp, 'corrupt-run'));
+  fs.writeFileSync(path.join(tmp, 'corrupt-run', 'checkpoint.json'), '{"format": "l2l-meta-checkpoint", "iter');
 
   for (const [name, args, message] of cases) {
     it(name, async () => {
       if (!fs.existsSync(oldVersion)) {
         await setupBackend();
-        const doc = toOptimizerFile(PAPER_LSTM, initMetaParams(PAPER_LSTM, new Rng(0)), {} as never);
-        fs.writeFileSync(oldVersion, JSON.stringify({ ...doc, version: 0 }));
+        const doc = () => JSON.parse(JSON.stringify(toOptimizerFile(PAPER_LSTM, initMetaParams(PAPER_LSTM, new Rng(0)), {} as never)));
+        fs.writeFileSync(oldVersion, JSON.stringify({ ...doc(), version: 0 }));
+        const bad = doc();
+        bad.weights['head.w'].shape = [3, 1];
+        fs.writeFileSync(wrongShape, JSON.stringify(bad));
+        const infinite = doc();
+        infinite.weights['head.b'].values = [null];
+        fs.writeFileSync(nonFinite, JSON.stringify(infinite));
       }
-      const { code, stderr } = await cli(args);
+      // The MNIST case reads its files from an empty directory.
+      const mnistDir = process.env.L2L_MNIST_DIR;
+      if (name === 'missing MNIST files') process.env.L2L_MNIST_DIR = tmp;
+      const { code, stderr } = await cli(args).finally(() => {
+        if (mnistDir === undefined) delete process.env.L2L_MNIST_DIR;
+        else process.env.L2L_MNIST_DIR = mnistDir;
+      });
       assert.equal(code, 2, stderr);
       assert.match(stderr, message);
       assert.equal(stderr.trim().split('\n').length, 1, `one line expected, got: ${stderr}`);

@@ -10,12 +10,13 @@
  * restores the best φ, resets the meta-optimizer and halves the meta learning rate.
  */
 import * as tf from '@tensorflow/tfjs';
-import { initMetaParams, metaParamList, metaParamsFromList, type LstmConfig, type MetaParams } from '../learned/lstmConfig.ts';
+import { initMetaParams, metaParamList, metaParamShapes, metaParamsFromList, type LstmConfig, type MetaParams } from '../learned/lstmConfig.ts';
 import { lstmOptimizer } from '../learned/lstmOptimizer.ts';
 import { adam } from '../optimizers/adam.ts';
 import { disposeState, step, type OptState } from '../optimizers/optimizer.ts';
 import { Rng } from '../random/rng.ts';
 import type { MetaObjective, TaskFamily } from '../tasks/task.ts';
+import { fromCheckpoint, toCheckpoint, type MetaCheckpoint } from './checkpoint.ts';
 import { truncatedMetaGradient, type TruncationStart } from './metaGradient.ts';
 import { meanCurve, unroll } from './unroll.ts';
 
@@ -63,6 +64,8 @@ export interface IterationInfo {
   finalLoss: number;
   /** Truncations whose meta-gradient was not finite, and so not applied. */
   skippedUpdates: number;
+  /** Non-finite meta-gradients so far in the run; every third halves the meta learning rate. */
+  faults: number;
   metaLearningRate: number;
   seconds: number;
 }
@@ -79,13 +82,19 @@ export interface ValidationInfo {
   collapsed: boolean;
 }
 
-/** Hooks for logging, saving and stopping. */
+/** Hooks for logging, saving, checkpointing and stopping. */
 export interface MetaTrainHooks {
   onIteration?(info: IterationInfo): void;
   /** After each validation, with the best φ so far. */
   onValidation?(info: ValidationInfo, best: MetaParams): void;
-  /** Polled between truncations; true stops the run after the current one. */
+  /** Every `checkpointEvery` iterations and when stopping, at an iteration boundary. */
+  onCheckpoint?(checkpoint: MetaCheckpoint): void;
+  /** How often `onCheckpoint` is called (iterations; default 10). */
+  checkpointEvery?: number;
+  /** Polled after each iteration; true stops the run there (with a checkpoint). */
   shouldStop?(): boolean;
+  /** Continue from this checkpoint instead of starting afresh. */
+  resume?: MetaCheckpoint;
 }
 
 /** The outcome of meta-training. */
@@ -116,11 +125,19 @@ export async function metaTrain(family: TaskFamily, config: MetaTrainConfig, hoo
   let metaState: OptState = adam().init(phi);
   let lrMultiplier = 1;
   let collapses = 0;
-  const validationTask = family.sample(rng.child('validation'), config.validationMembers);
-  const validationTheta = validationTask.init(rng.child('validation-init'));
+  let faults = 0;
   let best = { phi: phi.map((p) => p.clone()), loss: Infinity, iteration: 0 };
   let iteration = 0;
+  if (hooks.resume) {
+    const restored = fromCheckpoint(hooks.resume, metaParamShapes(config.lstm).map(([, shape]) => shape));
+    tf.dispose([...phi, ...best.phi]);
+    disposeState(metaState);
+    ({ phi, metaState, best, lrMultiplier, collapses, faults, iteration } = restored);
+  }
+  const validationTask = family.sample(rng.child('validation'), config.validationMembers);
+  const validationTheta = validationTask.init(rng.child('validation-init'));
   let stopped = false;
+  const checkpoint = () => hooks.onCheckpoint?.(toCheckpoint({ iteration, phi, metaState, best, lrMultiplier, collapses, faults }));
 
   const validate = () => {
     const optimizer = lstmOptimizer(config.lstm, metaParamsFromList(config.lstm, phi));
@@ -128,7 +145,8 @@ export async function metaTrain(family: TaskFamily, config: MetaTrainConfig, hoo
     const meanLoss = mean(curve.slice(1));
     const finalLoss = curve[curve.length - 1];
     const score = config.selectBy === 'mean' ? meanLoss : finalLoss;
-    const collapsed = iteration > 0 && !(meanLoss < curve[0]);
+    // A non-finite validation loss counts as a collapse too.
+    const collapsed = iteration > 0 && !(meanLoss < curve[0] && Number.isFinite(score));
     const isBest = !collapsed && Number.isFinite(score) && score < best.loss;
     if (isBest) {
       tf.dispose(best.phi);
@@ -146,7 +164,7 @@ export async function metaTrain(family: TaskFamily, config: MetaTrainConfig, hoo
     hooks.onValidation?.({ iteration, validationLoss: meanLoss, validationFinalLoss: finalLoss, isBest, collapsed }, metaParamsFromList(config.lstm, best.phi));
   };
 
-  validate();
+  if (!hooks.resume) validate();
   while (iteration < config.iterations && !stopped) {
     const started = performance.now();
     const metaLearningRate = config.metaLearningRate * lrMultiplier * config.finalMetaLrFactor ** (iteration / Math.max(1, config.iterations - 1));
@@ -171,13 +189,15 @@ export async function metaTrain(family: TaskFamily, config: MetaTrainConfig, hoo
         ({ params: phi, state: metaState } = step(metaOptimizer, phi, grads, metaState));
         tf.dispose(grads);
       } else {
+        // A non-finite loss or meta-gradient never reaches φ; repeated faults lower the rate.
         skippedUpdates++;
+        faults++;
+        if (faults % 3 === 0) lrMultiplier /= 2;
       }
       // Let signal handlers and progress timers run between truncations.
       await new Promise((resolve) => setImmediate(resolve));
-      if (hooks.shouldStop?.()) stopped = true;
-      if (stopped) break;
     }
+    if (hooks.shouldStop?.()) stopped = true;
     tf.dispose(start.params);
     disposeState(start.state);
     task.dispose?.();
@@ -187,10 +207,12 @@ export async function metaTrain(family: TaskFamily, config: MetaTrainConfig, hoo
       metaLoss: mean(losses),
       finalLoss: losses[losses.length - 1],
       skippedUpdates,
+      faults,
       metaLearningRate,
       seconds: (performance.now() - started) / 1000,
     });
-    if (iteration % config.validateEvery === 0 || iteration === config.iterations || stopped) validate();
+    if (iteration % config.validateEvery === 0 || iteration === config.iterations) validate();
+    if (iteration % (hooks.checkpointEvery ?? 10) === 0 || iteration === config.iterations || stopped) checkpoint();
   }
   validationTask.dispose?.();
   tf.dispose([...validationTheta, ...phi]);

@@ -1,5 +1,8 @@
 /** `l2l train`: meta-trains an LSTM optimizer and saves the best one on validation. */
 import fs from 'node:fs';
+import { writeFileAtomic } from '../../io/atomicWrite.ts';
+import { UserError } from '../../io/userError.ts';
+import { CHECKPOINT_FORMAT, type MetaCheckpoint } from '../../meta/checkpoint.ts';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { saveOptimizer } from '../../io/optimizerStore.ts';
@@ -31,6 +34,7 @@ export interface TrainFlags extends TaskFlags {
   selectBy: ValidationMetric;
   inputs: LstmInputs;
   blockRows: number;
+  checkpointEvery?: number;
 }
 
 /** Adds the flags of `l2l train` to a command. */
@@ -55,15 +59,54 @@ export function addTrainFlags(command: Command): Command {
 
 /** Registers `l2l train`. */
 export function registerTrain(program: Command): void {
-  addTrainFlags(program.command('train').description('meta-train an LSTM optimizer; writes DIR/optimizer.json and DIR/log.jsonl'))
-    .requiredOption('--out <dir>', 'output directory')
-    .action(async (flags: TrainFlags) => {
-      await runTrain(flags, `l2l train ${process.argv.slice(3).join(' ')}`.trim());
+  addTrainFlags(program.command('train').description('meta-train an LSTM optimizer; writes DIR/optimizer.json, DIR/log.jsonl and DIR/checkpoint.json'))
+    .option('--out <dir>', 'output directory of a new run')
+    .option('--resume <dir>', 'continue the run in DIR from its checkpoint (its own flags are used)')
+    .option('--checkpoint-every <n>', 'write DIR/checkpoint.json every n iterations (and on Ctrl-C or SIGTERM)', intIn(1), 10)
+    .action(async (flags: TrainFlags & { out?: string; resume?: string; checkpointEvery: number }) => {
+      const command = `l2l train ${process.argv.slice(3).join(' ')}`.trim();
+      if (flags.resume) {
+        const saved = readCheckpointFile(flags.resume);
+        await runTrain({ ...saved.flags, out: flags.resume, checkpointEvery: flags.checkpointEvery }, saved.command, saved);
+      } else if (flags.out) {
+        await runTrain(flags as TrainFlags, command);
+      } else {
+        throw new UserError("train needs --out DIR to start a run, or --resume DIR to continue one");
+      }
     });
 }
 
-/** Meta-trains with `flags`, writing optimizer.json (best on validation) and log.jsonl into flags.out. */
-export async function runTrain(flags: TrainFlags, command: string): Promise<MetaTrainResult & { optimizerFile: string }> {
+/** What checkpoint.json holds beside the meta-training state. */
+interface CheckpointFile extends MetaCheckpoint {
+  flags: TrainFlags;
+  command: string;
+  /** Lines of log.jsonl written up to this checkpoint (later ones are dropped on resume). */
+  logLines: number;
+}
+
+/** Reads DIR/checkpoint.json, or explains what is wrong with it. */
+function readCheckpointFile(dir: string): CheckpointFile {
+  const file = path.join(dir, 'checkpoint.json');
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch {
+    throw new UserError(`no checkpoint to resume in '${dir}' (${file} is missing): start a run with --out ${dir}`);
+  }
+  try {
+    const saved = JSON.parse(text) as CheckpointFile;
+    if (saved.format !== CHECKPOINT_FORMAT || typeof saved.flags !== 'object' || !Number.isInteger(saved.logLines)) throw new Error('format');
+    return saved;
+  } catch {
+    throw new UserError(`checkpoint '${file}' is corrupt or not a checkpoint: start a new run with --out`);
+  }
+}
+
+/**
+ * Meta-trains with `flags`, writing optimizer.json (best on validation), log.jsonl and
+ * checkpoint.json into flags.out; continues from `resume` when given.
+ */
+export async function runTrain(flags: TrainFlags, command: string, resume?: CheckpointFile): Promise<MetaTrainResult & { optimizerFile: string }> {
   ensureWritableDir(flags.out);
   if (flags.horizon % flags.unroll !== 0) {
     // Not an error for the algorithm, but the paper's schedule is whole truncations.
@@ -89,8 +132,22 @@ export async function runTrain(flags: TrainFlags, command: string): Promise<Meta
   };
   const optimizerFile = path.join(flags.out, 'optimizer.json');
   const logFile = path.join(flags.out, 'log.jsonl');
-  fs.writeFileSync(logFile, JSON.stringify({ type: 'config', command, task: family.name, taskConfig: family.config, ...config }) + '\n');
-  const log = (entry: object) => fs.appendFileSync(logFile, JSON.stringify(entry) + '\n');
+  const checkpointFile = path.join(flags.out, 'checkpoint.json');
+  let logLines = 0;
+  if (resume) {
+    // Drop what was logged after the checkpoint: those iterations run again.
+    const kept = fs.existsSync(logFile) ? fs.readFileSync(logFile, 'utf8').split('\n').slice(0, resume.logLines) : [];
+    fs.writeFileSync(logFile, kept.map((l) => l + '\n').join(''));
+    logLines = kept.length;
+    process.stderr.write(`resuming ${flags.out} at iteration ${resume.iteration}\n`);
+  } else {
+    fs.writeFileSync(logFile, JSON.stringify({ type: 'config', command, task: family.name, taskConfig: family.config, ...config }) + '\n');
+    logLines = 1;
+  }
+  const log = (entry: object) => {
+    fs.appendFileSync(logFile, JSON.stringify(entry) + '\n');
+    logLines++;
+  };
 
   let interrupted = false;
   const onSignal = () => {
@@ -104,6 +161,12 @@ export async function runTrain(flags: TrainFlags, command: string): Promise<Meta
   try {
     const result = await metaTrain(family, config, {
       shouldStop: () => interrupted,
+      resume,
+      checkpointEvery: flags.checkpointEvery ?? 10,
+      onCheckpoint(checkpoint) {
+        const { out: _out, ...savedFlags } = flags;
+        writeFileAtomic(checkpointFile, JSON.stringify({ ...checkpoint, flags: { ...savedFlags, out: '' }, command, logLines }));
+      },
       onIteration(info) {
         log({ type: 'iteration', ...info });
         progress.update(info.iteration, {
