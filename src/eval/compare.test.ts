@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
+import * as tf from '@tensorflow/tfjs';
+import type { Optimizer } from '../optimizers/optimizer.ts';
 import { sgd } from '../optimizers/sgd.ts';
 import { QuadraticFamily } from '../tasks/quadratic.ts';
 import { MlpFamily, PAPER_MLP } from '../tasks/mlp.ts';
@@ -36,6 +38,26 @@ describe('tuning and comparison', () => {
     assert.equal(a.optimizers[0].meanLoss[0], a.optimizers[1].meanLoss[0]);
     assert.equal(a.optimizers[0].meanLoss.length, 31);
     assert.notEqual(a.tuningSeed, a.seed);
+  });
+
+  it('an optimizer whose updates turn non-finite is reported as diverged, not crashed', () => {
+    const family = new QuadraticFamily();
+    const config = defaultCompareConfig(10, 20, 3, family);
+    // A "learned" optimizer that blows up at its third update.
+    const exploding: Optimizer = {
+      name: 'exploding',
+      hyperparams: {},
+      init: () => ({ count: 0, slots: {} }),
+      update: (grads, state) => ({
+        updates: grads.map((g) => tf.tidy(() => g.mul(state.count >= 2 ? Infinity : -0.01))),
+        state: { count: state.count + 1, slots: {} },
+      }),
+    };
+    const results = compare(family, [{ name: 'lstm', optimizer: exploding }], config);
+    const lstm = results.optimizers[0];
+    assert.equal(lstm.diverged, 20);
+    assert.ok(Number.isFinite(lstm.meanLoss[2]));
+    assert.equal(lstm.meanLoss[10], Infinity);
   });
 
   it('reports full test-set loss and accuracy for MNIST networks, evaluated in chunks', () => {
