@@ -25,6 +25,8 @@ export class L2LOptimizer extends tf.Optimizer {
   static className = 'L2LOptimizer';
   private readonly optimizer: Optimizer;
   private readonly states = new Map<string, OptState>();
+  /** States restored by `setWeights` that no variable has claimed yet, by saved variable name. */
+  private readonly pending = new Map<string, OptState>();
 
   /** Wraps the optimizer described by `spec`. */
   constructor(readonly spec: AdapterSpec) {
@@ -49,7 +51,7 @@ export class L2LOptimizer extends tf.Optimizer {
       const variable = tf.engine().registeredVariables[name];
       if (!variable) throw new Error(`no variable named '${name}'`);
       // State outlives the caller's tidy scopes (tfjs-layers trains inside them): keep it.
-      const state = this.states.get(name) ?? keepState(tf.tidy(() => this.optimizer.init([variable])));
+      const state = this.states.get(name) ?? this.claimRestored(name, variable) ?? keepState(tf.tidy(() => this.optimizer.init([variable])));
       const next = keepState(
         tf.tidy(() => {
           const { updates, state: nextState } = this.optimizer.update([grad], state, [variable]);
@@ -63,10 +65,26 @@ export class L2LOptimizer extends tf.Optimizer {
     this.incrementIterations();
   }
 
+  /**
+   * A restored state for a variable that has none yet: saved under its name, or under its name
+   * without the `_N` suffix TensorFlow.js adds when a reloaded model's names are already taken.
+   */
+  private claimRestored(name: string, variable: tf.Variable): OptState | undefined {
+    for (const saved of [name, name.replace(/_\d+$/, '')]) {
+      const state = this.pending.get(saved);
+      const fits = state && Object.values(state.slots).every(([t]) => t.size === variable.size || t.shape[0] === variable.size);
+      if (state && fits) {
+        this.pending.delete(saved);
+        return state;
+      }
+    }
+    return undefined;
+  }
+
   /** The iteration count and every variable's state tensors, by name. */
   override async getWeights(): Promise<NamedTensor[]> {
     const weights: NamedTensor[] = [await this.saveIterations()];
-    for (const [name, state] of this.states) {
+    for (const [name, state] of [...this.states, ...this.pending]) {
       weights.push({ name: `${name}/count`, tensor: tf.scalar(state.count, 'int32') });
       for (const [slot, tensors] of Object.entries(state.slots)) weights.push({ name: `${name}/${slot}`, tensor: tensors[0] });
     }
@@ -76,16 +94,18 @@ export class L2LOptimizer extends tf.Optimizer {
   /** Restores what `getWeights` returned. */
   override async setWeights(weightValues: NamedTensor[]): Promise<void> {
     const rest = await this.extractIterations(weightValues);
-    for (const state of this.states.values()) disposeState(state);
+    for (const state of [...this.states.values(), ...this.pending.values()]) disposeState(state);
     this.states.clear();
+    this.pending.clear();
+    // Each variable claims its state on its next update (see claimRestored).
     for (const { name, tensor } of rest) {
       const cut = name.lastIndexOf('/');
       const variable = name.slice(0, cut);
       const slot = name.slice(cut + 1);
-      const state = this.states.get(variable) ?? { count: 0, slots: {} };
+      const state = this.pending.get(variable) ?? { count: 0, slots: {} };
       if (slot === 'count') state.count = (await tensor.data())[0];
       else state.slots[slot] = [tf.keep(tensor.clone())];
-      this.states.set(variable, state);
+      this.pending.set(variable, state);
     }
   }
 
@@ -101,8 +121,9 @@ export class L2LOptimizer extends tf.Optimizer {
 
   /** Frees every per-variable state. */
   override dispose(): void {
-    for (const state of this.states.values()) disposeState(state);
+    for (const state of [...this.states.values(), ...this.pending.values()]) disposeState(state);
     this.states.clear();
+    this.pending.clear();
     super.dispose();
   }
 }
