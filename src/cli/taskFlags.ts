@@ -50,5 +50,5 @@ export function familyFromFlags(flags: TaskFlags, split: MnistSplitName): TaskFa
 
 /** Per-task defaults for meta-training: optimizees per iteration and validation optimizees. */
 export function trainingDefaults(task: TaskFlags['task']): { members: number; validationMembers: number } {
-  return task === 'mnist' ? { members: 1, validationMembers: 10 } : { members: 128, validationMembers: 256 };
+  return task === 'mnist' ? { members: 1, validationMembers: 10 } : { members: 128, validationMembers: 1024 };
 }

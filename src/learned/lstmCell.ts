@@ -42,7 +42,7 @@ export interface LayerCache {
   tanhC: tf.Tensor2D;
 }
 
-/** A forward step's outputs; `caches` (one per layer) and `top` are set when asked for. */
+/** A forward step's outputs, with what its backward step needs (`caches`, one per layer, and `top`). */
 export interface StepOutput {
   /** The update of each row, [rows, 1], already multiplied by the output scale. */
   update: tf.Tensor2D;
@@ -157,8 +157,7 @@ export function lstmBackward(
   const dcPrev: tf.Tensor2D[] = new Array(layers);
   const dz: tf.Tensor2D[] = new Array(layers);
   for (let l = layers - 1; l >= 0; l--) {
-    const { a, cPrev, i, f, g, o, tanhC } = out.caches[l];
-    void a;
+    const { cPrev, i, f, g, o, tanhC } = out.caches[l];
     if (next) dh = dh.add(next.dh[l]) as tf.Tensor2D;
     // c = f⊙c_prev + i⊙g;  h = o⊙tanh(c)
     let dc = dh.mul(o).mul(tf.scalar(1).sub(tanhC.square())) as tf.Tensor2D;

@@ -1,5 +1,5 @@
 /** `l2l compare`: the learned optimizer against tuned baselines on held-out optimizees. */
-import type { Command } from 'commander';
+import { Command } from 'commander';
 import { compare, defaultCompareConfig, type Contender, type Results } from '../../eval/compare.ts';
 import { loadOptimizer } from '../../io/optimizerStore.ts';
 import { lstmOptimizer } from '../../learned/lstmOptimizer.ts';
@@ -23,17 +23,26 @@ export interface CompareFlags extends TaskFlags {
 
 /** Registers `l2l compare`. */
 export function registerCompare(program: Command): void {
-  addTaskFlags(program.command('compare').description('compare a learned optimizer with tuned baselines; writes results.json, loss.png, loss.svg, summary.md'))
+  addCompareFlags(program.command('compare').description('compare a learned optimizer with tuned baselines; writes results.json, loss.png, loss.svg, summary.md'))
+    .action(async (flags: CompareFlags) => {
+      await runCompare(flags, `l2l compare ${process.argv.slice(3).join(' ')}`.trim());
+    });
+}
+
+/** The flags of `compare` parsed from `args` with their defaults, as the command line would. */
+export function parseCompareFlags(args: string[]): CompareFlags {
+  return addCompareFlags(new Command().exitOverride()).parse(args, { from: 'user' }).opts() as CompareFlags;
+}
+
+function addCompareFlags(command: Command): Command {
+  return addTaskFlags(command)
     .option('--optimizer <file>', 'learned optimizer file (from l2l train); omit to compare baselines only')
     .option('--steps <n>', 'optimizee steps per run', intIn(1, 100_000), 100)
     .option('--runs <n>', 'held-out optimizees', intIn(1, 1_000_000), 1000)
     .option('--seed <n>', 'seed of the held-out optimizees', intIn(0), 1)
     .option('--tuning-runs <n>', 'optimizees used to tune each learning rate (default: 128 quadratics, 10 MNIST networks)', intIn(1, 100_000))
     .option('--baselines <list>', 'hand-designed optimizers to tune and compare', listOf(Object.keys(HAND_DESIGNED)), DEFAULT_BASELINES)
-    .requiredOption('--out <dir>', 'output directory')
-    .action(async (flags: CompareFlags) => {
-      await runCompare(flags, `l2l compare ${process.argv.slice(3).join(' ')}`.trim());
-    });
+    .requiredOption('--out <dir>', 'output directory');
 }
 
 /** Runs the comparison, writes the report into flags.out and prints the table. */

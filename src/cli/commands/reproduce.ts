@@ -18,9 +18,8 @@ import { MlpFamily, PAPER_MLP, type MlpConfig } from '../../tasks/mlp.ts';
 import { QuadraticFamily } from '../../tasks/quadratic.ts';
 import type { TaskFamily } from '../../tasks/task.ts';
 import { intIn } from '../options.ts';
-import { DEFAULT_BLOCK_ROWS } from '../../meta/metaGradient.ts';
 import { ensureWritableDir } from '../outputDir.ts';
-import { runTrain, type TrainFlags } from './train.ts';
+import { parseTrainFlags, runTrain } from './train.ts';
 
 /** The baselines of the paper's figures. */
 const PAPER_BASELINES = ['sgd', 'nag', 'rmsprop', 'adam'];
@@ -85,7 +84,8 @@ async function runReproduce(flags: ReproduceFlags): Promise<void> {
     for (const task of ['quadratic', 'mnist'] as const) {
       if (!panels.some((p) => p.optimizer === task)) continue;
       const out = path.join(trainedDir, task);
-      const trained = await runTrain(pretrainedRecipe(task, out), `l2l train --task ${task} --out ${out}`);
+      const args = [...pretrainedRecipe(task), '--out', out];
+      const trained = await runTrain(parseTrainFlags(args), `l2l train ${args.join(' ')}`);
       files[task] = trained.optimizerFile;
     }
   }
@@ -113,15 +113,11 @@ async function runReproduce(flags: ReproduceFlags): Promise<void> {
   process.stderr.write(`wrote ${path.join(flags.out, 'summary.md')}\n`);
 }
 
-/** The recipe the shipped pretrained optimizers were trained with. */
-export function pretrainedRecipe(task: 'quadratic' | 'mnist', out: string): TrainFlags {
-  const base = {
-    out, seed: 0, horizon: 100, unroll: 20, clip: 0, outputScale: 0.1, finalLrFactor: 0.1, selectBy: 'final' as const, inputs: 'gradient' as const, blockRows: DEFAULT_BLOCK_ROWS,
-    variant: 'paper' as const, dims: 10, hidden: PAPER_MLP.hidden, activation: PAPER_MLP.activation, init: PAPER_MLP.init,
-  };
+/** The `l2l train` arguments the shipped pretrained optimizers were trained with (see their provenance). */
+export function pretrainedRecipe(task: 'quadratic' | 'mnist'): string[] {
   return task === 'quadratic'
-    ? { ...base, task, iterations: 700, members: 128, metaLr: 3e-3, metaObjective: 'loss', validateEvery: 10, validationMembers: 1024 }
-    : { ...base, task, seed: 1, iterations: 150, members: 1, metaLr: 1e-3, metaObjective: 'loss', validateEvery: 10, validationMembers: 10 };
+    ? ['--task', 'quadratic', '--iterations', '700', '--seed', '0']
+    : ['--task', 'mnist', '--iterations', '150', '--meta-lr', '1e-3', '--seed', '1'];
 }
 
 function lazyLoad(file: string): () => ReturnType<typeof loadOptimizer> {

@@ -4,7 +4,7 @@ import { writeFileAtomic } from '../../io/atomicWrite.ts';
 import { UserError } from '../../io/userError.ts';
 import { CHECKPOINT_FORMAT, type MetaCheckpoint } from '../../meta/checkpoint.ts';
 import path from 'node:path';
-import type { Command } from 'commander';
+import { Command } from 'commander';
 import { saveOptimizer } from '../../io/optimizerStore.ts';
 import { PAPER_LSTM, type LstmInputs } from '../../learned/lstmConfig.ts';
 import { metaTrain, type MetaTrainConfig, type MetaTrainResult, type ValidationMetric } from '../../meta/metaTrain.ts';
@@ -50,11 +50,16 @@ export function addTrainFlags(command: Command): Command {
     .option('--meta-objective <name>', "'loss': Σ l(θt) (the paper); 'log': Σ log l(θt)", oneOf(['loss', 'log'] as const), 'loss')
     .option('--select-by <name>', "keep the optimizer with the best validation loss at the 'final' step or the 'mean' over steps", oneOf(['final', 'mean'] as const), 'final')
     .option('--validate-every <n>', 'validate every n iterations', intIn(1), 10)
-    .option('--validation-members <n>', 'fixed validation optimizees (default: 256 quadratics, 10 MNIST networks)', intIn(1, 100_000))
+    .option('--validation-members <n>', 'fixed validation optimizees (default: 1024 quadratics, 10 MNIST networks)', intIn(1, 100_000))
     .option('--clip <x>', 'clip the meta-gradient to this global norm (0: off)', nonNegativeNumber, 0)
     .option('--inputs <name>', "what the LSTM reads: 'gradient' (the paper, log-magnitude and sign with p = 10) or 'adam' (RNNprop: Adam-normalized momentum and gradient)", oneOf(['gradient', 'adam'] as const), 'gradient')
     .option('--block-rows <n>', 'coordinates above which the backward pass replays the LSTM in blocks of this many (lower: less memory, slower)', intIn(64), DEFAULT_BLOCK_ROWS)
     .option('--output-scale <x>', 'the LSTM output is multiplied by this', positiveNumber(), PAPER_LSTM.outputScale);
+}
+
+/** The flags of `train` parsed from `args` with their defaults, exactly as the command line would. */
+export function parseTrainFlags(args: string[]): TrainFlags {
+  return addTrainFlags(new Command().exitOverride()).option('--out <dir>').parse(args, { from: 'user' }).opts() as TrainFlags;
 }
 
 /** Registers `l2l train`. */
