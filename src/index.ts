@@ -31,13 +31,16 @@ export { metaTrain, defaultMetaTrainConfig, type MetaTrainConfig, type MetaTrain
 export { compare, defaultCompareConfig, type CompareConfig, type Contender, type Results, type OptimizerResult } from './eval/compare.ts';
 export { tuneLearningRate, DEFAULT_LR_GRID, type TuningResult } from './eval/tune.ts';
 export { curveStats, type CurveStats } from './eval/stats.ts';
-export { lossChartSpec, renderSvg, svgToPng } from './report/chart.ts';
-export { summaryTable, summaryMarkdown } from './report/summary.ts';
+export { lossChartSpec, type ChartOptions } from './report/chartSpec.ts';
+export { renderSvg, svgToPng } from './report/chart.ts';
+export { summaryRows, summaryTable, summaryMarkdown, type SummaryRows } from './report/summary.ts';
 /** Node file helpers: optimizer files and reports on disk. */
 export { saveOptimizer, loadOptimizer } from './io/optimizerStore.ts';
 export { writeReport } from './report/writeReport.ts';
 /** Drop-in use with TensorFlow.js: any optimizer as a tf.Optimizer. */
 export { L2LOptimizer, loadLearnedOptimizer, handDesignedTfOptimizer, type AdapterSpec } from './adapter/tfOptimizer.ts';
 /** MNIST and the MLP task family. */
-export { loadMnist, MNIST_PIXELS, MNIST_CLASSES, type MnistSplit } from './data/mnist.ts';
+export { loadMnist } from './data/mnist.ts';
+export { MNIST_PIXELS, MNIST_CLASSES, type MnistSplit, type MnistSplitName, type MnistSource } from './data/mnistSplit.ts';
+export { encodeMnistAsset, parseMnistAsset, MnistAssetError } from './data/mnistAsset.ts';
 export { MlpFamily, MlpTask, PAPER_MLP, ACTIVATIONS, type MlpConfig, type Activation } from './tasks/mlp.ts';

@@ -17,6 +17,7 @@ import { Rng } from '../random/rng.ts';
 import { MlpFamily, PAPER_MLP } from '../tasks/mlp.ts';
 import { QuadraticFamily } from '../tasks/quadratic.ts';
 import { numCoordinates, type TaskFamily } from '../tasks/task.ts';
+import { loadMnist } from '../data/mnist.ts';
 
 const HORIZON = 100;
 /** Coordinate rows per replay block (`L2L_BLOCK_ROWS`, default the library's). */
@@ -55,7 +56,7 @@ function metaIterationSeconds(family: TaskFamily, members: number, timed: number
 
 /** Seconds for each of `timed` 100-step evaluations of the learned optimizer on one network. */
 function evaluationSeconds(timed: number): number[] {
-  const family = new MlpFamily({ ...PAPER_MLP, split: 'test' });
+  const family = new MlpFamily({ ...PAPER_MLP, split: 'test' }, loadMnist);
   const optimizer = lstmOptimizer(PAPER_LSTM, initMetaParams(PAPER_LSTM, new Rng(0)));
   const seconds: number[] = [];
   for (let it = 0; it <= timed; it++) {
@@ -75,8 +76,8 @@ const timed = Number(timedArg ?? 3);
 await initBackend();
 const families: Record<string, [TaskFamily, number]> = {
   quadratic: [new QuadraticFamily(), 128],
-  mnist: [new MlpFamily(PAPER_MLP), 1],
-  'mnist-wide': [new MlpFamily({ ...PAPER_MLP, hidden: [80] }), 1],
+  mnist: [new MlpFamily(PAPER_MLP, loadMnist), 1],
+  'mnist-wide': [new MlpFamily({ ...PAPER_MLP, hidden: [80] }, loadMnist), 1],
 };
 let result: Record<string, unknown>;
 if (part === 'mnist-eval') {

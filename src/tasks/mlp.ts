@@ -8,7 +8,7 @@
  * the same minibatch sequence. Parameters per layer: W [members, in, out], b [members, 1, out].
  */
 import * as tf from '@tensorflow/tfjs';
-import { loadMnist, MNIST_CLASSES, MNIST_PIXELS, type MnistSplit, type MnistSplitName } from '../data/mnist.ts';
+import { MNIST_CLASSES, MNIST_PIXELS, type MnistSource, type MnistSplit, type MnistSplitName } from '../data/mnistSplit.ts';
 import { Rng } from '../random/rng.ts';
 import type { LossAndGrad, Task, TaskFamily } from './task.ts';
 
@@ -217,13 +217,19 @@ export class MlpFamily implements TaskFamily {
   /** Networks per batched task when evaluating many runs. */
   readonly evaluationChunk = 25;
 
-  /** A family for `mlp` (the data split is loaded on first use). */
-  constructor(readonly mlp: MlpConfig = PAPER_MLP) {
+  /**
+   * A family for `mlp` whose images come from `data` (called on first use): `loadMnist` in
+   * Node, a fetched asset in a web page.
+   */
+  constructor(
+    readonly mlp: MlpConfig,
+    private readonly data: MnistSource,
+  ) {
     this.config = { ...mlp };
   }
 
   /** Draws `members` networks' minibatch streams (weights come from `init`). */
   sample(rng: Rng, members: number): MlpTask {
-    return new MlpTask(this.mlp, members, loadMnist(this.mlp.split), rng.child('minibatches'));
+    return new MlpTask(this.mlp, members, this.data(this.mlp.split), rng.child('minibatches'));
   }
 }

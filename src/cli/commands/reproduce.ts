@@ -20,6 +20,7 @@ import type { TaskFamily } from '../../tasks/task.ts';
 import { intIn } from '../options.ts';
 import { ensureWritableDir } from '../outputDir.ts';
 import { parseTrainFlags, runTrain } from './train.ts';
+import { loadMnist } from '../../data/mnist.ts';
 
 /** The baselines of the paper's figures. */
 const PAPER_BASELINES = ['sgd', 'nag', 'rmsprop', 'adam'];
@@ -35,7 +36,7 @@ interface Panel {
 
 /** The panels of Figures 4 and 5 (evaluation networks train on the MNIST test images). */
 export function paperPanels(): Panel[] {
-  const mnist = (changes: Partial<MlpConfig>) => new MlpFamily({ ...PAPER_MLP, split: 'test', ...changes });
+  const mnist = (changes: Partial<MlpConfig>) => new MlpFamily({ ...PAPER_MLP, split: 'test', ...changes }, loadMnist);
   return [
     { id: 'fig4-quadratic', title: 'Fig. 4: 10-d quadratics', optimizer: 'quadratic', family: new QuadraticFamily(), steps: 100 },
     { id: 'fig4-mnist', title: 'Fig. 4: MNIST, 20 sigmoid units', optimizer: 'mnist', family: mnist({}), steps: 100 },
