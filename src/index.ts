@@ -23,7 +23,7 @@ export { lstmOptimizer } from './learned/lstmOptimizer.ts';
 export { logAndSign, PAPER_P } from './learned/preprocess.ts';
 export { toOptimizerFile, fromOptimizerFile, OPTIMIZER_FORMAT, OPTIMIZER_VERSION, type OptimizerFile, type Provenance } from './learned/optimizerFile.ts';
 /** Meta-training. */
-export { unroll, meanCurve, type UnrollResult } from './meta/unroll.ts';
+export { unroll, meanCurve, Unroller, type UnrollResult } from './meta/unroll.ts';
 export { truncatedMetaGradient, type TruncationStart, type TruncationResult } from './meta/metaGradient.ts';
 export { referenceMetaGradient, frozenGradientMetaLoss } from './meta/referenceMetaGradient.ts';
 export { metaTrain, defaultMetaTrainConfig, type MetaTrainConfig, type MetaTrainHooks, type MetaTrainResult } from './meta/metaTrain.ts';

@@ -3,7 +3,7 @@
  * validation and benchmarks. Index t of the curve is the loss after t updates.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { Optimizer } from '../optimizers/optimizer.ts';
+import type { OptState, Optimizer } from '../optimizers/optimizer.ts';
 import { disposeState, step } from '../optimizers/optimizer.ts';
 import { lossAndGrad, type Task } from '../tasks/task.ts';
 
@@ -15,21 +15,58 @@ export interface UnrollResult {
   final?: Record<string, Float32Array>;
 }
 
+/**
+ * One optimizer running on one task, a step at a time: `unroll` drives it to the end, and a
+ * live view (the web demo) drives it frame by frame.
+ */
+export class Unroller {
+  /** Updates applied so far. */
+  t = 0;
+  private params: tf.Tensor[];
+  private state: OptState;
+
+  /** Starts `optimizer` from θ0 = `params0` (cloned; the caller keeps ownership). */
+  constructor(
+    private readonly task: Task,
+    private readonly optimizer: Optimizer,
+    params0: tf.Tensor[],
+  ) {
+    this.params = params0.map((p) => p.clone());
+    this.state = optimizer.init(this.params);
+  }
+
+  /** The loss of each member at the current parameters (step `t`); then, if `update`, one update. */
+  advance(update = true): Float32Array {
+    const { losses, grads } = lossAndGrad(this.task, this.params, this.t);
+    const values = losses.dataSync() as Float32Array;
+    losses.dispose();
+    if (update) {
+      ({ params: this.params, state: this.state } = step(this.optimizer, this.params, grads, this.state));
+      this.t++;
+    }
+    tf.dispose(grads);
+    return values;
+  }
+
+  /** The task's `finalMetrics` at the current parameters, when it has them. */
+  finalMetrics(): Record<string, Float32Array> | undefined {
+    return this.task.finalMetrics?.(this.params);
+  }
+
+  /** Frees the parameters and the optimizer state. */
+  dispose(): void {
+    tf.dispose(this.params);
+    disposeState(this.state);
+  }
+}
+
 /** Runs `steps` updates of `optimizer` from θ0 = `params0` (not disposed) and records losses. */
 export function unroll(task: Task, optimizer: Optimizer, params0: tf.Tensor[], steps: number): UnrollResult {
-  let params = params0.map((p) => p.clone());
-  let state = optimizer.init(params);
+  const unroller = new Unroller(task, optimizer, params0);
   const losses: Float32Array[] = [];
-  for (let t = 0; t <= steps; t++) {
-    const { losses: l, grads } = lossAndGrad(task, params, t);
-    losses.push(l.dataSync() as Float32Array);
-    l.dispose();
-    if (t < steps) ({ params, state } = step(optimizer, params, grads, state));
-    tf.dispose(grads);
-  }
-  const final = task.finalMetrics?.(params);
-  tf.dispose(params);
-  disposeState(state);
+  for (let t = 0; t <= steps; t++) losses.push(unroller.advance(t < steps));
+  const final = unroller.finalMetrics();
+  unroller.dispose();
   return { losses, ...(final ? { final } : {}) };
 }
 
