@@ -33,6 +33,7 @@ export { tuneLearningRate, DEFAULT_LR_GRID, type TuningResult } from './eval/tun
 export { curveStats, type CurveStats } from './eval/stats.ts';
 export { lossChartSpec, type ChartOptions } from './report/chartSpec.ts';
 export { renderSvg, svgToPng } from './report/chart.ts';
+export { parseResults, parseResultsIndex, isResultsIndex, resultsIndex, ResultsFileError, type ResultsIndex, type ResultsPanel } from './report/resultsFile.ts';
 export { summaryRows, summaryTable, summaryMarkdown, type SummaryRows } from './report/summary.ts';
 /** Node file helpers: optimizer files and reports on disk. */
 export { saveOptimizer, loadOptimizer } from './io/optimizerStore.ts';

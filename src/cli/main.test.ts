@@ -9,6 +9,7 @@ import { initMetaParams, PAPER_LSTM } from '../learned/lstmConfig.ts';
 import { toOptimizerFile } from '../learned/optimizerFile.ts';
 import { Rng } from '../random/rng.ts';
 import { setupBackend } from '../testing/setup.ts';
+import { parseResults, parseResultsIndex } from '../report/resultsFile.ts';
 import { main } from './main.ts';
 
 const run = promisify(execFile);
@@ -156,5 +157,18 @@ describe('CLI: Ctrl-C during training', () => {
     const saved = JSON.parse(fs.readFileSync(path.join(out, 'optimizer.json'), 'utf8'));
     assert.equal(saved.format, 'l2l-lstm-optimizer');
     assert.ok(saved.provenance.iterations >= 2);
+  });
+});
+
+describe('CLI: reproduce', () => {
+  it('writes each chosen panel and an index.json that a results viewer can follow', async () => {
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'l2l-reproduce-'));
+    await run('node', ['bin/l2l.js', 'reproduce', '--only', 'fig4-quadratic', '--quadratic-runs', '20', '--out', out], { cwd: repo });
+    const index = parseResultsIndex(JSON.parse(fs.readFileSync(path.join(out, 'index.json'), 'utf8')));
+    assert.deepEqual(index.panels.map((p) => p.id), ['fig4-quadratic']);
+    const results = parseResults(JSON.parse(fs.readFileSync(path.join(out, index.panels[0].results), 'utf8')));
+    assert.equal(results.runs, 20);
+    assert.deepEqual(results.optimizers.map((o) => o.name), ['lstm', 'sgd', 'nag', 'rmsprop', 'adam']);
+    assert.ok(fs.statSync(path.join(out, 'fig4-quadratic', 'loss.png')).size > 0);
   });
 });

@@ -13,13 +13,15 @@ export interface ChartOptions {
   logScale?: boolean;
   /** Optimizers left out of the chart (their colours stay reserved). */
   hidden?: string[];
+  /** Draw the interquartile bands (default true). */
+  bands?: boolean;
   /** Add a hover rule whose tooltip lists every optimizer's mean at that step (browser only). */
   hover?: boolean;
 }
 
 /** The Vega-Lite spec of the loss chart for `results`. */
 export function lossChartSpec(results: Results, options: ChartOptions = {}): TopLevelSpec {
-  const { logScale = true, hidden = [], hover = false } = options;
+  const { logScale = true, hidden = [], hover = false, bands = true } = options;
   const names = results.optimizers.map((o) => o.name);
   const shown = results.optimizers.filter((o) => !hidden.includes(o.name));
   const rows = shown.flatMap((o) =>
@@ -35,13 +37,14 @@ export function lossChartSpec(results: Results, options: ChartOptions = {}): Top
   const x = { field: 'step', type: 'quantitative' as const, title: 'step' };
   const scale = logScale ? { type: 'log' as const } : { type: 'linear' as const, zero: false };
   const yTitle = logScale ? 'loss (log scale)' : 'loss';
+  const band = {
+    mark: { type: 'area' as const, fillOpacity: 0.12 },
+    encoding: { x, y: { field: 'q25', type: 'quantitative' as const, scale }, y2: { field: 'q75' }, color },
+  };
   const layers: NonNullable<Extract<TopLevelSpec, { layer: unknown }>['layer']> = [
+    ...(bands ? [band] : []),
     {
-      mark: { type: 'area', fillOpacity: 0.12 },
-      encoding: { x, y: { field: 'q25', type: 'quantitative', scale }, y2: { field: 'q75' }, color },
-    },
-    {
-      mark: { type: 'line', strokeWidth: 2 },
+      mark: { type: 'line', strokeWidth: 2, clip: true },
       encoding: { x, y: { field: 'mean', type: 'quantitative', scale, title: yTitle }, color: { ...color, legend: { symbolType: 'stroke', symbolOpacity: 1, symbolStrokeWidth: 3 } } },
     },
   ];

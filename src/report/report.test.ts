@@ -39,6 +39,8 @@ describe('loss chart spec', () => {
     assert.deepEqual((spec.layer[1].encoding.color as { scale: { domain: string[] } }).scale.domain, ['lstm', 'adam']);
     assert.equal(spec.layer.length, 3);
     assert.deepEqual((spec.layer[2].encoding.tooltip as { field: string }[]).map((t) => t.field), ['step', 'adam']);
+    const noBands = lossChartSpec(tinyResults(), { bands: false }) as unknown as Layered;
+    assert.deepEqual(noBands.layer.map((l) => l.mark.type), ['line']);
   });
 
   it('renders to SVG with every optimizer in the legend', async () => {

@@ -12,6 +12,7 @@ import { writeFileAtomic } from '../../io/atomicWrite.ts';
 import { loadOptimizer } from '../../io/optimizerStore.ts';
 import { lstmOptimizer } from '../../learned/lstmOptimizer.ts';
 import { HAND_DESIGNED } from '../../optimizers/registry.ts';
+import { resultsIndex } from '../../report/resultsFile.ts';
 import { summaryTable } from '../../report/summary.ts';
 import { writeReport } from '../../report/writeReport.ts';
 import { MlpFamily, PAPER_MLP, type MlpConfig } from '../../tasks/mlp.ts';
@@ -111,6 +112,7 @@ async function runReproduce(flags: ReproduceFlags): Promise<void> {
   }
   const summary = ['# Reproduction of Figures 4 and 5', '', 'Cells: mean (median) minibatch loss after that many steps; MNIST panels also give the full test-set loss and accuracy at the end.', '', ...sections].join('\n');
   writeFileAtomic(path.join(flags.out, 'summary.md'), summary);
+  writeFileAtomic(path.join(flags.out, 'index.json'), JSON.stringify(resultsIndex('Reproduction of Figures 4 and 5', panels), null, 1));
   process.stderr.write(`wrote ${path.join(flags.out, 'summary.md')}\n`);
 }
 
