@@ -74,6 +74,23 @@ describe('web app in headless Chromium', { timeout: 600_000 }, () => {
     console.log(`demo ran on the ${demo.backend} backend; learned ${learned[0].toFixed(3)} → ${final.toFixed(3)}, adam → ${demo.curves!['adam (tuned)'][100].toFixed(3)}`);
   });
 
+  for (const backend of ['wasm', 'cpu']) {
+    it(`live demo on the ${backend} backend (?backend=${backend}, 10 steps): the fallbacks work too`, async () => {
+      const { page, errors } = await open(`${base}demo.html?backend=${backend}`);
+      await page.waitForFunction(() => ['ready', 'error'].includes(window.l2lDemo?.state), null, { timeout: 120_000 });
+      await page.fill('#steps', '10');
+      await page.click('#start');
+      await page.waitForFunction(() => ['done', 'error'].includes(window.l2lDemo.state), null, { timeout: 200_000 });
+      const demo = await page.evaluate(() => ({ ...window.l2lDemo, error: document.getElementById('error')?.textContent }));
+      assert.equal(demo.state, 'done', demo.error ?? '');
+      assert.equal(demo.backend, backend);
+      const learned = demo.curves!['lstm (pretrained)'];
+      assert.equal(learned.length, 11);
+      assert.ok(Number.isFinite(learned[10]) && learned[10] < learned[0], `learned optimizer: start ${learned[0]}, after 10 steps ${learned[10]}`);
+      assert.deepEqual(errors, []);
+    });
+  }
+
   it('results page: every optimizer of every bundled panel is in the chart legend and the table', async () => {
     const index = parseResultsIndex(JSON.parse(fs.readFileSync(path.join(web, 'public/results/index.json'), 'utf8')));
     const { page, errors } = await open(base);
