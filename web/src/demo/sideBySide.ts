@@ -4,11 +4,7 @@
  * code that `l2l compare` runs, driven a step at a time so a page can draw as it trains.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { MnistSplit } from '../../../src/data/mnistSplit.ts';
-import { Unroller } from '../../../src/meta/unroll.ts';
-import type { Optimizer } from '../../../src/optimizers/optimizer.ts';
-import { Rng } from '../../../src/random/rng.ts';
-import { MlpFamily, PAPER_MLP, type Activation } from '../../../src/tasks/mlp.ts';
+import { type Activation, MlpFamily, type MnistSplit, type Optimizer, PAPER_MLP, Rng, Unroller } from '../../../src/browser.ts';
 
 /** What the demo trains. */
 export interface DemoConfig {

@@ -3,7 +3,7 @@
  * was tuned on a grid (`l2l reproduce`): the panel with the same hidden sizes and activation,
  * else the paper's 20-unit sigmoid panel.
  */
-import type { Results } from '../../../src/eval/compare.ts';
+import { type Results } from '../../../src/browser.ts';
 
 /** A tuned learning rate and the panel it was tuned on. */
 export interface TunedRate {
