@@ -25,7 +25,6 @@ import {
 } from '../learned/lstmCell.ts';
 import { metaParamShapes, metaParamsFromList, type LstmConfig } from '../learned/lstmConfig.ts';
 import { stateFrom, statesOf } from '../learned/lstmOptimizer.ts';
-import { mergeStates, splitStates, stackRows, stateTensors } from '../learned/rowStack.ts';
 import type { OptState } from '../optimizers/optimizer.ts';
 import { lossAndGrad, meanLossScale, metaObjectiveGrads, type MetaObjective, type Task } from '../tasks/task.ts';
 import { replayMetaGradient, type RecordedTruncation } from './replay.ts';
@@ -73,40 +72,37 @@ export function truncatedMetaGradient(
   const losses: number[] = [];
   const recorded: RecordedTruncation | undefined = cached ? undefined : recordStart(config, start, rows);
   const kept = tf.tidy(() => {
-    // Every coordinate of every parameter tensor is one row of a single LSTM batch: one call
-    // per step instead of one per tensor (small tensors cost as many kernel launches as big ones).
-    const sizes = start.params.map((p) => p.size);
-    const asRows = (tensors: tf.Tensor[]) => stackRows(tensors) as tf.Tensor2D;
-    const outs: StepOutput[] = [];
-    const gradsAfter: tf.Tensor2D[] = [];
+    // Forward: run the optimizer; keep each step's activations (cached) or its inputs (replay).
+    const outs: StepOutput[][] = [];
+    const gradsAfter: tf.Tensor[][] = [];
     let params = start.params;
-    let states = mergeStates(config, params.map((_, i) => statesOf(config, start.state, i)));
-    let grads = tf.tidy(() => asRows(lossAndGrad(task, params, start.step).grads));
+    let states = params.map((_, i) => statesOf(config, start.state, i));
+    let grads = tf.tidy(() => lossAndGrad(task, params, start.step).grads);
     for (let t = 0; t < unrollLength; t++) {
       const count = start.state.count + t;
-      const out = tf.tidy(() => {
-        const o = lstmForward(config, phi, grads, states, count);
-        return (cached ? o : { update: o.update, states: o.states }) as never;
-      }) as StepOutput;
-      if (recorded) recorded.inputs.push(grads.dataSync().slice() as Float32Array);
-      if (cached) outs.push(out);
+      const stepOuts = grads.map((g, i) =>
+        tf.tidy(() => {
+          const out = lstmForward(config, phi, g.reshape([g.size, 1]) as tf.Tensor2D, states[i], count);
+          return (cached ? out : { update: out.update, states: out.states }) as never;
+        }) as StepOutput,
+      );
+      if (recorded) recorded.inputs.push(flatten(grads, rows));
+      if (cached) outs.push(stepOuts);
       const previous = { params, states, grads };
-      states = out.states;
-      const updates = tf.split(out.update, sizes, 0);
-      params = params.map((p, i) => p.add(updates[i].reshape(p.shape)));
+      states = stepOuts.map((o) => o.states);
+      params = params.map((p, i) => p.add(stepOuts[i].update.reshape(p.shape)));
       const evaluated = lossAndGrad(task, params, start.step + t + 1);
       losses.push(evaluated.losses.mean().dataSync()[0]);
-      grads = asRows(evaluated.grads);
-      const weightedList = metaObjectiveGrads(objective, evaluated.grads, evaluated.losses);
-      const weighted = asRows(weightedList);
-      if (weightedList !== evaluated.grads) tf.dispose(weightedList);
+      grads = evaluated.grads;
+      const weighted = metaObjectiveGrads(objective, grads, evaluated.losses);
       if (cached) {
         gradsAfter.push(weighted);
       } else {
-        recorded!.dUpdates.push(weighted.dataSync().slice() as Float32Array);
+        recorded!.dUpdates.push(flatten(weighted, rows));
         // Nothing of this step is needed again: free it now to keep memory flat.
-        if (t > 0) tf.dispose([...previous.params, ...stateTensors(previous.states)]);
-        tf.dispose([previous.grads, weighted, out.update, ...updates, ...evaluated.grads, evaluated.losses]);
+        if (t > 0) tf.dispose([...previous.params, ...previous.states.flatMap(stateTensors), ...previous.grads]);
+        if (weighted !== grads) tf.dispose(weighted);
+        tf.dispose([...stepOuts.map((o) => o.update), evaluated.losses]);
       }
     }
     const weights = backwardWeights(config, phi);
@@ -117,20 +113,22 @@ export function truncatedMetaGradient(
     } else {
       // Backward: ∂S/∂Δt = scale · Σ_{s>t} ∇s, back through the LSTM from t = T−1 to 0.
       const records: StepRecord[] = [];
-      let suffix = gradsAfter[unrollLength - 1];
-      let next: StateGrads | null = null;
+      let suffix: tf.Tensor2D[] = gradsAfter[unrollLength - 1].map((g) => g.reshape([g.size, 1]) as tf.Tensor2D);
+      let next: Array<StateGrads | null> = params.map(() => null);
       for (let t = unrollLength - 1; t >= 0; t--) {
-        if (t < unrollLength - 1) suffix = suffix.add(gradsAfter[t]) as tf.Tensor2D;
-        const stepGrads = tf.tidy(() => lstmBackward(config, weights, outs[t], suffix.mul(scale) as tf.Tensor2D, next) as never) as ReturnType<typeof lstmBackward>;
-        records.push({ caches: outs[t].caches, top: outs[t].top, grads: stepGrads });
-        next = stepGrads.states;
+        if (t < unrollLength - 1) suffix = suffix.map((s, i) => s.add(gradsAfter[t][i].reshape(s.shape)) as tf.Tensor2D);
+        const stepGrads = outs[t].map((out, i) =>
+          tf.tidy(() => lstmBackward(config, weights, out, suffix[i].mul(scale) as tf.Tensor2D, next[i]) as never) as ReturnType<typeof lstmBackward>,
+        );
+        stepGrads.forEach((g, i) => records.push({ caches: outs[t][i].caches, top: outs[t][i].top, grads: g }));
+        next = stepGrads.map((g) => g.states);
       }
       named = accumulateWeightGrads(config, records);
     }
     return {
       metaGrads: metaParamShapes(config).map(([name]) => named[name]),
       params,
-      state: stateFrom(config, start.state.count + unrollLength, splitStates(config, states, sizes)),
+      state: stateFrom(config, start.state.count + unrollLength, states),
     };
   });
   return {
@@ -175,4 +173,9 @@ function suffixSums(w: Float32Array[], scale: number): void {
       row[j] = acc[j] * scale;
     }
   }
+}
+
+/** Every tensor of one parameter's LSTM states. */
+function stateTensors(s: LstmStates): tf.Tensor[] {
+  return [...s.h, ...s.c, ...(s.m ? [s.m, s.v!] : [])];
 }
