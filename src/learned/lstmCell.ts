@@ -14,7 +14,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { GATES, type LstmConfig, type MetaParams } from './lstmConfig.ts';
-import { columnsSideBySide, logAndSign } from './preprocess.ts';
+import { logAndSign } from './preprocess.ts';
 
 /** tanh as 2σ(2x) − 1: the same function, much faster than the native kernel on wasm. */
 export function fastTanh(x: tf.Tensor): tf.Tensor2D {
@@ -68,7 +68,7 @@ export function lstmInput(config: LstmConfig, grads: tf.Tensor2D, states: LstmSt
   const t = count + 1;
   const scale = v.div(1 - beta2 ** t).sqrt().add(epsilon);
   const mHat = m.div(1 - beta1 ** t);
-  return { x: columnsSideBySide([mHat.div(scale) as tf.Tensor2D, grads.div(scale) as tf.Tensor2D]), m, v };
+  return { x: tf.concat([mHat.div(scale), grads.div(scale)], 1) as tf.Tensor2D, m, v };
 }
 
 /**

@@ -1,8 +1,7 @@
 import { before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { assertClose, setupBackend } from '../testing/setup.ts';
-import assert from 'node:assert/strict';
-import { columnsSideBySide, logAndSign } from './preprocess.ts';
+import { logAndSign } from './preprocess.ts';
 
 describe('gradient preprocessing (Appendix A, p = 10)', () => {
   before(setupBackend);
@@ -12,12 +11,5 @@ describe('gradient preprocessing (Appendix A, p = 10)', () => {
     // −3e−5 (< e^−10 ≈ 4.54e−5): (−1, −3e−5·e^10 = −0.660794);   0: (−1, 0).
     const out = logAndSign(tf.tensor2d([2, -1, Math.exp(-12), -3e-5, 0], [5, 1]));
     assertClose(out.dataSync(), [0.0693147, 1, 0, -1, -1, 0.135335, -1, -0.660794, -1, 0], { rtol: 1e-4, atol: 1e-5 });
-  });
-
-  it('columnsSideBySide equals an axis-1 concat exactly', () => {
-    const a = tf.tensor2d([1.5, -2e-30, 3e20], [3, 1]);
-    const b = tf.tensor2d([-0.25, 7, 1e-8], [3, 1]);
-    const c = tf.tensor2d([0, 1, -1], [3, 1]);
-    assert.deepEqual(columnsSideBySide([a, b, c]).dataSync(), tf.concat([a, b, c], 1).dataSync());
   });
 });

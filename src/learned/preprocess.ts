@@ -20,19 +20,6 @@ export function logAndSign(grads: tf.Tensor2D, p: number = PAPER_P): tf.Tensor2D
   return tf.tidy(() => {
     const logMagnitude = grads.abs().add(EPS).log().div(p).maximum(-1);
     const sign = grads.mul(Math.exp(p)).clipByValue(-1, 1);
-    return columnsSideBySide([logMagnitude as tf.Tensor2D, sign as tf.Tensor2D]);
+    return tf.concat([logMagnitude, sign], 1) as tf.Tensor2D;
   });
-}
-
-/**
- * Puts columns [n, 1] side by side into [n, k]: Σ_j column_j · e_jᵀ. The same numbers as an
- * axis-1 concat, which is about ten times slower on the wasm backend.
- */
-export function columnsSideBySide(columns: tf.Tensor2D[]): tf.Tensor2D {
-  const k = columns.length;
-  return tf.tidy(() =>
-    columns
-      .map((column, j) => tf.matMul(column, tf.oneHot(tf.tensor1d([j], 'int32'), k).toFloat() as tf.Tensor2D))
-      .reduce((sum, term) => sum.add(term)) as tf.Tensor2D,
-  );
 }
