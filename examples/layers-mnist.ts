@@ -6,7 +6,7 @@
  *   npx tsx examples/layers-mnist.ts [steps=300]
  */
 import * as tf from '@tensorflow/tfjs';
-import { handDesignedTfOptimizer, initBackend, loadLearnedOptimizer, loadMnist, MNIST_CLASSES, MNIST_PIXELS } from '../src/index.ts';
+import { handDesignedTfOptimizer, initBackend, loadLearnedOptimizer, loadMnist, MNIST_CLASSES, MNIST_PIXELS, mnistImages } from '../src/index.ts';
 
 const steps = Number(process.argv[2] ?? 300);
 const batchSize = 128;
@@ -28,9 +28,9 @@ function buildModel(optimizer: tf.Optimizer): tf.LayersModel {
 
 /** The first steps × 128 training images, in order: both models see the same minibatches. */
 const count = steps * batchSize;
-const x = tf.tensor2d(train.images.subarray(0, Math.min(count, train.count) * MNIST_PIXELS), [Math.min(count, train.count), MNIST_PIXELS]);
+const x = tf.tensor2d(mnistImages(train, 0, Math.min(count, train.count)), [Math.min(count, train.count), MNIST_PIXELS]);
 const y = tf.oneHot(tf.tensor1d(train.labels.subarray(0, Math.min(count, train.count)), 'int32'), MNIST_CLASSES);
-const xTest = tf.tensor2d(test.images, [test.count, MNIST_PIXELS]);
+const xTest = tf.tensor2d(mnistImages(test, 0, test.count), [test.count, MNIST_PIXELS]);
 const yTest = tf.oneHot(tf.tensor1d(test.labels, 'int32'), MNIST_CLASSES);
 
 async function run(optimizer: tf.Optimizer): Promise<{ loss: number; accuracy: number }> {

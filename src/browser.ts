@@ -39,6 +39,6 @@ export { summaryRows, summaryTable, summaryMarkdown, type SummaryRows } from './
 /** Drop-in use with TensorFlow.js: any optimizer as a tf.Optimizer. */
 export { L2LOptimizer, loadLearnedOptimizer, handDesignedTfOptimizer, type AdapterSpec } from './adapter/tfOptimizer.ts';
 /** MNIST and the MLP task family. */
-export { MNIST_PIXELS, MNIST_CLASSES, type MnistSplit, type MnistSplitName, type MnistSource } from './data/mnistSplit.ts';
+export { MNIST_PIXELS, MNIST_CLASSES, mnistImages, type MnistSplit, type MnistSplitName, type MnistSource } from './data/mnistSplit.ts';
 export { encodeMnistAsset, parseMnistAsset, MnistAssetError } from './data/mnistAsset.ts';
 export { MlpFamily, MlpTask, PAPER_MLP, ACTIVATIONS, type MlpConfig, type Activation } from './tasks/mlp.ts';

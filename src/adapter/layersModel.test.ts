@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
-import { loadMnist, MNIST_CLASSES, MNIST_PIXELS } from '../data/mnist.ts';
+import { loadMnist, MNIST_CLASSES, MNIST_PIXELS, mnistImages } from '../data/mnist.ts';
 import { setupBackend } from '../testing/setup.ts';
 import { L2LOptimizer, loadLearnedOptimizer } from './tfOptimizer.ts';
 
@@ -25,7 +25,7 @@ describe('the pretrained learned optimizer on a tfjs-layers model', () => {
   it('fit for 300 steps on MNIST lowers the loss, and the model saved with its optimizer and reloaded takes identical steps', async () => {
     const data = loadMnist('train');
     const n = 128 * 50;
-    const x = tf.tensor2d(data.images.subarray(0, n * MNIST_PIXELS), [n, MNIST_PIXELS]);
+    const x = tf.tensor2d(mnistImages(data, 0, n), [n, MNIST_PIXELS]);
     const y = tf.oneHot(tf.tensor1d(data.labels.subarray(0, n), 'int32'), MNIST_CLASSES);
     const optimizer = await loadLearnedOptimizer(pretrained);
     const net = model(optimizer);

@@ -7,10 +7,15 @@ import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { writeFileAtomic } from '../io/atomicWrite.ts';
 
-const PARTS: Array<{ part: string; label: string; timed: number }> = [
+/** Coordinate rows per replay block in the bounded-memory parts (`train --block-rows`). */
+const LOW_MEMORY_BLOCK_ROWS = 2048;
+
+const PARTS: Array<{ part: string; label: string; timed: number; blockRows?: number }> = [
   { part: 'quadratic', label: 'quadratic meta-iteration (128 × 10 coordinates)', timed: 5 },
   { part: 'mnist', label: 'MNIST meta-iteration (784-20-10 sigmoid)', timed: 3 },
+  { part: 'mnist', label: `MNIST meta-iteration, bounded memory (--block-rows ${LOW_MEMORY_BLOCK_ROWS})`, timed: 3, blockRows: LOW_MEMORY_BLOCK_ROWS },
   { part: 'mnist-wide', label: 'MNIST meta-iteration, 4× wider (784-80-10)', timed: 1 },
+  { part: 'mnist-wide', label: `MNIST meta-iteration, 4× wider, bounded memory (--block-rows ${LOW_MEMORY_BLOCK_ROWS})`, timed: 1, blockRows: LOW_MEMORY_BLOCK_ROWS },
   { part: 'mnist-eval', label: 'MNIST learned-optimizer evaluation (100 steps)', timed: 3 },
 ];
 
@@ -25,11 +30,12 @@ const median = (xs: number[]) => {
 };
 
 const report: Record<string, unknown>[] = [];
-for (const { part, label, timed } of PARTS) {
+for (const { part, label, timed, blockRows } of PARTS) {
   process.stderr.write(`running ${part}…\n`);
   let out: string;
   try {
-    out = execFileSync(process.execPath, ['--import', 'tsx', path.join(here, 'measure.ts'), part, String(timed)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    const env = blockRows ? { ...process.env, L2L_BLOCK_ROWS: String(blockRows) } : process.env;
+    out = execFileSync(process.execPath, ['--import', 'tsx', path.join(here, 'measure.ts'), part, String(timed)], { encoding: 'utf8', env, stdio: ['ignore', 'pipe', 'ignore'] });
   } catch (error) {
     const reason = `failed (exit ${(error as { status?: number }).status ?? '?'}; e.g. out of wasm memory)`;
     report.push({ part, label, failed: reason });
@@ -41,6 +47,7 @@ for (const { part, label, timed } of PARTS) {
   const entry = {
     part,
     label,
+    blockRows: m.blockRows,
     secondsMedian: median(seconds),
     secondsMin: Math.min(...seconds),
     secondsMax: Math.max(...seconds),

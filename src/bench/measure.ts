@@ -84,7 +84,7 @@ if (part === 'mnist-eval') {
   result = { part, seconds: evaluationSeconds(timed), stepsPerRun: HORIZON };
 } else if (families[part]) {
   const [family, members] = families[part];
-  result = { part, members, ...metaIterationSeconds(family, members, timed) };
+  result = { part, members, blockRows: BLOCK_ROWS, ...metaIterationSeconds(family, members, timed) };
 } else {
   throw new Error(`unknown benchmark part '${part}'`);
 }

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { UserError } from '../io/userError.ts';
 import { parseIdx } from './idx.ts';
-import { loadMnist, mnistDir } from './mnist.ts';
+import { loadMnist, mnistDir, mnistImages } from './mnist.ts';
 
 function idx(rank: number, shape: number[], data: number[]): Uint8Array {
   const header = Buffer.alloc(4 + 4 * rank);
@@ -31,8 +31,9 @@ describe('IDX files and MNIST', () => {
     const test = loadMnist('test');
     assert.equal(train.count, 60000);
     assert.equal(test.count, 10000);
-    assert.equal(train.images.length, 60000 * 784);
-    assert.ok(train.images.every((p) => p >= 0 && p <= 1));
+    assert.equal(train.pixels.length, 60000 * 784);
+    const firstImage = mnistImages(train, 0, 1);
+    assert.ok(firstImage.every((p) => p >= 0 && p <= 1) && firstImage.some((p) => p === 1));
     // The first training label of the original files is 5, the first test label 7.
     assert.equal(train.labels[0], 5);
     assert.equal(test.labels[0], 7);

