@@ -10,7 +10,9 @@ import { initBackend } from '../backend/backend.ts';
 import { initMetaParams, metaParamList, PAPER_LSTM } from '../learned/lstmConfig.ts';
 import { lstmOptimizer } from '../learned/lstmOptimizer.ts';
 import { DEFAULT_BLOCK_ROWS, truncatedMetaGradient, type TruncationStart } from '../meta/metaGradient.ts';
+import type { Shard } from '../meta/shard.ts';
 import { unroll } from '../meta/unroll.ts';
+import { workerShards } from '../meta/workerShard.ts';
 import { adam } from '../optimizers/adam.ts';
 import { disposeState, step } from '../optimizers/optimizer.ts';
 import { Rng } from '../random/rng.ts';
@@ -23,9 +25,11 @@ const HORIZON = 100;
 /** Coordinate rows per replay block (`L2L_BLOCK_ROWS`, default the library's). */
 const BLOCK_ROWS = Number(process.env.L2L_BLOCK_ROWS ?? DEFAULT_BLOCK_ROWS);
 const UNROLL = 20;
+/** Threads sharing each truncation (`L2L_THREADS`, default 1; `train` uses 2). */
+const THREADS = Number(process.env.L2L_THREADS ?? 1);
 
 /** Seconds for each of `timed` meta-iterations after one warm-up iteration. */
-function metaIterationSeconds(family: TaskFamily, members: number, timed: number): { seconds: number[]; coordinates: number } {
+function metaIterationSeconds(family: TaskFamily, members: number, timed: number, shards: Shard[]): { seconds: number[]; coordinates: number } {
   const rng = new Rng(0);
   let phi = metaParamList(PAPER_LSTM, initMetaParams(PAPER_LSTM, rng.child('phi')));
   const meta = adam(1e-3);
@@ -39,7 +43,7 @@ function metaIterationSeconds(family: TaskFamily, members: number, timed: number
     const theta0 = task.init(rng.child(`init${it}`));
     let start: TruncationStart = { params: theta0, state: lstmOptimizer(PAPER_LSTM, initMetaParams(PAPER_LSTM, rng)).init(theta0), step: 0 };
     for (let t = 0; t < HORIZON; t += UNROLL) {
-      const result = truncatedMetaGradient(PAPER_LSTM, phi, task, start, UNROLL, 'loss', BLOCK_ROWS);
+      const result = truncatedMetaGradient(PAPER_LSTM, phi, task, start, UNROLL, 'loss', BLOCK_ROWS, shards);
       tf.dispose(start.params);
       disposeState(start.state);
       start = result.next;
@@ -84,7 +88,9 @@ if (part === 'mnist-eval') {
   result = { part, seconds: evaluationSeconds(timed), stepsPerRun: HORIZON };
 } else if (families[part]) {
   const [family, members] = families[part];
-  result = { part, members, blockRows: BLOCK_ROWS, ...metaIterationSeconds(family, members, timed) };
+  const shards = workerShards(THREADS, tf.getBackend());
+  result = { part, members, blockRows: BLOCK_ROWS, threads: THREADS, ...metaIterationSeconds(family, members, timed, shards) };
+  await Promise.all(shards.map((s) => s.close()));
 } else {
   throw new Error(`unknown benchmark part '${part}'`);
 }

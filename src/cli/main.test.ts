@@ -48,6 +48,7 @@ describe('CLI: every bad input gets one line, exit code 2 and no output', () => 
     ['out-of-range value', ['train', '--out', out, '--iterations', '0'], /expected an integer from 1/],
     ['negative runs', ['compare', '--out', out, '--runs', '-5'], /--runs .*expected an integer/],
     ['bad learning rate', ['train', '--out', out, '--meta-lr', '-1'], /--meta-lr .*greater than 0/],
+    ['too many threads', ['train', '--out', out, '--threads', '64'], /--threads .*expected an integer from 1 to 16/],
     ['unknown task', ['compare', '--out', out, '--task', 'cifar'], /--task .*expected one of quadratic/],
     ['unknown baseline', ['compare', '--out', out, '--baselines', 'adam,lion'], /--baselines .*comma-separated list/],
     ['unknown backend', ['--backend', 'gpu', 'compare', '--out', out], /--backend .*expected one of wasm, cpu/],

@@ -7,7 +7,10 @@ import { metaParamsFromList } from '../learned/lstmConfig.ts';
 import { Rng } from '../random/rng.ts';
 import { QuadraticFamily } from '../tasks/quadratic.ts';
 import { assertClose, setupBackend } from '../testing/setup.ts';
+import { loadMnist } from '../data/mnist.ts';
+import { MlpFamily, PAPER_MLP } from '../tasks/mlp.ts';
 import { truncatedMetaGradient } from './metaGradient.ts';
+import { LocalShard } from './shard.ts';
 import { frozenGradientMetaLoss, referenceMetaGradient } from './referenceMetaGradient.ts';
 
 // A tiny problem: 3 quadratics in 2-d, a 2-layer LSTM of 4 units, a 5-step truncation that
@@ -122,6 +125,25 @@ describe('truncated meta-gradient', () => {
       }
     });
   }
+
+  it('splitting the rows among shards (as worker threads do) gives the same meta-gradient and next state (MLP: 4 parameter tensors)', () => {
+    const lstm: LstmConfig = { ...preprocessed, outputScale: 0.1 };
+    const rng = new Rng(11);
+    const task = new MlpFamily({ ...PAPER_MLP, hidden: [3], batchSize: 16, split: 'test' }, loadMnist).sample(rng.child('task'), 1);
+    const phi = metaParamList(lstm, initMetaParams(lstm, rng.child('phi')));
+    const params = task.init(rng.child('theta'));
+    const start = { params, state: lstmOptimizer(lstm, metaParamsFromList(lstm, phi)).init(params), step: 0 };
+    const whole = truncatedMetaGradient(lstm, phi, task, start, 4);
+    // 2,395 rows: three shards (the first here, two standing in for workers), each in blocks of 500.
+    const sharded = truncatedMetaGradient(lstm, phi, task, start, 4, 'loss', 500, [new LocalShard(), new LocalShard()]);
+    assertClose(flat(sharded.metaGrads), flat(whole.metaGrads), { rtol: 1e-4, atol: 1e-7, label: 'dL/dphi' });
+    assertClose(sharded.losses, whole.losses, { rtol: 1e-6 });
+    assertClose(flat(sharded.next.params), flat(whole.next.params), { rtol: 1e-6, atol: 1e-8 });
+    for (const slot of Object.keys(whole.next.state.slots)) {
+      assert.deepEqual(sharded.next.state.slots[slot].map((t) => t.shape), whole.next.state.slots[slot].map((t) => t.shape), slot);
+      assertClose(flat(sharded.next.state.slots[slot]), flat(whole.next.state.slots[slot]), { rtol: 1e-6, atol: 1e-7, label: slot });
+    }
+  });
 
   it('carries θ and the LSTM state, detached, into the next truncation', () => {
     const { task, phi, start } = setup();

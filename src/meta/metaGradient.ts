@@ -19,7 +19,6 @@ import {
   lstmBackward,
   lstmForward,
   type StateGrads,
-  type LstmStates,
   type StepOutput,
   type StepRecord,
 } from '../learned/lstmCell.ts';
@@ -27,7 +26,8 @@ import { metaParamShapes, metaParamsFromList, type LstmConfig } from '../learned
 import { stateFrom, statesOf } from '../learned/lstmOptimizer.ts';
 import type { OptState } from '../optimizers/optimizer.ts';
 import { lossAndGrad, meanLossScale, metaObjectiveGrads, type MetaObjective, type Task } from '../tasks/task.ts';
-import { replayMetaGradient, type RecordedTruncation } from './replay.ts';
+import type { Shard } from './shard.ts';
+import { shardedTruncation } from './shardedTruncation.ts';
 
 /** Where a truncation starts: θ and the LSTM state (both constants), and the step index. */
 export interface TruncationStart {
@@ -49,12 +49,17 @@ export interface TruncationResult {
 /** Coordinate rows above which the backward pass replays the LSTM in blocks of this many rows. */
 export const DEFAULT_BLOCK_ROWS = 16384;
 
+/** With remote shards (worker threads), truncations of at least this many rows are split among them. */
+export const PARALLEL_MIN_ROWS = 4096;
+
 /**
  * Runs `unrollLength` steps of the LSTM optimizer from `start` and returns ∂L/∂φ, where L sums
  * the mean member loss ('loss', the paper) or the mean member log-loss ('log') over the steps.
  * Up to `blockRows` coordinates, the forward pass keeps its activations for the backward pass;
- * beyond, it keeps only its inputs and the backward pass replays the LSTM block by block
- * (`replay.ts`), so memory stays bounded for any model size (at the cost of a second forward).
+ * beyond, or with `remoteShards` (worker threads) and at least `PARALLEL_MIN_ROWS` coordinates,
+ * the rows are split into shards that keep only their inputs and replay the LSTM block by block
+ * (`shardedTruncation.ts`): memory stays bounded for any model size and the shards run in
+ * parallel, at the cost of a second forward pass.
  */
 export function truncatedMetaGradient(
   config: LstmConfig,
@@ -64,15 +69,17 @@ export function truncatedMetaGradient(
   unrollLength: number,
   objective: MetaObjective = 'loss',
   blockRows: number = DEFAULT_BLOCK_ROWS,
+  remoteShards: Shard[] = [],
 ): TruncationResult {
+  const rows = start.params.reduce((n, p) => n + p.size, 0);
+  if (rows > blockRows || (remoteShards.length > 0 && rows >= PARALLEL_MIN_ROWS)) {
+    return shardedTruncation(config, phiList, task, start, unrollLength, objective, blockRows, remoteShards);
+  }
   const phi = metaParamsFromList(config, phiList);
   const scale = meanLossScale(task);
-  const rows = start.params.reduce((n, p) => n + p.size, 0);
-  const cached = rows <= blockRows;
   const losses: number[] = [];
-  const recorded: RecordedTruncation | undefined = cached ? undefined : recordStart(config, start, rows);
   const kept = tf.tidy(() => {
-    // Forward: run the optimizer; keep each step's activations (cached) or its inputs (replay).
+    // Forward: run the optimizer and keep each step's activations.
     const outs: StepOutput[][] = [];
     const gradsAfter: tf.Tensor[][] = [];
     let params = start.params;
@@ -81,50 +88,30 @@ export function truncatedMetaGradient(
     for (let t = 0; t < unrollLength; t++) {
       const count = start.state.count + t;
       const stepOuts = grads.map((g, i) =>
-        tf.tidy(() => {
-          const out = lstmForward(config, phi, g.reshape([g.size, 1]) as tf.Tensor2D, states[i], count);
-          return (cached ? out : { update: out.update, states: out.states }) as never;
-        }) as StepOutput,
+        tf.tidy(() => lstmForward(config, phi, g.reshape([g.size, 1]) as tf.Tensor2D, states[i], count) as never) as StepOutput,
       );
-      if (recorded) recorded.inputs.push(flatten(grads, rows));
-      if (cached) outs.push(stepOuts);
-      const previous = { params, states, grads };
+      outs.push(stepOuts);
       states = stepOuts.map((o) => o.states);
       params = params.map((p, i) => p.add(stepOuts[i].update.reshape(p.shape)));
       const evaluated = lossAndGrad(task, params, start.step + t + 1);
       losses.push(evaluated.losses.mean().dataSync()[0]);
       grads = evaluated.grads;
-      const weighted = metaObjectiveGrads(objective, grads, evaluated.losses);
-      if (cached) {
-        gradsAfter.push(weighted);
-      } else {
-        recorded!.dUpdates.push(flatten(weighted, rows));
-        // Nothing of this step is needed again: free it now to keep memory flat.
-        if (t > 0) tf.dispose([...previous.params, ...previous.states.flatMap(stateTensors), ...previous.grads]);
-        if (weighted !== grads) tf.dispose(weighted);
-        tf.dispose([...stepOuts.map((o) => o.update), evaluated.losses]);
-      }
+      gradsAfter.push(metaObjectiveGrads(objective, grads, evaluated.losses));
     }
+    // Backward: ∂S/∂Δt = scale · Σ_{s>t} ∇s, back through the LSTM from t = T−1 to 0.
     const weights = backwardWeights(config, phi);
-    let named: Record<string, tf.Tensor>;
-    if (recorded) {
-      suffixSums(recorded.dUpdates, scale);
-      named = replayMetaGradient(config, phi, weights, recorded, blockRows);
-    } else {
-      // Backward: ∂S/∂Δt = scale · Σ_{s>t} ∇s, back through the LSTM from t = T−1 to 0.
-      const records: StepRecord[] = [];
-      let suffix: tf.Tensor2D[] = gradsAfter[unrollLength - 1].map((g) => g.reshape([g.size, 1]) as tf.Tensor2D);
-      let next: Array<StateGrads | null> = params.map(() => null);
-      for (let t = unrollLength - 1; t >= 0; t--) {
-        if (t < unrollLength - 1) suffix = suffix.map((s, i) => s.add(gradsAfter[t][i].reshape(s.shape)) as tf.Tensor2D);
-        const stepGrads = outs[t].map((out, i) =>
-          tf.tidy(() => lstmBackward(config, weights, out, suffix[i].mul(scale) as tf.Tensor2D, next[i]) as never) as ReturnType<typeof lstmBackward>,
-        );
-        stepGrads.forEach((g, i) => records.push({ caches: outs[t][i].caches, top: outs[t][i].top, grads: g }));
-        next = stepGrads.map((g) => g.states);
-      }
-      named = accumulateWeightGrads(config, records);
+    const records: StepRecord[] = [];
+    let suffix: tf.Tensor2D[] = gradsAfter[unrollLength - 1].map((g) => g.reshape([g.size, 1]) as tf.Tensor2D);
+    let next: Array<StateGrads | null> = params.map(() => null);
+    for (let t = unrollLength - 1; t >= 0; t--) {
+      if (t < unrollLength - 1) suffix = suffix.map((s, i) => s.add(gradsAfter[t][i].reshape(s.shape)) as tf.Tensor2D);
+      const stepGrads = outs[t].map((out, i) =>
+        tf.tidy(() => lstmBackward(config, weights, out, suffix[i].mul(scale) as tf.Tensor2D, next[i]) as never) as ReturnType<typeof lstmBackward>,
+      );
+      stepGrads.forEach((g, i) => records.push({ caches: outs[t][i].caches, top: outs[t][i].top, grads: g }));
+      next = stepGrads.map((g) => g.states);
     }
+    const named = accumulateWeightGrads(config, records);
     return {
       metaGrads: metaParamShapes(config).map(([name]) => named[name]),
       params,
@@ -136,46 +123,4 @@ export function truncatedMetaGradient(
     losses,
     next: { params: kept.params, state: kept.state, step: start.step + unrollLength },
   };
-}
-
-/** The LSTM states at a truncation's start, flattened over all parameter rows. */
-function recordStart(config: LstmConfig, start: TruncationStart, rows: number): RecordedTruncation {
-  const perParam = start.params.map((_, i) => statesOf(config, start.state, i));
-  return {
-    rows,
-    inputs: [],
-    dUpdates: [],
-    h: config.hidden.map((units, l) => flatten(perParam.map((s) => s.h[l]), rows * units)),
-    c: config.hidden.map((units, l) => flatten(perParam.map((s) => s.c[l]), rows * units)),
-    ...(config.inputs === 'adam' ? { m: flatten(perParam.map((s) => s.m!), rows), v: flatten(perParam.map((s) => s.v!), rows) } : {}),
-    count: start.state.count,
-  };
-}
-
-/** The values of several tensors, one after another, in one array of `size`. */
-function flatten(tensors: tf.Tensor[], size: number): Float32Array {
-  const out = new Float32Array(size);
-  let offset = 0;
-  for (const t of tensors) {
-    out.set(t.dataSync() as Float32Array, offset);
-    offset += t.size;
-  }
-  return out;
-}
-
-/** In place: w[t] ← scale · Σ_{s≥t} w[s], i.e. ∂S/∂Δt from the gradients after each step. */
-function suffixSums(w: Float32Array[], scale: number): void {
-  const acc = new Float64Array(w[0].length);
-  for (let t = w.length - 1; t >= 0; t--) {
-    const row = w[t];
-    for (let j = 0; j < row.length; j++) {
-      acc[j] += row[j];
-      row[j] = acc[j] * scale;
-    }
-  }
-}
-
-/** Every tensor of one parameter's LSTM states. */
-function stateTensors(s: LstmStates): tf.Tensor[] {
-  return [...s.h, ...s.c, ...(s.m ? [s.m, s.v!] : [])];
 }

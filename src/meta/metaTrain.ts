@@ -18,6 +18,7 @@ import { Rng } from '../random/rng.ts';
 import type { MetaObjective, TaskFamily } from '../tasks/task.ts';
 import { fromCheckpoint, toCheckpoint, type MetaCheckpoint } from './checkpoint.ts';
 import { truncatedMetaGradient, type TruncationStart } from './metaGradient.ts';
+import type { Shard } from './shard.ts';
 import { meanCurve, unroll } from './unroll.ts';
 
 /** Which validation number picks the best optimizer. */
@@ -49,6 +50,12 @@ export interface MetaTrainConfig {
   clipGradNorm: number;
   /** Coordinate rows above which the meta-gradient replays the LSTM in blocks (bounds memory). */
   blockRows?: number;
+  /**
+   * Threads sharing each truncation's LSTM work: this one plus `hooks.shards` (default 1). The
+   * sum of the shards' meta-gradients is exact, but its rounding depends on the split, so the
+   * number is part of what makes a run reproducible.
+   */
+  threads?: number;
   /** Seed of every random draw of the run. */
   seed: number;
   /** Architecture of the learned optimizer. */
@@ -95,6 +102,8 @@ export interface MetaTrainHooks {
   shouldStop?(): boolean;
   /** Continue from this checkpoint instead of starting afresh. */
   resume?: MetaCheckpoint;
+  /** `config.threads − 1` shards (e.g. worker threads) that take part of every truncation's rows. */
+  shards?: Shard[];
 }
 
 /** The outcome of meta-training. */
@@ -120,6 +129,8 @@ export function defaultMetaTrainConfig(overrides: Partial<MetaTrainConfig> & Pic
 
 /** Meta-trains a fresh LSTM optimizer on `family`. */
 export async function metaTrain(family: TaskFamily, config: MetaTrainConfig, hooks: MetaTrainHooks = {}): Promise<MetaTrainResult> {
+  const shards = hooks.shards ?? [];
+  if (shards.length !== (config.threads ?? 1) - 1) throw new Error(`metaTrain: ${config.threads ?? 1} threads need ${(config.threads ?? 1) - 1} shards, got ${shards.length}`);
   const rng = new Rng(config.seed);
   let phi = metaParamList(config.lstm, initMetaParams(config.lstm, rng.child('phi')));
   let metaState: OptState = adam().init(phi);
@@ -178,7 +189,7 @@ export async function metaTrain(family: TaskFamily, config: MetaTrainConfig, hoo
     let skippedUpdates = 0;
     for (let t = 0; t < config.horizon; t += config.unrollLength) {
       const length = Math.min(config.unrollLength, config.horizon - t);
-      const result = truncatedMetaGradient(config.lstm, phi, task, start, length, config.metaObjective, config.blockRows);
+      const result = truncatedMetaGradient(config.lstm, phi, task, start, length, config.metaObjective, config.blockRows, shards);
       tf.dispose(start.params);
       disposeState(start.state);
       start = result.next;

@@ -9,7 +9,11 @@ import { saveOptimizer } from '../../io/optimizerStore.ts';
 import { PAPER_LSTM, type LstmInputs } from '../../learned/lstmConfig.ts';
 import { metaTrain, type MetaTrainConfig, type MetaTrainResult, type ValidationMetric } from '../../meta/metaTrain.ts';
 import type { MetaObjective } from '../../tasks/task.ts';
-import { DEFAULT_BLOCK_ROWS } from '../../meta/metaGradient.ts';
+import * as tf from '@tensorflow/tfjs';
+import { DEFAULT_BLOCK_ROWS, PARALLEL_MIN_ROWS } from '../../meta/metaGradient.ts';
+import { workerShards } from '../../meta/workerShard.ts';
+import { Rng } from '../../random/rng.ts';
+import { numCoordinates } from '../../tasks/task.ts';
 import { familyFromFlags, addTaskFlags, trainingDefaults, type TaskFlags } from '../taskFlags.ts';
 import { intIn, nonNegativeNumber, oneOf, positiveNumber } from '../options.ts';
 import { createProgress } from '../progress.ts';
@@ -34,6 +38,8 @@ export interface TrainFlags extends TaskFlags {
   selectBy: ValidationMetric;
   inputs: LstmInputs;
   blockRows: number;
+  /** Absent in checkpoints written before the flag existed: those runs used one thread. */
+  threads?: number;
   checkpointEvery?: number;
 }
 
@@ -54,7 +60,8 @@ export function addTrainFlags(command: Command): Command {
     .option('--clip <x>', 'clip the meta-gradient to this global norm (0: off)', nonNegativeNumber, 0)
     .option('--inputs <name>', "what the LSTM reads: 'gradient' (the paper, log-magnitude and sign with p = 10) or 'adam' (RNNprop: Adam-normalized momentum and gradient)", oneOf(['gradient', 'adam'] as const), 'gradient')
     .option('--block-rows <n>', 'coordinates above which the backward pass replays the LSTM in blocks of this many (lower: less memory, slower)', intIn(64), DEFAULT_BLOCK_ROWS)
-    .option('--output-scale <x>', 'the LSTM output is multiplied by this', positiveNumber(), PAPER_LSTM.outputScale);
+    .option('--output-scale <x>', 'the LSTM output is multiplied by this', positiveNumber(), PAPER_LSTM.outputScale)
+    .option('--threads <n>', `threads sharing the LSTM work of tasks with at least ${PARALLEL_MIN_ROWS} coordinates (worker threads; results depend slightly on the number)`, intIn(1, 16), 2);
 }
 
 /** The flags of `train` parsed from `args` with their defaults, exactly as the command line would. */
@@ -132,9 +139,16 @@ export async function runTrain(flags: TrainFlags, command: string, resume?: Chec
     validationMembers: flags.validationMembers ?? defaults.validationMembers,
     clipGradNorm: flags.clip,
     blockRows: flags.blockRows,
+    threads: flags.threads ?? 1,
     seed: flags.seed,
     lstm: { ...PAPER_LSTM, inputs: flags.inputs, outputScale: flags.outputScale },
   };
+  // Worker threads only pay on big tasks; small ones never split (see PARALLEL_MIN_ROWS).
+  const probe = family.sample(new Rng(0), config.membersPerTask);
+  const coordinates = numCoordinates(probe);
+  probe.dispose?.();
+  if (coordinates < PARALLEL_MIN_ROWS) config.threads = 1;
+  const shards = workerShards(config.threads!, tf.getBackend());
   const optimizerFile = path.join(flags.out, 'optimizer.json');
   const logFile = path.join(flags.out, 'log.jsonl');
   const checkpointFile = path.join(flags.out, 'checkpoint.json');
@@ -167,6 +181,7 @@ export async function runTrain(flags: TrainFlags, command: string, resume?: Chec
     const result = await metaTrain(family, config, {
       shouldStop: () => interrupted,
       resume,
+      shards,
       checkpointEvery: flags.checkpointEvery ?? 10,
       onCheckpoint(checkpoint) {
         const { out: _out, ...savedFlags } = flags;
@@ -210,6 +225,7 @@ export async function runTrain(flags: TrainFlags, command: string, resume?: Chec
     return { ...result, optimizerFile };
   } finally {
     progress.stop();
+    await Promise.all(shards.map((s) => s.close()));
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }

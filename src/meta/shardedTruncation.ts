@@ -1,0 +1,171 @@
+/**
+ * The memory-bounded, parallel form of a truncation's meta-gradient. The coordinate rows are
+ * split into contiguous shards (`shard.ts`): the first runs here, the others wherever the caller
+ * put them (worker threads in Node). At every step each shard turns its rows' gradients into
+ * updates, keeping no activations; at the end each shard replays its rows block by block and
+ * back-propagates, and the shards' parts of ∂S/∂φ are added. Same result as the cached path of
+ * `metaGradient.ts` (tested), with memory bounded by the block size and the LSTM work divided
+ * among the shards.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { metaParamShapes, type LstmConfig } from '../learned/lstmConfig.ts';
+import { stateFrom, statesOf } from '../learned/lstmOptimizer.ts';
+import { lossAndGrad, meanLossScale, metaObjectiveGrads, type MetaObjective, type Task } from '../tasks/task.ts';
+import type { TruncationResult, TruncationStart } from './metaGradient.ts';
+import { LocalShard, type Shard, type ShardResult } from './shard.ts';
+
+/** Runs one truncation over `1 + remote.length` shards of rows (see the module comment). */
+export function shardedTruncation(
+  config: LstmConfig,
+  phiList: tf.Tensor[],
+  task: Task,
+  start: TruncationStart,
+  unrollLength: number,
+  objective: MetaObjective,
+  blockRows: number,
+  remote: Shard[] = [],
+): TruncationResult {
+  const sizes = start.params.map((p) => p.size);
+  const rows = sizes.reduce((a, b) => a + b, 0);
+  const shards: Shard[] = [new LocalShard(), ...remote];
+  const bounds = shardBounds(rows, shards.length);
+  const units = config.hidden;
+
+  // Start every shard from its rows of the LSTM states.
+  const perParam = start.params.map((_, i) => statesOf(config, start.state, i));
+  const h = units.map((u, l) => flatten(perParam.map((s) => s.h[l]), rows * u));
+  const c = units.map((u, l) => flatten(perParam.map((s) => s.c[l]), rows * u));
+  const m = config.inputs === 'adam' ? flatten(perParam.map((s) => s.m!), rows) : undefined;
+  const v = config.inputs === 'adam' ? flatten(perParam.map((s) => s.v!), rows) : undefined;
+  const phi = phiList.map((p) => p.dataSync() as Float32Array);
+  shards.forEach((shard, k) => {
+    const [a, b] = bounds[k];
+    shard.begin({
+      config,
+      phi,
+      count: start.state.count,
+      rows: b - a,
+      h: h.map((values, l) => values.slice(a * units[l], b * units[l])),
+      c: c.map((values, l) => values.slice(a * units[l], b * units[l])),
+      ...(m && v ? { m: m.slice(a, b), v: v.slice(a, b) } : {}),
+    });
+  });
+
+  // Forward: the shards turn gradients into updates; the task runs here.
+  const losses: number[] = [];
+  const dUpdates: Float32Array[] = [];
+  let params = start.params;
+  let grads = gradientRows(lossAndGrad(task, params, start.step), rows);
+  for (let t = 0; t < unrollLength; t++) {
+    // Remote shards first, so that they work while the local one does.
+    for (let k = shards.length - 1; k >= 0; k--) shards[k].forward(grads.slice(bounds[k][0], bounds[k][1]));
+    const updates = new Float32Array(rows);
+    shards.forEach((shard, k) => updates.set(shard.updates(), bounds[k][0]));
+    let offset = 0;
+    const next = params.map((p, i) => {
+      const update = updates.subarray(offset, (offset += sizes[i]));
+      return tf.tidy(() => p.add(tf.tensor(update, p.shape)));
+    });
+    if (t > 0) tf.dispose(params);
+    params = next;
+    const evaluated = lossAndGrad(task, params, start.step + t + 1);
+    losses.push(evaluated.losses.mean().dataSync()[0]);
+    const weighted = metaObjectiveGrads(objective, evaluated.grads, evaluated.losses);
+    dUpdates.push(flatten(weighted, rows));
+    if (weighted !== evaluated.grads) tf.dispose(weighted);
+    grads = gradientRows(evaluated, rows);
+  }
+
+  // Backward: ∂S/∂Δt = scale · Σ_{s>t} ∇s for every row; each shard replays its rows.
+  suffixSums(dUpdates, meanLossScale(task));
+  for (let k = shards.length - 1; k >= 0; k--) {
+    const [a, b] = bounds[k];
+    shards[k].finish(
+      dUpdates.map((d) => d.slice(a, b)),
+      blockRows,
+    );
+  }
+  const results = shards.map((shard) => shard.result());
+  const metaGrads = metaParamShapes(config).map(([, shape], j) => tf.tensor(sumOf(results.map((r) => r.metaGrads[j])), shape));
+  return {
+    metaGrads,
+    losses,
+    next: { params, state: finalState(config, start.state.count + unrollLength, results, sizes), step: start.step + unrollLength },
+  };
+}
+
+/** `parts` contiguous row ranges [a, b) covering `rows`, as equal as possible. */
+export function shardBounds(rows: number, parts: number): Array<[number, number]> {
+  return Array.from({ length: parts }, (_, k) => [Math.floor((rows * k) / parts), Math.floor((rows * (k + 1)) / parts)]);
+}
+
+/** The gradients of an evaluation as one array of rows, freeing the tensors. */
+function gradientRows(evaluated: { losses: tf.Tensor; grads: tf.Tensor[] }, rows: number): Float32Array {
+  const values = flatten(evaluated.grads, rows);
+  tf.dispose([evaluated.losses, ...evaluated.grads]);
+  return values;
+}
+
+/** The values of several tensors, one after another, in one array of `size`. */
+export function flatten(tensors: tf.Tensor[], size: number): Float32Array {
+  const out = new Float32Array(size);
+  let offset = 0;
+  for (const t of tensors) {
+    out.set(t.dataSync() as Float32Array, offset);
+    offset += t.size;
+  }
+  return out;
+}
+
+/** In place: w[t] ← scale · Σ_{s≥t} w[s], i.e. ∂S/∂Δt from the gradients after each step. */
+export function suffixSums(w: Float32Array[], scale: number): void {
+  const acc = new Float64Array(w[0].length);
+  for (let t = w.length - 1; t >= 0; t--) {
+    const row = w[t];
+    for (let j = 0; j < row.length; j++) {
+      acc[j] += row[j];
+      row[j] = acc[j] * scale;
+    }
+  }
+}
+
+/** Element-wise sum of equally long arrays (in double precision). */
+function sumOf(parts: Float32Array[]): Float32Array {
+  if (parts.length === 1) return parts[0];
+  const out = new Float32Array(parts[0].length);
+  for (let i = 0; i < out.length; i++) {
+    let s = 0;
+    for (const p of parts) s += p[i];
+    out[i] = s;
+  }
+  return out;
+}
+
+/** The optimizer state after the truncation, per parameter tensor, from the shards' final states. */
+function finalState(config: LstmConfig, count: number, results: ShardResult[], sizes: number[]) {
+  const join = (pick: (r: ShardResult) => Float32Array) => {
+    const parts = results.map(pick);
+    const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
+    let offset = 0;
+    for (const p of parts) {
+      out.set(p, offset);
+      offset += p.length;
+    }
+    return out;
+  };
+  const h = config.hidden.map((_, l) => join((r) => r.h[l]));
+  const c = config.hidden.map((_, l) => join((r) => r.c[l]));
+  const m = config.inputs === 'adam' ? join((r) => r.m!) : undefined;
+  const v = config.inputs === 'adam' ? join((r) => r.v!) : undefined;
+  let offset = 0;
+  const perParam = sizes.map((size) => {
+    const [a, b] = [offset, (offset += size)];
+    const rowsOf = (values: Float32Array, width: number) => tf.tensor2d(values.slice(a * width, b * width), [size, width]);
+    return {
+      h: config.hidden.map((u, l) => rowsOf(h[l], u)),
+      c: config.hidden.map((u, l) => rowsOf(c[l], u)),
+      ...(m && v ? { m: rowsOf(m, 1), v: rowsOf(v, 1) } : {}),
+    };
+  });
+  return stateFrom(config, count, perParam);
+}
