@@ -6,16 +6,17 @@
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { writeFileAtomic } from '../io/atomicWrite.ts';
+import { SHARD_BLOCK_ROWS } from '../meta/metaGradient.ts';
 
-/** Coordinate rows per replay block in the bounded-memory parts (`train --block-rows`). */
-const LOW_MEMORY_BLOCK_ROWS = 2048;
+/** How `train` runs big tasks by default: two threads, replay blocks of `SHARD_BLOCK_ROWS`. */
+const TRAIN_DEFAULT = { threads: 2, blockRows: SHARD_BLOCK_ROWS };
 
-const PARTS: Array<{ part: string; label: string; timed: number; blockRows?: number }> = [
+const PARTS: Array<{ part: string; label: string; timed: number; threads?: number; blockRows?: number }> = [
   { part: 'quadratic', label: 'quadratic meta-iteration (128 × 10 coordinates)', timed: 5 },
-  { part: 'mnist', label: 'MNIST meta-iteration (784-20-10 sigmoid)', timed: 3 },
-  { part: 'mnist', label: `MNIST meta-iteration, bounded memory (--block-rows ${LOW_MEMORY_BLOCK_ROWS})`, timed: 3, blockRows: LOW_MEMORY_BLOCK_ROWS },
-  { part: 'mnist-wide', label: 'MNIST meta-iteration, 4× wider (784-80-10)', timed: 1 },
-  { part: 'mnist-wide', label: `MNIST meta-iteration, 4× wider, bounded memory (--block-rows ${LOW_MEMORY_BLOCK_ROWS})`, timed: 1, blockRows: LOW_MEMORY_BLOCK_ROWS },
+  { part: 'mnist', label: 'MNIST meta-iteration (784-20-10 sigmoid), one thread', timed: 3 },
+  { part: 'mnist', label: 'MNIST meta-iteration, two threads (train default)', timed: 3, ...TRAIN_DEFAULT },
+  { part: 'mnist-wide', label: 'MNIST meta-iteration, 4× wider (784-80-10), one thread', timed: 1 },
+  { part: 'mnist-wide', label: 'MNIST meta-iteration, 4× wider, two threads (train default)', timed: 1, ...TRAIN_DEFAULT },
   { part: 'mnist-eval', label: 'MNIST learned-optimizer evaluation (100 steps)', timed: 3 },
 ];
 
@@ -30,11 +31,11 @@ const median = (xs: number[]) => {
 };
 
 const report: Record<string, unknown>[] = [];
-for (const { part, label, timed, blockRows } of PARTS) {
+for (const { part, label, timed, threads, blockRows } of PARTS) {
   process.stderr.write(`running ${part}…\n`);
   let out: string;
   try {
-    const env = blockRows ? { ...process.env, L2L_BLOCK_ROWS: String(blockRows) } : process.env;
+    const env = { ...process.env, ...(threads ? { L2L_THREADS: String(threads) } : {}), ...(blockRows ? { L2L_BLOCK_ROWS: String(blockRows) } : {}) };
     out = execFileSync(process.execPath, ['--import', 'tsx', path.join(here, 'measure.ts'), part, String(timed)], { encoding: 'utf8', env, stdio: ['ignore', 'pipe', 'ignore'] });
   } catch (error) {
     const reason = `failed (exit ${(error as { status?: number }).status ?? '?'}; e.g. out of wasm memory)`;
@@ -48,6 +49,7 @@ for (const { part, label, timed, blockRows } of PARTS) {
     part,
     label,
     blockRows: m.blockRows,
+    threads: m.threads,
     secondsMedian: median(seconds),
     secondsMin: Math.min(...seconds),
     secondsMax: Math.max(...seconds),

@@ -10,7 +10,7 @@ import { PAPER_LSTM, type LstmInputs } from '../../learned/lstmConfig.ts';
 import { metaTrain, type MetaTrainConfig, type MetaTrainResult, type ValidationMetric } from '../../meta/metaTrain.ts';
 import type { MetaObjective } from '../../tasks/task.ts';
 import * as tf from '@tensorflow/tfjs';
-import { DEFAULT_BLOCK_ROWS, PARALLEL_MIN_ROWS } from '../../meta/metaGradient.ts';
+import { DEFAULT_BLOCK_ROWS, PARALLEL_MIN_ROWS, SHARD_BLOCK_ROWS } from '../../meta/metaGradient.ts';
 import { workerShards } from '../../meta/workerShard.ts';
 import { Rng } from '../../random/rng.ts';
 import { numCoordinates } from '../../tasks/task.ts';
@@ -37,7 +37,8 @@ export interface TrainFlags extends TaskFlags {
   metaObjective: MetaObjective;
   selectBy: ValidationMetric;
   inputs: LstmInputs;
-  blockRows: number;
+  /** Absent: 16,384 with one thread, `SHARD_BLOCK_ROWS` with more. */
+  blockRows?: number;
   /** Absent in checkpoints written before the flag existed: those runs used one thread. */
   threads?: number;
   checkpointEvery?: number;
@@ -59,7 +60,7 @@ export function addTrainFlags(command: Command): Command {
     .option('--validation-members <n>', 'fixed validation optimizees (default: 1024 quadratics, 10 MNIST networks)', intIn(1, 100_000))
     .option('--clip <x>', 'clip the meta-gradient to this global norm (0: off)', nonNegativeNumber, 0)
     .option('--inputs <name>', "what the LSTM reads: 'gradient' (the paper, log-magnitude and sign with p = 10) or 'adam' (RNNprop: Adam-normalized momentum and gradient)", oneOf(['gradient', 'adam'] as const), 'gradient')
-    .option('--block-rows <n>', 'coordinates above which the backward pass replays the LSTM in blocks of this many (lower: less memory, slower)', intIn(64), DEFAULT_BLOCK_ROWS)
+    .option('--block-rows <n>', `coordinates above which the backward pass replays the LSTM in blocks of this many (lower: less memory; default ${DEFAULT_BLOCK_ROWS} with one thread, ${SHARD_BLOCK_ROWS} with more)`, intIn(64))
     .option('--output-scale <x>', 'the LSTM output is multiplied by this', positiveNumber(), PAPER_LSTM.outputScale)
     .option('--threads <n>', `threads sharing the LSTM work of tasks with at least ${PARALLEL_MIN_ROWS} coordinates (worker threads; results depend slightly on the number)`, intIn(1, 16), 2);
 }
@@ -138,7 +139,6 @@ export async function runTrain(flags: TrainFlags, command: string, resume?: Chec
     validateEvery: flags.validateEvery,
     validationMembers: flags.validationMembers ?? defaults.validationMembers,
     clipGradNorm: flags.clip,
-    blockRows: flags.blockRows,
     threads: flags.threads ?? 1,
     seed: flags.seed,
     lstm: { ...PAPER_LSTM, inputs: flags.inputs, outputScale: flags.outputScale },
@@ -148,6 +148,7 @@ export async function runTrain(flags: TrainFlags, command: string, resume?: Chec
   const coordinates = numCoordinates(probe);
   probe.dispose?.();
   if (coordinates < PARALLEL_MIN_ROWS) config.threads = 1;
+  config.blockRows = flags.blockRows ?? (config.threads! > 1 ? SHARD_BLOCK_ROWS : DEFAULT_BLOCK_ROWS);
   const shards = workerShards(config.threads!, tf.getBackend());
   const optimizerFile = path.join(flags.out, 'optimizer.json');
   const logFile = path.join(flags.out, 'log.jsonl');
