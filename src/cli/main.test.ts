@@ -161,6 +161,21 @@ describe('CLI: Ctrl-C during training', () => {
   });
 });
 
+describe('CLI: train on MNIST with a worker thread', () => {
+  it('a 784-6-10 network (4,786 coordinates) trains on two threads through bin/l2l.js, records them, and exits', async () => {
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'l2l-threads-'));
+    const args = ['bin/l2l.js', 'train', '--task', 'mnist', '--hidden', '6', '--iterations', '2', '--horizon', '4', '--unroll', '2', '--validate-every', '1', '--validation-members', '2', '--out', out];
+    await run('node', args, { cwd: repo, timeout: 120_000 });
+    const log = fs.readFileSync(path.join(out, 'log.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    assert.equal(log[0].threads, 2);
+    assert.equal(log[0].blockRows, 1024);
+    const iterations = log.filter((e) => e.type === 'iteration');
+    assert.equal(iterations.length, 2);
+    for (const e of iterations) assert.ok(Number.isFinite(e.metaLoss) && e.skippedUpdates === 0, JSON.stringify(e));
+    assert.ok(fs.statSync(path.join(out, 'optimizer.json')).size > 0);
+  });
+});
+
 describe('CLI: reproduce', () => {
   it('writes each chosen panel and an index.json that a results viewer can follow', async () => {
     const out = fs.mkdtempSync(path.join(os.tmpdir(), 'l2l-reproduce-'));
