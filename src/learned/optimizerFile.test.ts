@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
 import { before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../random/rng.ts';
@@ -43,6 +45,19 @@ describe('optimizer file', () => {
   for (const [name, corrupt, message] of cases) {
     it(`rejects a file with ${name}`, () => {
       assert.throws(() => fromOptimizerFile(corrupt(good())), (e: Error) => e instanceof OptimizerFileError && message.test(e.message));
+    });
+  }
+});
+
+describe('shipped pretrained optimizers', () => {
+  const dir = path.resolve(import.meta.dirname, '../../pretrained');
+  for (const name of fs.readdirSync(dir).filter((f) => f.endsWith('.json'))) {
+    it(`${name} is a valid optimizer file whose provenance names the train command that made it`, () => {
+      const { config, provenance } = fromOptimizerFile(JSON.parse(fs.readFileSync(path.join(dir, name), 'utf8')));
+      assert.deepEqual(config.hidden, [20, 20]);
+      assert.match(provenance.command, /^l2l train --task (quadratic|mnist)\b/);
+      assert.ok(name.startsWith(provenance.task), `${name} was trained on ${provenance.task}`);
+      assert.ok(Number.isFinite(provenance.validationLoss));
     });
   }
 });
