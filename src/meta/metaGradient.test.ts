@@ -135,7 +135,11 @@ describe('truncated meta-gradient', () => {
     const start = { params, state: lstmOptimizer(lstm, metaParamsFromList(lstm, phi)).init(params), step: 0 };
     const whole = truncatedMetaGradient(lstm, phi, task, start, 4);
     // 2,395 rows: three shards (the first here, two standing in for workers), each in blocks of 500.
-    const sharded = truncatedMetaGradient(lstm, phi, task, start, 4, 'loss', 500, [new LocalShard(), new LocalShard()]);
+    const shards = [new LocalShard(), new LocalShard()];
+    const tensorsBefore = tf.memory().numTensors;
+    const sharded = truncatedMetaGradient(lstm, phi, task, start, 4, 'loss', 500, shards);
+    const returned = [...sharded.metaGrads, ...sharded.next.params, ...Object.values(sharded.next.state.slots).flat()];
+    assert.equal(tf.memory().numTensors - tensorsBefore, returned.length, 'only the returned tensors are new (the task caches one minibatch, also kept before)');
     assertClose(flat(sharded.metaGrads), flat(whole.metaGrads), { rtol: 1e-4, atol: 1e-7, label: 'dL/dphi' });
     assertClose(sharded.losses, whole.losses, { rtol: 1e-6 });
     assertClose(flat(sharded.next.params), flat(whole.next.params), { rtol: 1e-6, atol: 1e-8 });

@@ -69,7 +69,7 @@ export function shardedTruncation(
     if (t > 0) tf.dispose(params);
     params = next;
     const evaluated = lossAndGrad(task, params, start.step + t + 1);
-    losses.push(evaluated.losses.mean().dataSync()[0]);
+    losses.push(tf.tidy(() => evaluated.losses.mean().dataSync()[0]));
     const weighted = metaObjectiveGrads(objective, evaluated.grads, evaluated.losses);
     dUpdates.push(flatten(weighted, rows));
     if (weighted !== evaluated.grads) tf.dispose(weighted);
