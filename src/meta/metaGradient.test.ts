@@ -7,8 +7,7 @@ import { metaParamsFromList } from '../learned/lstmConfig.ts';
 import { Rng } from '../random/rng.ts';
 import { QuadraticFamily } from '../tasks/quadratic.ts';
 import { assertClose, setupBackend } from '../testing/setup.ts';
-import { loadMnist } from '../data/mnist.ts';
-import { MlpFamily, PAPER_MLP } from '../tasks/mlp.ts';
+import { flat, mlpTruncationStart } from '../testing/mlpTruncation.ts';
 import { truncatedMetaGradient } from './metaGradient.ts';
 import { LocalShard } from './shard.ts';
 import { frozenGradientMetaLoss, referenceMetaGradient } from './referenceMetaGradient.ts';
@@ -35,9 +34,6 @@ function setup() {
   return { rng, task, phi, start: { params, state, step: 3 } };
 }
 
-function flat(ts: tf.Tensor[]): Float32Array {
-  return Float32Array.from(ts.flatMap((t) => Array.from(t.dataSync())));
-}
 
 describe('truncated meta-gradient', () => {
   before(setupBackend);
@@ -128,11 +124,7 @@ describe('truncated meta-gradient', () => {
 
   it('splitting the rows among shards (as worker threads do) gives the same meta-gradient and next state (MLP: 4 parameter tensors)', () => {
     const lstm: LstmConfig = { ...preprocessed, outputScale: 0.1 };
-    const rng = new Rng(11);
-    const task = new MlpFamily({ ...PAPER_MLP, hidden: [3], batchSize: 16, split: 'test' }, loadMnist).sample(rng.child('task'), 1);
-    const phi = metaParamList(lstm, initMetaParams(lstm, rng.child('phi')));
-    const params = task.init(rng.child('theta'));
-    const start = { params, state: lstmOptimizer(lstm, metaParamsFromList(lstm, phi)).init(params), step: 0 };
+    const { task, phi, start } = mlpTruncationStart(lstm, 3, 16, 11);
     const whole = truncatedMetaGradient(lstm, phi, task, start, 4);
     // 2,395 rows: three shards (the first here, two standing in for workers), each in blocks of 500.
     const shards = [new LocalShard(), new LocalShard()];
