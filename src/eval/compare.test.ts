@@ -28,20 +28,23 @@ describe('tuning and comparison', () => {
     assert.ok(edge.onEdge);
   });
 
-  it('runs every optimizer on the same held-out problems from the same θ0, deterministically', () => {
+  it('runs every optimizer on the same held-out problems from the same θ0, deterministically', async () => {
     const family = new QuadraticFamily();
     const config = defaultCompareConfig(30, 50, 7, family);
     config.tuning.grid = [0.01, 0.1];
     const contenders = ['sgd', 'adam'].map((name) => ({ name, factory: HAND_DESIGNED[name] }));
-    const a = compare(family, contenders, config);
-    const b = compare(family, contenders, config);
+    const a = await compare(family, contenders, config);
+    const b = await compare(family, contenders, config);
     assert.deepEqual(a, b);
     assert.equal(a.optimizers[0].meanLoss[0], a.optimizers[1].meanLoss[0]);
     assert.equal(a.optimizers[0].meanLoss.length, 31);
     assert.notEqual(a.tuningSeed, a.seed);
+    // Tuning inside a comparison is exactly tuneLearningRate on the tuning seed.
+    const sgdTuning = tuneLearningRate(family, HAND_DESIGNED.sgd, { ...config.tuning, seed: a.tuningSeed });
+    assert.deepEqual(a.optimizers[0].tuning, sgdTuning);
   });
 
-  it('an optimizer whose updates turn non-finite is reported as diverged, not crashed', () => {
+  it('an optimizer whose updates turn non-finite is reported as diverged, not crashed', async () => {
     const family = new QuadraticFamily();
     const config = defaultCompareConfig(10, 20, 3, family);
     // A "learned" optimizer that blows up at its third update.
@@ -54,19 +57,19 @@ describe('tuning and comparison', () => {
         state: { count: state.count + 1, slots: {} },
       }),
     };
-    const results = compare(family, [{ name: 'lstm', optimizer: exploding }], config);
+    const results = await compare(family, [{ name: 'lstm', optimizer: exploding }], config);
     const lstm = results.optimizers[0];
     assert.equal(lstm.diverged, 20);
     assert.ok(Number.isFinite(lstm.meanLoss[2]));
     assert.equal(lstm.meanLoss[10], Infinity);
   });
 
-  it('reports full test-set loss and accuracy for MNIST networks, evaluated in chunks', () => {
+  it('reports full test-set loss and accuracy for MNIST networks, evaluated in chunks', async () => {
     const family = new MlpFamily({ ...PAPER_MLP, split: 'test' }, loadMnist);
     const config = defaultCompareConfig(3, 3, 1, family);
     config.chunkSize = 2;
     config.tuning = { grid: [0.1], members: 2, steps: 3 };
-    const results = compare(family, [{ name: 'sgd', factory: HAND_DESIGNED.sgd }], config);
+    const results = await compare(family, [{ name: 'sgd', factory: HAND_DESIGNED.sgd }], config);
     const sgdResult = results.optimizers[0];
     assert.equal(sgdResult.meanLoss.length, 4);
     assert.ok(Math.abs(sgdResult.final!.fullLoss - Math.log(10)) < 0.05);

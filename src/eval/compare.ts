@@ -2,16 +2,12 @@
  * Evaluation: every optimizer on the same held-out optimizees, from the same θ0 and with the
  * same minibatches; hand-designed ones first get their learning rate tuned on separate seeds.
  */
-import * as tf from '@tensorflow/tfjs';
-import type { Optimizer, OptimizerFactory } from '../optimizers/optimizer.ts';
-import { Rng } from '../random/rng.ts';
 import type { TaskFamily } from '../tasks/task.ts';
-import { unroll } from '../meta/unroll.ts';
 import { concatRuns, curveStats, type CurveStats } from './stats.ts';
-import { DEFAULT_LR_GRID, tuneLearningRate, type TuningResult } from './tune.ts';
+import { bestOnGrid, DEFAULT_LR_GRID, finalMeanLoss, tuningJobs, type TuningResult } from './tune.ts';
+import { jobOptimizer, localRunner, type Contender, type UnrollJob, type UnrollRunner } from './unrollJob.ts';
 
-/** An optimizer to compare: fixed (the learned one) or tuned over learning rates. */
-export type Contender = { name: string; optimizer: Optimizer } | { name: string; factory: OptimizerFactory };
+export type { Contender } from './unrollJob.ts';
 
 /** Settings of a comparison. */
 export interface CompareConfig {
@@ -50,49 +46,54 @@ export function defaultCompareConfig(steps: number, runs: number, seed: number, 
   return { steps, runs, seed, chunkSize, tuning: { grid: DEFAULT_LR_GRID, members: 128, steps } };
 }
 
-/** Runs every contender on the same test optimizees and returns per-step statistics. */
-export function compare(
+/**
+ * Runs every contender on the same test optimizees and returns per-step statistics. The work is
+ * a list of independent jobs (tuning, then testing) done by `runner`: this thread by default,
+ * or worker threads (`evalPool.ts`); the results are the same.
+ */
+export async function compare(
   family: TaskFamily,
   contenders: Contender[],
   config: CompareConfig,
   onProgress: (message: string) => void = () => {},
-): Results {
+  runner: UnrollRunner = localRunner,
+): Promise<Results> {
   // Tuning optimizees come from a different seed than the test ones.
   const tuningSeed = config.seed + 1_000_003;
-  const optimizers: OptimizerResult[] = [];
-  for (const contender of contenders) {
-    let optimizer: Optimizer;
-    let tuning: TuningResult | undefined;
-    if ('factory' in contender) {
-      tuning = tuneLearningRate(family, contender.factory, { ...config.tuning, seed: tuningSeed });
-      optimizer = contender.factory(tuning.best);
-      onProgress(`${contender.name}: learning rate ${tuning.best}${tuning.onEdge ? ' (warning: on the edge of the grid)' : ''}`);
-    } else {
-      optimizer = contender.optimizer;
-    }
-    const chunks: Float32Array[][] = [];
+  const tuned = contenders.map((c, i) => ('factory' in c ? i : -1)).filter((i) => i >= 0);
+  const tuningConfig = { ...config.tuning, seed: tuningSeed };
+  const tuningResults = await runner.run(family, contenders, tuned.flatMap((i) => tuningJobs(tuningConfig, i)));
+  const tunings = new Map<number, TuningResult>();
+  tuned.forEach((i, k) => {
+    const results = tuningResults.slice(k * config.tuning.grid.length, (k + 1) * config.tuning.grid.length);
+    const tuning = bestOnGrid(config.tuning.grid, results.map(finalMeanLoss));
+    tunings.set(i, tuning);
+    onProgress(`${contenders[i].name}: learning rate ${tuning.best}${tuning.onEdge ? ' (warning: on the edge of the grid)' : ''}`);
+  });
+
+  const chunks: UnrollJob[] = [];
+  for (let start = 0, c = 0; start < config.runs; start += config.chunkSize, c++) {
+    const members = Math.min(config.chunkSize, config.runs - start);
+    chunks.push({ contender: 0, seed: config.seed, stream: `test${c}`, members, steps: config.steps, finalMetrics: true });
+  }
+  const testJobs = contenders.flatMap((_, i) => chunks.map((job) => ({ ...job, contender: i, learningRate: tunings.get(i)?.best })));
+  const testResults = await runner.run(family, contenders, testJobs);
+  const optimizers: OptimizerResult[] = contenders.map((contender, i) => {
+    const results = testResults.slice(i * chunks.length, (i + 1) * chunks.length);
+    const tuning = tunings.get(i);
     const finals: Record<string, number[]> = {};
-    for (let start = 0, c = 0; start < config.runs; start += config.chunkSize, c++) {
-      const rng = new Rng(config.seed).child(`test${c}`);
-      const task = family.sample(rng.child('task'), Math.min(config.chunkSize, config.runs - start));
-      const theta0 = task.init(rng.child('init'));
-      const result = unroll(task, optimizer, theta0, config.steps);
-      chunks.push(result.losses);
-      for (const [metric, values] of Object.entries(result.final ?? {})) (finals[metric] ??= []).push(...values);
-      tf.dispose(theta0);
-      task.dispose?.();
-    }
-    const stats = curveStats(concatRuns(chunks));
+    for (const result of results) for (const [metric, values] of Object.entries(result.final ?? {})) (finals[metric] ??= []).push(...values);
+    const stats = curveStats(concatRuns(results.map((r) => r.losses)));
     onProgress(`${contender.name}: final mean loss ${stats.meanLoss[config.steps].toPrecision(4)}`);
-    optimizers.push({
+    return {
       name: contender.name,
       learningRate: tuning ? tuning.best : null,
-      hyperparams: optimizer.hyperparams,
+      hyperparams: jobOptimizer(contender, testJobs[i * chunks.length]).hyperparams,
       ...(tuning ? { tuning } : {}),
       ...stats,
       ...(Object.keys(finals).length ? { final: Object.fromEntries(Object.entries(finals).map(([k, v]) => [k, v.reduce((a, b) => a + b, 0) / v.length])) } : {}),
-    });
-  }
+    };
+  });
   return {
     task: family.name,
     taskConfig: family.config,

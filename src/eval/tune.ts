@@ -2,11 +2,10 @@
  * Learning-rate tuning for hand-designed optimizers: every rate on a grid is run on the same
  * tuning optimizees (separate from the test ones); the best final mean loss wins.
  */
-import * as tf from '@tensorflow/tfjs';
 import type { OptimizerFactory } from '../optimizers/optimizer.ts';
-import { Rng } from '../random/rng.ts';
 import type { TaskFamily } from '../tasks/task.ts';
-import { meanCurve, unroll } from '../meta/unroll.ts';
+import { meanCurve, type UnrollResult } from '../meta/unroll.ts';
+import { runUnrollJob, type UnrollJob } from './unrollJob.ts';
 
 /** The default grid {1e-4, 3e-4, 1e-3, …, 1, 3}. */
 export const DEFAULT_LR_GRID = [1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 1e-1, 3e-1, 1, 3];
@@ -29,26 +28,34 @@ export interface TuningConfig {
   seed: number;
 }
 
-/** Picks the learning rate with the lowest final mean loss on the tuning optimizees. */
+/** Picks the learning rate with the lowest final mean loss on the tuning optimizees (in this thread). */
 export function tuneLearningRate(family: TaskFamily, factory: OptimizerFactory, config: TuningConfig): TuningResult {
-  const rng = new Rng(config.seed).child('tuning');
-  const task = family.sample(rng.child('task'), config.members);
-  const theta0 = task.init(rng.child('init'));
-  const finalLoss = config.grid.map((lr) => {
-    const curve = meanCurve(unroll(task, factory(lr), theta0, config.steps));
-    const last = curve[curve.length - 1];
-    return Number.isFinite(last) ? last : Infinity;
-  });
-  tf.dispose(theta0);
-  task.dispose?.();
+  const finalLoss = tuningJobs(config, 0).map((job) => finalMeanLoss(runUnrollJob(family, factory(job.learningRate!), job)));
+  return bestOnGrid(config.grid, finalLoss);
+}
+
+/** One job per grid rate, all on the same tuning optimizees (stream 'tuning' of the seed). */
+export function tuningJobs(config: TuningConfig, contender: number): UnrollJob[] {
+  return config.grid.map((learningRate) => ({ contender, learningRate, seed: config.seed, stream: 'tuning', members: config.members, steps: config.steps, finalMetrics: false }));
+}
+
+/** The mean loss over members after the last step. */
+export function finalMeanLoss(result: UnrollResult): number {
+  const curve = meanCurve(result);
+  return curve[curve.length - 1];
+}
+
+/** The tuning outcome from each grid rate's final mean loss (non-finite counts as +Inf). */
+export function bestOnGrid(grid: number[], finalLoss: number[]): TuningResult {
+  const losses = finalLoss.map((loss) => (Number.isFinite(loss) ? loss : Infinity));
   let bestIndex = 0;
-  finalLoss.forEach((loss, i) => {
-    if (loss < finalLoss[bestIndex]) bestIndex = i;
+  losses.forEach((loss, i) => {
+    if (loss < losses[bestIndex]) bestIndex = i;
   });
   return {
-    grid: config.grid,
-    finalLoss,
-    best: config.grid[bestIndex],
-    onEdge: bestIndex === 0 || bestIndex === config.grid.length - 1,
+    grid,
+    finalLoss: losses,
+    best: grid[bestIndex],
+    onEdge: bestIndex === 0 || bestIndex === grid.length - 1,
   };
 }

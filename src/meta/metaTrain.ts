@@ -104,6 +104,8 @@ export interface MetaTrainHooks {
   resume?: MetaCheckpoint;
   /** `config.threads − 1` shards (e.g. worker threads) that take part of every truncation's rows. */
   shards?: Shard[];
+  /** Start from this φ (warm start, e.g. a shipped optimizer) instead of a fresh draw; not owned. */
+  initialPhi?: MetaParams;
 }
 
 /** The outcome of meta-training. */
@@ -132,7 +134,9 @@ export async function metaTrain(family: TaskFamily, config: MetaTrainConfig, hoo
   const shards = hooks.shards ?? [];
   if (shards.length !== (config.threads ?? 1) - 1) throw new Error(`metaTrain: ${config.threads ?? 1} threads need ${(config.threads ?? 1) - 1} shards, got ${shards.length}`);
   const rng = new Rng(config.seed);
-  let phi = metaParamList(config.lstm, initMetaParams(config.lstm, rng.child('phi')));
+  const drawn = initMetaParams(config.lstm, rng.child('phi'));
+  let phi = hooks.initialPhi ? metaParamList(config.lstm, hooks.initialPhi).map((p) => p.clone()) : metaParamList(config.lstm, drawn);
+  if (hooks.initialPhi) tf.dispose(Object.values(drawn));
   let metaState: OptState = adam().init(phi);
   let lrMultiplier = 1;
   let collapses = 0;

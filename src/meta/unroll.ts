@@ -60,12 +60,15 @@ export class Unroller {
   }
 }
 
-/** Runs `steps` updates of `optimizer` from θ0 = `params0` (not disposed) and records losses. */
-export function unroll(task: Task, optimizer: Optimizer, params0: tf.Tensor[], steps: number): UnrollResult {
+/**
+ * Runs `steps` updates of `optimizer` from θ0 = `params0` (not disposed) and records losses;
+ * also the task's final metrics unless `options.finalMetrics` is false.
+ */
+export function unroll(task: Task, optimizer: Optimizer, params0: tf.Tensor[], steps: number, options: { finalMetrics?: boolean } = {}): UnrollResult {
   const unroller = new Unroller(task, optimizer, params0);
   const losses: Float32Array[] = [];
   for (let t = 0; t <= steps; t++) losses.push(unroller.advance(t < steps));
-  const final = unroller.finalMetrics();
+  const final = options.finalMetrics === false ? undefined : unroller.finalMetrics();
   unroller.dispose();
   return { losses, ...(final ? { final } : {}) };
 }

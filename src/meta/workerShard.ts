@@ -5,17 +5,12 @@
  * and reads it with `receiveMessageOnPort`, so the truncation code stays synchronous and the
  * worker computes while the main thread does its own shard.
  */
-import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
+import { MessageChannel, receiveMessageOnPort, type MessagePort, type Worker } from 'node:worker_threads';
+import { startWorker } from '../backend/worker.ts';
 import type { Shard, ShardResult, ShardStart } from './shard.ts';
 
 /** How long a reply may take: far more than any shard's work on one truncation. */
 const REPLY_TIMEOUT_MS = 600_000;
-
-/** Worker bootstrap for TypeScript sources: register tsx, then load the worker module. */
-const TYPESCRIPT_BOOT = `
-const { workerData } = require('node:worker_threads');
-import(workerData.tsx).then(({ register }) => { register(); return import(workerData.entry); });
-`;
 
 /** A shard computed on its own worker thread. */
 export class WorkerShard implements Shard {
@@ -30,14 +25,7 @@ export class WorkerShard implements Shard {
     const { port1, port2 } = new MessageChannel();
     const counter = new SharedArrayBuffer(4);
     this.replies = new Int32Array(counter);
-    const typescript = import.meta.url.endsWith('.ts');
-    const entry = new URL(typescript ? './shardWorker.ts' : './shardWorker.js', import.meta.url);
-    const workerData = { port: port2, counter, backend, entry: entry.href, tsx: typescript ? import.meta.resolve('tsx/esm/api') : undefined };
-    // Run from TypeScript sources, the worker first registers the TypeScript loader, as bin/l2l.js does.
-    this.worker = typescript
-      ? new Worker(TYPESCRIPT_BOOT, { eval: true, workerData, transferList: [port2] })
-      : new Worker(entry, { workerData, transferList: [port2] });
-    this.worker.unref();
+    this.worker = startWorker(import.meta.url, 'shardWorker', { port: port2, counter, backend }, [port2]);
     this.port = port1;
   }
 

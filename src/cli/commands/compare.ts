@@ -2,7 +2,9 @@
 import { Command } from 'commander';
 import { compare, defaultCompareConfig, type Contender, type Results } from '../../eval/compare.ts';
 import { loadOptimizer } from '../../io/optimizerStore.ts';
-import { lstmOptimizer } from '../../learned/lstmOptimizer.ts';
+import * as tf from '@tensorflow/tfjs';
+import { evalRunner } from '../../eval/evalPool.ts';
+import { handDesignedContender, lstmContender } from '../../eval/unrollJob.ts';
 import { DEFAULT_BASELINES, HAND_DESIGNED } from '../../optimizers/registry.ts';
 import { summaryTable } from '../../report/summary.ts';
 import { writeReport } from '../../report/writeReport.ts';
@@ -19,6 +21,7 @@ export interface CompareFlags extends TaskFlags {
   out: string;
   tuningRuns?: number;
   baselines: string[];
+  threads: number;
 }
 
 /** Registers `l2l compare`. */
@@ -42,6 +45,7 @@ function addCompareFlags(command: Command): Command {
     .option('--seed <n>', 'seed of the held-out optimizees', intIn(0), 1)
     .option('--tuning-runs <n>', 'optimizees used to tune each learning rate (default: 128 quadratics, 10 MNIST networks)', intIn(1, 100_000))
     .option('--baselines <list>', 'hand-designed optimizers to tune and compare', listOf(Object.keys(HAND_DESIGNED)), DEFAULT_BASELINES)
+    .option('--threads <n>', 'worker threads that run the evaluation (same numbers on any number)', intIn(1, 64), 2)
     .requiredOption('--out <dir>', 'output directory');
 }
 
@@ -51,12 +55,18 @@ export async function runCompare(flags: CompareFlags, command: string): Promise<
   ensureWritableDir(flags.out);
   const family = familyFromFlags(flags, 'test');
   const contenders: Contender[] = [
-    ...(learned ? [{ name: 'lstm', optimizer: lstmOptimizer(learned.config, learned.phi) }] : []),
-    ...flags.baselines.map((name) => ({ name, factory: HAND_DESIGNED[name] })),
+    ...(learned ? [lstmContender('lstm', learned.config, learned.phi)] : []),
+    ...flags.baselines.map((name) => handDesignedContender(name)),
   ];
   const config = defaultCompareConfig(flags.steps, flags.runs, flags.seed, family);
   config.tuning.members = flags.tuningRuns ?? (flags.task === 'mnist' ? 10 : 128);
-  const results = compare(family, contenders, config, (line) => process.stderr.write(line + '\n'));
+  const runner = evalRunner(flags.threads ?? 1, tf.getBackend());
+  let results: Results;
+  try {
+    results = await compare(family, contenders, config, (line) => process.stderr.write(line + '\n'), runner);
+  } finally {
+    await runner.close();
+  }
   const files = await writeReport(flags.out, results, command);
   process.stdout.write(summaryTable(results) + '\n');
   process.stderr.write(`wrote ${files.join(', ')}\n`);

@@ -10,8 +10,10 @@ import type { Command } from 'commander';
 import { compare, defaultCompareConfig, type Results } from '../../eval/compare.ts';
 import { writeFileAtomic } from '../../io/atomicWrite.ts';
 import { loadOptimizer } from '../../io/optimizerStore.ts';
-import { lstmOptimizer } from '../../learned/lstmOptimizer.ts';
-import { HAND_DESIGNED } from '../../optimizers/registry.ts';
+import * as tf from '@tensorflow/tfjs';
+import { evalRunner } from '../../eval/evalPool.ts';
+import { handDesignedContender, lstmContender, type UnrollRunner } from '../../eval/unrollJob.ts';
+import type { LstmConfig, MetaParams } from '../../learned/lstmConfig.ts';
 import { resultsIndex } from '../../report/resultsFile.ts';
 import { summaryTable } from '../../report/summary.ts';
 import { writeReport } from '../../report/writeReport.ts';
@@ -57,6 +59,7 @@ interface ReproduceFlags {
   mnistRuns: number;
   mnistTuningRuns: number;
   only?: string;
+  threads: number;
 }
 
 /** Registers `l2l reproduce`. */
@@ -71,6 +74,7 @@ export function registerReproduce(program: Command): void {
     .option('--quadratic-runs <n>', 'held-out quadratics', intIn(1, 1_000_000), 1000)
     .option('--mnist-runs <n>', 'held-out networks per MNIST panel', intIn(1, 100_000), 20)
     .option('--mnist-tuning-runs <n>', 'networks used to tune each MNIST learning rate', intIn(1, 100_000), 10)
+    .option('--threads <n>', 'worker threads that run the evaluation (same numbers on any number)', intIn(1, 64), 2)
     .option('--only <ids>', `comma-separated panel ids (${paperPanels().map((p) => p.id).join(', ')})`)
     .action(async (flags: ReproduceFlags) => {
       await runReproduce(flags);
@@ -93,22 +97,11 @@ async function runReproduce(flags: ReproduceFlags): Promise<void> {
   }
   const learned = { quadratic: lazyLoad(files.quadratic), mnist: lazyLoad(files.mnist) };
   const sections: string[] = [];
-  for (const panel of panels) {
-    process.stderr.write(`== ${panel.title}\n`);
-    const { config, phi } = learned[panel.optimizer]();
-    const runs = panel.optimizer === 'quadratic' ? flags.quadraticRuns : flags.mnistRuns;
-    const compareConfig = defaultCompareConfig(panel.steps, runs, flags.seed, panel.family);
-    compareConfig.tuning.members = panel.optimizer === 'quadratic' ? 128 : flags.mnistTuningRuns;
-    const results: Results = compare(
-      panel.family,
-      [{ name: 'lstm', optimizer: lstmOptimizer(config, phi) }, ...PAPER_BASELINES.map((name) => ({ name, factory: HAND_DESIGNED[name] }))],
-      compareConfig,
-      (line) => process.stderr.write(`   ${line}\n`),
-    );
-    const command = `l2l reproduce --out ${flags.out} --only ${panel.id} --seed ${flags.seed} --${panel.optimizer}-runs ${runs}`;
-    await writeReport(path.join(flags.out, panel.id), results, command);
-    sections.push(`## ${panel.title}\n\n${runs} runs, seed ${flags.seed}, optimizer \`${files[panel.optimizer]}\`. ![](${panel.id}/loss.png)\n\n${summaryTable(results)}\n`);
-    process.stdout.write(`\n${panel.title}\n${summaryTable(results)}\n`);
+  const runner = evalRunner(flags.threads, tf.getBackend());
+  try {
+    for (const panel of panels) sections.push(await reproducePanel(panel, flags, learned[panel.optimizer](), files[panel.optimizer], runner));
+  } finally {
+    await runner.close();
   }
   const summary = ['# Reproduction of Figures 4 and 5', '', 'Cells: mean (median) minibatch loss after that many steps; MNIST panels also give the full test-set loss and accuracy at the end.', '', ...sections].join('\n');
   writeFileAtomic(path.join(flags.out, 'summary.md'), summary);
@@ -128,4 +121,22 @@ function lazyLoad(file: string): () => ReturnType<typeof loadOptimizer> {
   return () => (loaded ??= loadOptimizer(file));
 }
 
-
+/** Compares the learned optimizer with the paper's baselines on one panel; returns its summary.md section. */
+async function reproducePanel(panel: Panel, flags: ReproduceFlags, { config, phi }: { config: LstmConfig; phi: MetaParams }, file: string, runner: UnrollRunner): Promise<string> {
+  process.stderr.write(`== ${panel.title}\n`);
+  const runs = panel.optimizer === 'quadratic' ? flags.quadraticRuns : flags.mnistRuns;
+  const compareConfig = defaultCompareConfig(panel.steps, runs, flags.seed, panel.family);
+  compareConfig.tuning.members = panel.optimizer === 'quadratic' ? 128 : flags.mnistTuningRuns;
+  const results: Results = await compare(
+    panel.family,
+    [lstmContender('lstm', config, phi), ...PAPER_BASELINES.map((name) => handDesignedContender(name))],
+    compareConfig,
+    (line) => process.stderr.write(`   ${line}\n`),
+    runner,
+  );
+  const command = `l2l reproduce --out ${flags.out} --only ${panel.id} --seed ${flags.seed} --${panel.optimizer}-runs ${runs}`;
+  await writeReport(path.join(flags.out, panel.id), results, command);
+  const section = `## ${panel.title}\n\n${runs} runs, seed ${flags.seed}, optimizer \`${file}\`. ![](${panel.id}/loss.png)\n\n${summaryTable(results)}\n`;
+  process.stdout.write(`\n${panel.title}\n${summaryTable(results)}\n`);
+  return section;
+}

@@ -5,7 +5,7 @@ import { UserError } from '../../io/userError.ts';
 import { CHECKPOINT_FORMAT, type MetaCheckpoint } from '../../meta/checkpoint.ts';
 import path from 'node:path';
 import { Command } from 'commander';
-import { saveOptimizer } from '../../io/optimizerStore.ts';
+import { loadOptimizer, saveOptimizer } from '../../io/optimizerStore.ts';
 import { PAPER_LSTM, type LstmInputs } from '../../learned/lstmConfig.ts';
 import { metaTrain, type MetaTrainConfig, type MetaTrainResult, type ValidationMetric } from '../../meta/metaTrain.ts';
 import type { MetaObjective } from '../../tasks/task.ts';
@@ -42,6 +42,8 @@ export interface TrainFlags extends TaskFlags {
   /** Absent in checkpoints written before the flag existed: those runs used one thread. */
   threads?: number;
   checkpointEvery?: number;
+  /** Optimizer file whose φ (and LSTM settings) the run starts from. */
+  warmStart?: string;
 }
 
 /** Adds the flags of `l2l train` to a command. */
@@ -62,6 +64,7 @@ export function addTrainFlags(command: Command): Command {
     .option('--inputs <name>', "what the LSTM reads: 'gradient' (the paper, log-magnitude and sign with p = 10) or 'adam' (RNNprop: Adam-normalized momentum and gradient)", oneOf(['gradient', 'adam'] as const), 'gradient')
     .option('--block-rows <n>', `coordinates above which the backward pass replays the LSTM in blocks of this many (lower: less memory; default ${DEFAULT_BLOCK_ROWS} with one thread, ${SHARD_BLOCK_ROWS} with more)`, intIn(64))
     .option('--output-scale <x>', 'the LSTM output is multiplied by this', positiveNumber(), PAPER_LSTM.outputScale)
+    .option('--warm-start <file>', 'start from this optimizer file (its LSTM settings and φ) instead of a fresh φ, e.g. to fine-tune a shipped optimizer on a longer horizon')
     .option('--threads <n>', `threads sharing the LSTM work of tasks with at least ${PARALLEL_MIN_ROWS} coordinates (worker threads; results depend slightly on the number)`, intIn(1, 16), 2);
 }
 
@@ -120,7 +123,6 @@ function readCheckpointFile(dir: string): CheckpointFile {
  * checkpoint.json into flags.out; continues from `resume` when given.
  */
 export async function runTrain(flags: TrainFlags, command: string, resume?: CheckpointFile): Promise<MetaTrainResult & { optimizerFile: string }> {
-  ensureWritableDir(flags.out);
   if (flags.horizon % flags.unroll !== 0) {
     // Not an error for the algorithm, but the paper's schedule is whole truncations.
     process.stderr.write(`note: horizon ${flags.horizon} is not a multiple of unroll ${flags.unroll}; the last truncation is shorter\n`);
@@ -143,6 +145,16 @@ export async function runTrain(flags: TrainFlags, command: string, resume?: Chec
     seed: flags.seed,
     lstm: { ...PAPER_LSTM, inputs: flags.inputs, outputScale: flags.outputScale },
   };
+  // A warm start brings its own LSTM settings; the run records where it started.
+  const warm = flags.warmStart ? loadOptimizer(flags.warmStart) : undefined;
+  if (warm) {
+    if (warm.config.inputs !== flags.inputs || warm.config.outputScale !== flags.outputScale) {
+      process.stderr.write(`note: --inputs and --output-scale come from ${flags.warmStart} (${warm.config.inputs}, ${warm.config.outputScale})\n`);
+    }
+    config.lstm = warm.config;
+  }
+  const warmStart = warm ? { file: flags.warmStart, command: warm.provenance.command } : undefined;
+  ensureWritableDir(flags.out);
   // Worker threads only pay on big tasks; small ones never split (see PARALLEL_MIN_ROWS).
   const probe = family.sample(new Rng(0), config.membersPerTask);
   const coordinates = numCoordinates(probe);
@@ -161,7 +173,7 @@ export async function runTrain(flags: TrainFlags, command: string, resume?: Chec
     logLines = kept.length;
     process.stderr.write(`resuming ${flags.out} at iteration ${resume.iteration}\n`);
   } else {
-    fs.writeFileSync(logFile, JSON.stringify({ type: 'config', command, task: family.name, taskConfig: family.config, ...config }) + '\n');
+    fs.writeFileSync(logFile, JSON.stringify({ type: 'config', command, task: family.name, taskConfig: family.config, ...config, ...(warmStart ? { warmStart } : {}) }) + '\n');
     logLines = 1;
   }
   const log = (entry: object) => {
@@ -183,6 +195,7 @@ export async function runTrain(flags: TrainFlags, command: string, resume?: Chec
       shouldStop: () => interrupted,
       resume,
       shards,
+      ...(warm ? { initialPhi: warm.phi } : {}),
       checkpointEvery: flags.checkpointEvery ?? 10,
       onCheckpoint(checkpoint) {
         const { out: _out, ...savedFlags } = flags;
@@ -211,7 +224,7 @@ export async function runTrain(flags: TrainFlags, command: string, resume?: Chec
             iterations: info.iteration,
             bestIteration: info.iteration,
             validationLoss: lastValidation,
-            trainingConfig: { ...config },
+            trainingConfig: { ...config, ...(warmStart ? { warmStart } : {}) },
             createdAt: new Date().toISOString(),
             packageVersion: PACKAGE_VERSION,
           });
@@ -226,6 +239,7 @@ export async function runTrain(flags: TrainFlags, command: string, resume?: Chec
     return { ...result, optimizerFile };
   } finally {
     progress.stop();
+    if (warm) tf.dispose(Object.values(warm.phi));
     await Promise.all(shards.map((s) => s.close()));
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);

@@ -1,0 +1,51 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { describe, it } from 'node:test';
+
+const run = promisify(execFile);
+const repo = path.resolve(import.meta.dirname, '../..');
+const small = ['--members', '8', '--validation-members', '8', '--validate-every', '2', '--horizon', '20', '--unroll', '10', '--seed', '3'];
+
+/** The JSON lines of DIR/log.jsonl. */
+function logOf(dir: string): Array<Record<string, any>> {
+  return fs.readFileSync(path.join(dir, 'log.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+}
+
+describe('train --warm-start', () => {
+  it('starts from the file’s φ and LSTM settings: its first validation equals the saved optimizer’s', async () => {
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'l2l-warm-'));
+    const first = path.join(tmp, 'first');
+    const second = path.join(tmp, 'second');
+    await run('node', ['bin/l2l.js', 'train', '--out', first, '--iterations', '4', '--output-scale', '0.2', ...small], { cwd: repo });
+    const saved = JSON.parse(fs.readFileSync(path.join(first, 'optimizer.json'), 'utf8'));
+    const savedValidation = logOf(first).find((e) => e.type === 'validation' && e.iteration === saved.provenance.bestIteration)!;
+    assert.ok(saved.provenance.bestIteration > 0, 'the first run improved on its random start');
+
+    const { stderr } = await run('node', ['bin/l2l.js', 'train', '--out', second, '--iterations', '2', '--warm-start', path.join(first, 'optimizer.json'), ...small], { cwd: repo });
+    assert.match(stderr, /--output-scale come from .*optimizer\.json \(gradient, 0\.2\)/);
+    const log = logOf(second);
+    assert.equal(log[0].lstm.outputScale, 0.2);
+    assert.equal(log[0].warmStart.file, path.join(first, 'optimizer.json'));
+    // Same seed, so the same validation problems: the warm start is the saved φ exactly.
+    const start = log.find((e) => e.type === 'validation' && e.iteration === 0)!;
+    assert.equal(start.validationLoss, savedValidation.validationLoss);
+    assert.equal(start.validationFinalLoss, savedValidation.validationFinalLoss);
+    const provenance = JSON.parse(fs.readFileSync(path.join(second, 'optimizer.json'), 'utf8')).provenance;
+    assert.equal(provenance.trainingConfig.warmStart.file, path.join(first, 'optimizer.json'));
+  });
+
+  it('names a missing warm-start file in one line', async () => {
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'l2l-warm-'));
+    await assert.rejects(run('node', ['bin/l2l.js', 'train', '--out', path.join(tmp, 'x'), '--warm-start', path.join(tmp, 'none.json'), ...small], { cwd: repo }), (e: { stderr: string; code: number }) => {
+      assert.equal(e.code, 2);
+      assert.match(e.stderr.trim(), /^l2l: cannot read optimizer file '.*none\.json': check the path/);
+      assert.equal(e.stderr.trim().split('\n').length, 1);
+      return true;
+    });
+    assert.equal(fs.existsSync(path.join(tmp, 'x')), false, 'no output directory for a run that never started');
+  });
+});

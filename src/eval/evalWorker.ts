@@ -1,0 +1,57 @@
+/**
+ * Worker-thread entry of an `EvalPool`: one TensorFlow.js engine that runs unroll jobs
+ * (`unrollJob.ts`) for the family and optimizer each request describes, and replies with the
+ * loss curves.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { initBackend } from '../backend/backend.ts';
+import { loadMnist } from '../data/mnist.ts';
+import { UserError } from '../io/userError.ts';
+import type { MlpConfig } from '../tasks/mlp.ts';
+import { MlpFamily } from '../tasks/mlp.ts';
+import { QuadraticFamily, type QuadraticConfig } from '../tasks/quadratic.ts';
+import type { TaskFamily } from '../tasks/task.ts';
+import { optimizerFromSpec, runUnrollJob, type OptimizerSpec, type UnrollJob } from './unrollJob.ts';
+
+/** A request: the family by name and config, the optimizer by spec, and the job. */
+export interface EvalRequest {
+  id: number;
+  family: { name: string; config: Record<string, unknown> };
+  spec: OptimizerSpec;
+  job: UnrollJob;
+}
+
+const families = new Map<string, TaskFamily>();
+
+/** The family a request names (built once per worker). */
+function familyOf(spec: EvalRequest['family']): TaskFamily {
+  const key = JSON.stringify(spec);
+  let family = families.get(key);
+  if (!family) {
+    if (spec.name === 'quadratic') family = new QuadraticFamily(spec.config as unknown as QuadraticConfig);
+    else if (spec.name === 'mnist') family = new MlpFamily(spec.config as unknown as MlpConfig, loadMnist);
+    else throw new Error(`a worker cannot build task family '${spec.name}'`);
+    families.set(key, family);
+  }
+  return family;
+}
+
+const ready = initBackend((workerData as { backend: string }).backend);
+let queue: Promise<unknown> = ready;
+parentPort!.on('message', (request: EvalRequest) => {
+  queue = queue.then(() => {
+    try {
+      const built = optimizerFromSpec(request.spec, request.job.learningRate);
+      try {
+        const result = runUnrollJob(familyOf(request.family), built.optimizer, request.job);
+        parentPort!.postMessage({ id: request.id, result });
+      } finally {
+        built.dispose();
+      }
+    } catch (error) {
+      // A user's mistake (e.g. missing MNIST files) keeps its one-line message.
+      const userMessage = error instanceof UserError ? error.message : undefined;
+      parentPort!.postMessage({ id: request.id, error: error instanceof Error ? (error.stack ?? error.message) : String(error), userMessage });
+    }
+  });
+});
