@@ -33,6 +33,7 @@ export { metaTrain, defaultMetaTrainConfig, type MetaTrainConfig, type MetaTrain
 /** Evaluation and reports. */
 export { compare, defaultCompareConfig, type CompareConfig, type Contender, type Results, type OptimizerResult } from './eval/compare.ts';
 export { tuneLearningRate, DEFAULT_LR_GRID, type TuningResult } from './eval/tune.ts';
+export { handDesignedContender, lstmContender, localRunner, runUnrollJob, type OptimizerSpec, type UnrollJob, type UnrollRunner } from './eval/unrollJob.ts';
 export { curveStats, type CurveStats } from './eval/stats.ts';
 export { lossChartSpec, type ChartOptions } from './report/chartSpec.ts';
 export { parseResults, parseResultsIndex, isResultsIndex, resultsIndex, ResultsFileError, type ResultsIndex, type ResultsPanel } from './report/resultsFile.ts';
