@@ -9,6 +9,7 @@ import { MlpFamily, PAPER_MLP } from '../tasks/mlp.ts';
 import { QuadraticFamily } from '../tasks/quadratic.ts';
 import { setupBackend } from '../testing/setup.ts';
 import { compare, defaultCompareConfig } from './compare.ts';
+import { defaultMetaTrainConfig, metaTrain, type ValidationInfo } from '../meta/metaTrain.ts';
 import { EvalPool } from './evalPool.ts';
 import { handDesignedContender, lstmContender, type Contender } from './unrollJob.ts';
 
@@ -47,6 +48,26 @@ describe('evaluation on worker threads', () => {
     assert.deepEqual(workers, here);
     assert.ok(here.optimizers[1].final!.accuracy > 0);
     tf.dispose(Object.values(learned));
+  });
+
+  it('meta-training validates its chunks of networks on the pool with the same numbers as here', async () => {
+    const family = new QuadraticFamily();
+    const config = defaultMetaTrainConfig({ lstm: PAPER_LSTM, iterations: 2, membersPerTask: 8, horizon: 10, unrollLength: 5, validateEvery: 1, validationMembers: 5, validationChunks: 2, seed: 4 });
+    const run = async (validationRunner?: EvalPool) => {
+      const validations: ValidationInfo[] = [];
+      const result = await metaTrain(family, config, { validationRunner, onValidation: (info) => validations.push(info) });
+      const best = Object.fromEntries(Object.entries(result.best).map(([k, t]) => [k, Array.from(t.dataSync())]));
+      tf.dispose(Object.values(result.best));
+      return { validations, best };
+    };
+    const here = await run();
+    assert.deepEqual(await run(pool), here);
+    assert.equal(here.validations.length, 3);
+    assert.ok(here.validations.every((v) => Number.isFinite(v.validationLoss)));
+    // A different validation set than one batch of the same size.
+    const oneBatch = await metaTrain(family, { ...config, validationChunks: 1, iterations: 0 });
+    assert.notEqual(oneBatch.bestValidationLoss, here.validations[0].validationFinalLoss);
+    tf.dispose(Object.values(oneBatch.best));
   });
 
   it('runs an optimizer without a spec (a custom one) in this thread', async () => {

@@ -1,8 +1,8 @@
 /**
- * Evaluation on worker threads (Node only): an `UnrollRunner` that hands each unroll job to the
- * next free worker, each with its own TensorFlow.js engine. Jobs are independent and every
- * worker computes exactly what this thread would (same seeds, same kernels), so a comparison
- * gives the same numbers on any number of threads (tested) — only sooner.
+ * Evaluation on several threads (Node only): an `UnrollRunner` that hands each unroll job to the
+ * next free thread — this one or a worker with its own TensorFlow.js engine. Jobs are
+ * independent and every worker computes exactly what this thread would (same seeds, same
+ * kernels), so a comparison gives the same numbers on any number of threads (tested), sooner.
  */
 import type { Worker } from 'node:worker_threads';
 import { startWorker } from '../backend/worker.ts';
@@ -56,41 +56,55 @@ class EvalWorker {
   }
 }
 
-/** A pool of `threads` evaluation workers; `close` it when done. */
+/**
+ * `threads` threads of evaluation: this one and `threads − 1` workers; `close` it when done.
+ * Jobs go to whichever thread is free; this thread runs its jobs while the workers run theirs.
+ */
 export class EvalPool implements UnrollRunner {
   private readonly workers: EvalWorker[];
 
   /** Starts the workers (their backends initialize in the background). */
   constructor(threads: number, backend: string) {
-    this.workers = Array.from({ length: threads }, () => new EvalWorker(backend));
+    this.workers = Array.from({ length: Math.max(0, threads - 1) }, () => new EvalWorker(backend));
   }
 
   /**
-   * Runs the jobs on the workers, in order of submission as workers free up. Jobs whose family
-   * or optimizer a worker cannot rebuild (a custom one, without a spec) run in this thread.
+   * Runs the jobs, each on the next free thread; results in the order of the jobs. Jobs whose
+   * family or optimizer a worker cannot rebuild (a custom one, without a spec) run in this thread.
    */
   async run(family: TaskFamily, contenders: Contender[], jobs: UnrollJob[]): Promise<UnrollResult[]> {
     const results: UnrollResult[] = new Array(jobs.length);
     const rebuildable = family instanceof MlpFamily || family instanceof QuadraticFamily;
-    const remote = jobs.map((job, i) => i).filter((i) => rebuildable && contenders[jobs[i].contender].spec);
-    const local = jobs.map((job, i) => i).filter((i) => !remote.includes(i));
-    const here = await localRunner.run(family, contenders, local.map((i) => jobs[i]));
-    local.forEach((i, k) => (results[i] = here[k]));
+    const shareable = (i: number) => rebuildable && contenders[jobs[i].contender].spec !== undefined;
+    const queue = jobs.map((_, i) => i).filter(shareable);
+    const mine = jobs.map((_, i) => i).filter((i) => !shareable(i));
     const spec = { name: family.name, config: family.config };
-    let next = 0;
-    await Promise.all(
-      this.workers.map(async (worker) => {
-        while (next < remote.length) {
-          const i = remote[next++];
-          try {
-            results[i] = await worker.run({ family: spec, spec: contenders[jobs[i].contender].spec!, job: jobs[i] });
-          } catch (error) {
-            next = remote.length; // hand out no more jobs
-            throw error;
-          }
+    let failed = false;
+    // Each worker takes the next job as soon as it is free (the first ones right away).
+    const working = this.workers.map(async (worker) => {
+      while (queue.length && !failed) {
+        const i = queue.shift()!;
+        try {
+          results[i] = await worker.run({ family: spec, spec: contenders[jobs[i].contender].spec!, job: jobs[i] });
+        } catch (error) {
+          failed = true;
+          throw error;
         }
-      }),
-    );
+      }
+    });
+    // Meanwhile this thread runs its own jobs, then takes shared ones, letting replies in between.
+    try {
+      for (let i = mine.shift() ?? queue.shift(); i !== undefined && !failed; i = mine.shift() ?? queue.shift()) {
+        [results[i]] = await localRunner.run(family, contenders, [jobs[i]]);
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    } catch (error) {
+      failed = true;
+      throw error;
+    } finally {
+      await Promise.allSettled(working);
+    }
+    await Promise.all(working);
     return results;
   }
 
@@ -100,7 +114,7 @@ export class EvalPool implements UnrollRunner {
   }
 }
 
-/** The runner for `threads` threads: this one alone for 1, else a pool of that many workers. */
-export function evalRunner(threads: number, backend: string): UnrollRunner & { close(): Promise<void> } {
-  return threads > 1 ? new EvalPool(threads, backend) : { run: localRunner.run, close: async () => {} };
+/** The runner for `threads` threads (this one and `threads − 1` workers). */
+export function evalRunner(threads: number, backend: string): EvalPool {
+  return new EvalPool(threads, backend);
 }

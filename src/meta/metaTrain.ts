@@ -19,6 +19,8 @@ import type { MetaObjective, TaskFamily } from '../tasks/task.ts';
 import { fromCheckpoint, toCheckpoint, type MetaCheckpoint } from './checkpoint.ts';
 import { truncatedMetaGradient, type TruncationStart } from './metaGradient.ts';
 import type { Shard } from './shard.ts';
+import { concatRuns } from '../eval/stats.ts';
+import { localRunner, lstmContender, type UnrollJob, type UnrollRunner } from '../eval/unrollJob.ts';
 import { meanCurve, unroll } from './unroll.ts';
 
 /** Which validation number picks the best optimizer. */
@@ -56,6 +58,13 @@ export interface MetaTrainConfig {
    * number is part of what makes a run reproducible.
    */
   threads?: number;
+  /**
+   * With more than 1, the validation networks are drawn as this many separate batches
+   * (streams `validation-chunk<k>` of the seed) so that `hooks.validationRunner` can evaluate
+   * them in parallel; a different validation set than 1 chunk (one batch), so part of the run's
+   * recipe. Default 1.
+   */
+  validationChunks?: number;
   /** Seed of every random draw of the run. */
   seed: number;
   /** Architecture of the learned optimizer. */
@@ -104,6 +113,8 @@ export interface MetaTrainHooks {
   resume?: MetaCheckpoint;
   /** `config.threads − 1` shards (e.g. worker threads) that take part of every truncation's rows. */
   shards?: Shard[];
+  /** Evaluates the validation chunks when `config.validationChunks` > 1 (e.g. an `EvalPool`); default: this thread. */
+  validationRunner?: UnrollRunner;
   /** Start from this φ (warm start, e.g. a shipped optimizer) instead of a fresh draw; not owned. */
   initialPhi?: MetaParams;
 }
@@ -149,14 +160,28 @@ export async function metaTrain(family: TaskFamily, config: MetaTrainConfig, hoo
     disposeState(metaState);
     ({ phi, metaState, best, lrMultiplier, collapses, faults, iteration } = restored);
   }
-  const validationTask = family.sample(rng.child('validation'), config.validationMembers);
-  const validationTheta = validationTask.init(rng.child('validation-init'));
+  // One batch of validation networks, or chunks that a runner can evaluate in parallel.
+  const chunks = Math.min(config.validationChunks ?? 1, config.validationMembers);
+  const validationTask = chunks === 1 ? family.sample(rng.child('validation'), config.validationMembers) : undefined;
+  const validationTheta = validationTask?.init(rng.child('validation-init')) ?? [];
+  const validationCurve = async (): Promise<number[]> => {
+    if (validationTask) return meanCurve(unroll(validationTask, lstmOptimizer(config.lstm, metaParamsFromList(config.lstm, phi)), validationTheta, config.horizon));
+    const jobs: UnrollJob[] = Array.from({ length: chunks }, (_, k) => ({
+      contender: 0,
+      seed: config.seed,
+      stream: `validation-chunk${k}`,
+      members: Math.floor(config.validationMembers / chunks) + (k < config.validationMembers % chunks ? 1 : 0),
+      steps: config.horizon,
+      finalMetrics: false,
+    }));
+    const results = await (hooks.validationRunner ?? localRunner).run(family, [lstmContender('lstm', config.lstm, metaParamsFromList(config.lstm, phi))], jobs);
+    return meanCurve({ losses: concatRuns(results.map((r) => r.losses)) });
+  };
   let stopped = false;
   const checkpoint = () => hooks.onCheckpoint?.(toCheckpoint({ iteration, phi, metaState, best, lrMultiplier, collapses, faults }));
 
-  const validate = () => {
-    const optimizer = lstmOptimizer(config.lstm, metaParamsFromList(config.lstm, phi));
-    const curve = meanCurve(unroll(validationTask, optimizer, validationTheta, config.horizon));
+  const validate = async () => {
+    const curve = await validationCurve();
     const meanLoss = mean(curve.slice(1));
     const finalLoss = curve[curve.length - 1];
     const score = config.selectBy === 'mean' ? meanLoss : finalLoss;
@@ -179,7 +204,7 @@ export async function metaTrain(family: TaskFamily, config: MetaTrainConfig, hoo
     hooks.onValidation?.({ iteration, validationLoss: meanLoss, validationFinalLoss: finalLoss, isBest, collapsed }, metaParamsFromList(config.lstm, best.phi));
   };
 
-  if (!hooks.resume) validate();
+  if (!hooks.resume) await validate();
   while (iteration < config.iterations && !stopped) {
     const started = performance.now();
     const metaLearningRate = config.metaLearningRate * lrMultiplier * config.finalMetaLrFactor ** (iteration / Math.max(1, config.iterations - 1));
@@ -226,10 +251,10 @@ export async function metaTrain(family: TaskFamily, config: MetaTrainConfig, hoo
       metaLearningRate,
       seconds: (performance.now() - started) / 1000,
     });
-    if (iteration % config.validateEvery === 0 || iteration === config.iterations) validate();
+    if (iteration % config.validateEvery === 0 || iteration === config.iterations) await validate();
     if (iteration % (hooks.checkpointEvery ?? 10) === 0 || iteration === config.iterations || stopped) checkpoint();
   }
-  validationTask.dispose?.();
+  validationTask?.dispose?.();
   tf.dispose([...validationTheta, ...phi]);
   disposeState(metaState);
   return {

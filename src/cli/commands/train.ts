@@ -12,6 +12,7 @@ import type { MetaObjective } from '../../tasks/task.ts';
 import * as tf from '@tensorflow/tfjs';
 import { DEFAULT_BLOCK_ROWS, PARALLEL_MIN_ROWS, SHARD_BLOCK_ROWS } from '../../meta/metaGradient.ts';
 import { workerShards } from '../../meta/workerShard.ts';
+import { evalRunner } from '../../eval/evalPool.ts';
 import { Rng } from '../../random/rng.ts';
 import { numCoordinates } from '../../tasks/task.ts';
 import { familyFromFlags, addTaskFlags, trainingDefaults, type TaskFlags } from '../taskFlags.ts';
@@ -161,7 +162,10 @@ export async function runTrain(flags: TrainFlags, command: string, resume?: Chec
   probe.dispose?.();
   if (coordinates < PARALLEL_MIN_ROWS) config.threads = 1;
   config.blockRows = flags.blockRows ?? (config.threads! > 1 ? SHARD_BLOCK_ROWS : DEFAULT_BLOCK_ROWS);
+  // With threads, validation networks come in one batch per thread, evaluated in parallel.
+  if (config.threads! > 1) config.validationChunks = config.threads;
   const shards = workerShards(config.threads!, tf.getBackend());
+  const validationRunner = evalRunner(config.threads!, tf.getBackend());
   const optimizerFile = path.join(flags.out, 'optimizer.json');
   const logFile = path.join(flags.out, 'log.jsonl');
   const checkpointFile = path.join(flags.out, 'checkpoint.json');
@@ -195,6 +199,7 @@ export async function runTrain(flags: TrainFlags, command: string, resume?: Chec
       shouldStop: () => interrupted,
       resume,
       shards,
+      validationRunner,
       ...(warm ? { initialPhi: warm.phi } : {}),
       checkpointEvery: flags.checkpointEvery ?? 10,
       onCheckpoint(checkpoint) {
@@ -240,7 +245,7 @@ export async function runTrain(flags: TrainFlags, command: string, resume?: Chec
   } finally {
     progress.stop();
     if (warm) tf.dispose(Object.values(warm.phi));
-    await Promise.all(shards.map((s) => s.close()));
+    await Promise.all([...shards.map((s) => s.close()), validationRunner.close()]);
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
