@@ -51,6 +51,7 @@ describe('CLI: every bad input gets one line, exit code 2 and no output', () => 
     ['too many threads', ['train', '--out', out, '--threads', '64'], /--threads .*expected an integer from 1 to 16/],
     ['unknown task', ['compare', '--out', out, '--task', 'cifar'], /--task .*expected one of quadratic/],
     ['unknown baseline', ['compare', '--out', out, '--baselines', 'adam,lion'], /--baselines .*comma-separated list/],
+    ['nothing to compare', ['compare', '--out', out, '--baselines', 'none'], /nothing to compare: give --optimizer FILE/],
     ['unknown backend', ['--backend', 'gpu', 'compare', '--out', out], /--backend .*expected one of wasm, cpu/],
     ['missing --out', ['compare'], /required option '--out <dir>'/],
     ['missing optimizer file', ['compare', '--out', out, '--optimizer', path.join(tmp, 'nope.json')], /cannot read optimizer file/],

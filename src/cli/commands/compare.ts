@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { compare, defaultCompareConfig, type Contender, type Results } from '../../eval/compare.ts';
 import { loadOptimizer } from '../../io/optimizerStore.ts';
+import { UserError } from '../../io/userError.ts';
 import * as tf from '@tensorflow/tfjs';
 import { evalRunner } from '../../eval/evalPool.ts';
 import { handDesignedContender, lstmContender } from '../../eval/unrollJob.ts';
@@ -44,13 +45,14 @@ function addCompareFlags(command: Command): Command {
     .option('--runs <n>', 'held-out optimizees', intIn(1, 1_000_000), 1000)
     .option('--seed <n>', 'seed of the held-out optimizees', intIn(0), 1)
     .option('--tuning-runs <n>', 'optimizees used to tune each learning rate (default: 128 quadratics, 10 MNIST networks)', intIn(1, 100_000))
-    .option('--baselines <list>', 'hand-designed optimizers to tune and compare', listOf(Object.keys(HAND_DESIGNED)), DEFAULT_BASELINES)
+    .option('--baselines <list>', "hand-designed optimizers to tune and compare, or 'none' (the learned optimizer alone)", (value: string) => (value.trim() === 'none' ? [] : listOf(Object.keys(HAND_DESIGNED))(value)), DEFAULT_BASELINES)
     .option('--threads <n>', 'worker threads that run the evaluation (same numbers on any number)', intIn(1, 64), 2)
     .requiredOption('--out <dir>', 'output directory');
 }
 
 /** Runs the comparison, writes the report into flags.out and prints the table. */
 export async function runCompare(flags: CompareFlags, command: string): Promise<Results> {
+  if (!flags.optimizer && flags.baselines.length === 0) throw new UserError("nothing to compare: give --optimizer FILE, or baselines other than 'none'");
   const learned = flags.optimizer ? loadOptimizer(flags.optimizer) : undefined;
   ensureWritableDir(flags.out);
   const family = familyFromFlags(flags, 'test');
