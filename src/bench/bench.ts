@@ -18,6 +18,8 @@ const PARTS: Array<{ part: string; label: string; timed: number; threads?: numbe
   { part: 'mnist-wide', label: 'MNIST meta-iteration, 4× wider (784-80-10), one thread', timed: 1 },
   { part: 'mnist-wide', label: 'MNIST meta-iteration, 4× wider, two threads (train default)', timed: 1, ...TRAIN_DEFAULT },
   { part: 'mnist-eval', label: 'MNIST learned-optimizer evaluation (100 steps)', timed: 3 },
+  { part: 'mnist-eval-batch', label: 'MNIST evaluation as compare runs it: 4 jobs of 5 networks × 100 steps, one thread', timed: 2, threads: 1 },
+  { part: 'mnist-eval-batch', label: 'MNIST evaluation as compare runs it, two threads (compare default)', timed: 2, threads: 2 },
 ];
 
 const args = process.argv.slice(2);
@@ -53,7 +55,7 @@ for (const { part, label, timed, threads, blockRows } of PARTS) {
     secondsMedian: median(seconds),
     secondsMin: Math.min(...seconds),
     secondsMax: Math.max(...seconds),
-    // One meta-iteration is a 100-step horizon of every member; evaluation is 100 steps of one network.
+    // One meta-iteration is a 100-step horizon of every member; evaluation is 100 steps of each network.
     optimizeeStepsPerSecond: (100 * (m.members ?? 1)) / median(seconds),
     coordinates: m.coordinates,
     peakRssMb: Math.round(m.peakRssMb),

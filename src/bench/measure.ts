@@ -1,9 +1,10 @@
 /**
  * One benchmark measurement, run in its own process so that its peak resident memory is its
  * own: meta-training iterations (one 100-step horizon in 5 truncations of 20, meta-updates
- * included) after a warm-up, or learned-optimizer evaluation steps. Prints one JSON line.
+ * included) after a warm-up, learned-optimizer evaluation steps of one network, or a batch of
+ * evaluation jobs as a comparison runs them (`EvalPool`). Prints one JSON line.
  *
- *   tsx src/bench/measure.ts <quadratic|mnist|mnist-wide|mnist-eval> <timedIterations>
+ *   tsx src/bench/measure.ts <quadratic|mnist|mnist-wide|mnist-eval|mnist-eval-batch> <timedIterations>
  */
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../backend/backend.ts';
@@ -20,6 +21,8 @@ import { MlpFamily, PAPER_MLP } from '../tasks/mlp.ts';
 import { QuadraticFamily } from '../tasks/quadratic.ts';
 import { numCoordinates, type TaskFamily } from '../tasks/task.ts';
 import { loadMnist } from '../data/mnist.ts';
+import { EvalPool } from '../eval/evalPool.ts';
+import { lstmContender, type UnrollJob } from '../eval/unrollJob.ts';
 
 const HORIZON = 100;
 /** Coordinate rows per replay block (`L2L_BLOCK_ROWS`, default the library's). */
@@ -75,6 +78,26 @@ function evaluationSeconds(timed: number): number[] {
   return seconds;
 }
 
+/** Networks per job and jobs in a comparison-like evaluation batch. */
+const BATCH = { jobs: 4, members: 5 };
+
+/** Seconds for each of `timed` evaluations of `BATCH` (100 steps each) on `THREADS` threads, after a warm-up. */
+async function evaluationBatchSeconds(timed: number): Promise<number[]> {
+  const family = new MlpFamily({ ...PAPER_MLP, split: 'test' }, loadMnist);
+  const phi = initMetaParams(PAPER_LSTM, new Rng(0));
+  const contenders = [lstmContender('lstm', PAPER_LSTM, phi)];
+  const pool = new EvalPool(THREADS, tf.getBackend());
+  const seconds: number[] = [];
+  for (let it = 0; it <= timed; it++) {
+    const jobs: UnrollJob[] = Array.from({ length: BATCH.jobs }, (_, k) => ({ contender: 0, seed: it, stream: `bench${k}`, members: BATCH.members, steps: HORIZON, finalMetrics: false }));
+    const started = performance.now();
+    await pool.run(family, contenders, jobs);
+    if (it > 0) seconds.push((performance.now() - started) / 1000);
+  }
+  await pool.close();
+  return seconds;
+}
+
 const [part, timedArg] = process.argv.slice(2);
 const timed = Number(timedArg ?? 3);
 await initBackend();
@@ -86,6 +109,8 @@ const families: Record<string, [TaskFamily, number]> = {
 let result: Record<string, unknown>;
 if (part === 'mnist-eval') {
   result = { part, seconds: evaluationSeconds(timed), stepsPerRun: HORIZON };
+} else if (part === 'mnist-eval-batch') {
+  result = { part, seconds: await evaluationBatchSeconds(timed), members: BATCH.jobs * BATCH.members, threads: THREADS };
 } else if (families[part]) {
   const [family, members] = families[part];
   const shards = workerShards(THREADS, tf.getBackend());
