@@ -52,6 +52,7 @@ describe('CLI: every bad input gets one line, exit code 2 and no output', () => 
     ['unknown task', ['compare', '--out', out, '--task', 'cifar'], /--task .*expected one of quadratic/],
     ['unknown baseline', ['compare', '--out', out, '--baselines', 'adam,lion'], /--baselines .*comma-separated list/],
     ['nothing to compare', ['compare', '--out', out, '--baselines', 'none'], /nothing to compare: give --optimizer FILE/],
+    ['missing --mnist-optimizer file', ['reproduce', '--out', out, '--only', 'fig4-mnist', '--mnist-optimizer', path.join(tmp, 'nope.json')], /cannot read optimizer file '.*nope.json'/],
     ['unknown backend', ['--backend', 'gpu', 'compare', '--out', out], /--backend .*expected one of wasm, cpu/],
     ['missing --out', ['compare'], /required option '--out <dir>'/],
     ['missing optimizer file', ['compare', '--out', out, '--optimizer', path.join(tmp, 'nope.json')], /cannot read optimizer file/],

@@ -54,6 +54,7 @@ interface ReproduceFlags {
   out: string;
   train: boolean;
   pretrained: string;
+  mnistOptimizer?: string;
   seed: number;
   quadraticRuns: number;
   mnistRuns: number;
@@ -69,6 +70,7 @@ export function registerReproduce(program: Command): void {
     .description("the paper's Figures 4 and 5: every panel against tuned SGD, NAG, RMSprop and Adam; writes DIR/<panel>/ and DIR/summary.md")
     .requiredOption('--out <dir>', 'output directory')
     .option('--pretrained <dir>', 'directory with quadratic.json and mnist.json', 'pretrained')
+    .option('--mnist-optimizer <file>', 'the learned optimizer of the MNIST panels (default: mnist.json in --pretrained), e.g. pretrained/mnist-log-objective.json')
     .option('--train', 'meta-train both optimizers afresh (into DIR/trained/) instead of using the pretrained ones', false)
     .option('--seed <n>', 'seed of the held-out optimizees (not one used in training)', intIn(0), 1000)
     .option('--quadratic-runs <n>', 'held-out quadratics', intIn(1, 1_000_000), 1000)
@@ -84,7 +86,7 @@ export function registerReproduce(program: Command): void {
 async function runReproduce(flags: ReproduceFlags): Promise<void> {
   ensureWritableDir(flags.out);
   const panels = paperPanels().filter((p) => !flags.only || flags.only.split(',').includes(p.id));
-  const files = { quadratic: path.join(flags.pretrained, 'quadratic.json'), mnist: path.join(flags.pretrained, 'mnist.json') };
+  const files = { quadratic: path.join(flags.pretrained, 'quadratic.json'), mnist: flags.mnistOptimizer ?? path.join(flags.pretrained, 'mnist.json') };
   if (flags.train) {
     const trainedDir = path.join(flags.out, 'trained');
     for (const task of ['quadratic', 'mnist'] as const) {
@@ -134,7 +136,8 @@ async function reproducePanel(panel: Panel, flags: ReproduceFlags, { config, phi
     (line) => process.stderr.write(`   ${line}\n`),
     runner,
   );
-  const command = `l2l reproduce --out ${flags.out} --only ${panel.id} --seed ${flags.seed} --${panel.optimizer}-runs ${runs}`;
+  const choice = panel.optimizer === 'mnist' && flags.mnistOptimizer && !flags.train ? ` --mnist-optimizer ${flags.mnistOptimizer}` : '';
+  const command = `l2l reproduce --out ${flags.out} --only ${panel.id} --seed ${flags.seed} --${panel.optimizer}-runs ${runs}${choice}`;
   await writeReport(path.join(flags.out, panel.id), results, command);
   const section = `## ${panel.title}\n\n${runs} runs, seed ${flags.seed}, optimizer \`${file}\`. ![](${panel.id}/loss.png)\n\n${summaryTable(results)}\n`;
   process.stdout.write(`\n${panel.title}\n${summaryTable(results)}\n`);
