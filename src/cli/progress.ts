@@ -6,7 +6,8 @@ import cliProgress from 'cli-progress';
 
 /** A progress display for `total` units of work. */
 export interface Progress {
-  update(done: number, fields: Record<string, string>): void;
+  /** Reports `done` units (of `total`, when the total has changed since the start). */
+  update(done: number, fields: Record<string, string>, total?: number): void;
   log(line: string): void;
   stop(): void;
 }
@@ -17,7 +18,7 @@ export function createProgress(total: number, label: string): Progress {
     const bar = new cliProgress.SingleBar(
       {
         stream: process.stderr,
-        format: `${label} [{bar}] {value}/{total} | {fields} | ETA {eta_formatted}`,
+        format: `${label} [{bar}] {value}/{total}{fields} | ETA {eta_formatted}`,
         hideCursor: true,
         etaBuffer: 20,
       },
@@ -25,7 +26,11 @@ export function createProgress(total: number, label: string): Progress {
     );
     bar.start(total, 0, { fields: '' });
     return {
-      update: (done, fields) => bar.update(done, { fields: formatFields(fields) }),
+      update: (done, fields, newTotal) => {
+        if (newTotal !== undefined && newTotal !== total) bar.setTotal((total = newTotal));
+        const shown = formatFields(fields);
+        bar.update(done, { fields: shown ? ` | ${shown}` : '' });
+      },
       log: (line) => {
         bar.stop();
         process.stderr.write(line + '\n');
@@ -37,12 +42,14 @@ export function createProgress(total: number, label: string): Progress {
   const started = Date.now();
   let lastPrint = 0;
   return {
-    update(done, fields) {
+    update(done, fields, newTotal) {
+      if (newTotal !== undefined) total = newTotal;
       const now = Date.now();
       if (now - lastPrint < 5000 && done < total) return;
       lastPrint = now;
       const eta = done > 0 ? ((now - started) / done) * (total - done) / 1000 : NaN;
-      process.stderr.write(`${label} ${done}/${total} | ${formatFields(fields)} | ETA ${Number.isFinite(eta) ? `${Math.round(eta)}s` : '?'}\n`);
+      const shown = formatFields(fields);
+      process.stderr.write(`${label} ${done}/${total}${shown ? ` | ${shown}` : ''} | ETA ${Number.isFinite(eta) ? `${Math.round(eta)}s` : '?'}\n`);
     },
     log: (line) => process.stderr.write(line + '\n'),
     stop: () => {},

@@ -40,6 +40,14 @@ export interface Results {
   optimizers: OptimizerResult[];
 }
 
+/** Who does the work of a comparison, and who hears of it. */
+export interface CompareOptions {
+  /** Runs the unroll jobs (default: this thread; `EvalPool` shares them among threads). */
+  runner?: UnrollRunner;
+  /** Called as each job (a tuning rate, or a chunk of test runs) finishes. */
+  onJob?(done: number, total: number): void;
+}
+
 /** Default comparison settings for `runs` runs of `steps` steps. */
 export function defaultCompareConfig(steps: number, runs: number, seed: number, family?: TaskFamily): CompareConfig {
   const chunkSize = Math.min(runs, family?.evaluationChunk ?? runs);
@@ -56,13 +64,18 @@ export async function compare(
   contenders: Contender[],
   config: CompareConfig,
   onProgress: (message: string) => void = () => {},
-  runner: UnrollRunner = localRunner,
+  { runner = localRunner, onJob }: CompareOptions = {},
 ): Promise<Results> {
   // Tuning optimizees come from a different seed than the test ones.
   const tuningSeed = config.seed + 1_000_003;
   const tuned = contenders.map((c, i) => ('factory' in c ? i : -1)).filter((i) => i >= 0);
   const tuningConfig = { ...config.tuning, seed: tuningSeed };
-  const tuningResults = await runner.run(family, contenders, tuned.flatMap((i) => tuningJobs(tuningConfig, i)));
+  const tuningJobList = tuned.flatMap((i) => tuningJobs(tuningConfig, i));
+  const chunkCount = Math.ceil(config.runs / config.chunkSize);
+  const total = tuningJobList.length + chunkCount * contenders.length;
+  let done = 0;
+  const onDone = () => onJob?.(++done, total);
+  const tuningResults = await runner.run(family, contenders, tuningJobList, onDone);
   const tunings = new Map<number, TuningResult>();
   tuned.forEach((i, k) => {
     const results = tuningResults.slice(k * config.tuning.grid.length, (k + 1) * config.tuning.grid.length);
@@ -77,7 +90,7 @@ export async function compare(
     chunks.push({ contender: 0, seed: config.seed, stream: `test${c}`, members, steps: config.steps, finalMetrics: true });
   }
   const testJobs = contenders.flatMap((_, i) => chunks.map((job) => ({ ...job, contender: i, learningRate: tunings.get(i)?.best })));
-  const testResults = await runner.run(family, contenders, testJobs);
+  const testResults = await runner.run(family, contenders, testJobs, onDone);
   const optimizers: OptimizerResult[] = contenders.map((contender, i) => {
     const results = testResults.slice(i * chunks.length, (i + 1) * chunks.length);
     const tuning = tunings.get(i);

@@ -30,7 +30,7 @@ describe('evaluation on worker threads', () => {
     const learned = phi();
     const contenders = [lstmContender('lstm', PAPER_LSTM, learned), handDesignedContender('sgd'), handDesignedContender('adam')];
     const here = await compare(family, contenders, config);
-    const workers = await compare(family, contenders, config, () => {}, pool);
+    const workers = await compare(family, contenders, config, () => {}, { runner: pool });
     assert.deepEqual(workers, here);
     assert.equal(here.optimizers[0].meanLoss.length, 26);
     tf.dispose(Object.values(learned));
@@ -44,7 +44,7 @@ describe('evaluation on worker threads', () => {
     const learned = phi();
     const contenders = [lstmContender('lstm', PAPER_LSTM, learned), handDesignedContender('nag')];
     const here = await compare(family, contenders, config);
-    const workers = await compare(family, contenders, config, () => {}, pool);
+    const workers = await compare(family, contenders, config, () => {}, { runner: pool });
     assert.deepEqual(workers, here);
     assert.ok(here.optimizers[1].final!.accuracy > 0);
     tf.dispose(Object.values(learned));
@@ -84,7 +84,7 @@ describe('evaluation on worker threads', () => {
       },
     };
     const contenders: Contender[] = [{ name: 'half', optimizer: halfGradient }];
-    const results = await compare(family, contenders, config, () => {}, pool);
+    const results = await compare(family, contenders, config, () => {}, { runner: pool });
     assert.equal(updates, 5, 'every update ran here');
     assert.deepEqual(results, await compare(family, contenders, config));
   });

@@ -72,7 +72,7 @@ export class EvalPool implements UnrollRunner {
    * Runs the jobs, each on the next free thread; results in the order of the jobs. Jobs whose
    * family or optimizer a worker cannot rebuild (a custom one, without a spec) run in this thread.
    */
-  async run(family: TaskFamily, contenders: Contender[], jobs: UnrollJob[]): Promise<UnrollResult[]> {
+  async run(family: TaskFamily, contenders: Contender[], jobs: UnrollJob[], onDone?: () => void): Promise<UnrollResult[]> {
     const results: UnrollResult[] = new Array(jobs.length);
     const rebuildable = family instanceof MlpFamily || family instanceof QuadraticFamily;
     const shareable = (i: number) => rebuildable && contenders[jobs[i].contender].spec !== undefined;
@@ -86,6 +86,7 @@ export class EvalPool implements UnrollRunner {
         const i = queue.shift()!;
         try {
           results[i] = await worker.run({ family: spec, spec: contenders[jobs[i].contender].spec!, job: jobs[i] });
+          onDone?.();
         } catch (error) {
           failed = true;
           throw error;
@@ -95,7 +96,7 @@ export class EvalPool implements UnrollRunner {
     // Meanwhile this thread runs its own jobs, then takes shared ones, letting replies in between.
     try {
       for (let i = mine.shift() ?? queue.shift(); i !== undefined && !failed; i = mine.shift() ?? queue.shift()) {
-        [results[i]] = await localRunner.run(family, contenders, [jobs[i]]);
+        [results[i]] = await localRunner.run(family, contenders, [jobs[i]], onDone);
         await new Promise((resolve) => setImmediate(resolve));
       }
     } catch (error) {

@@ -40,9 +40,9 @@ export interface UnrollJob {
   finalMetrics: boolean;
 }
 
-/** Runs jobs and returns their results in order. */
+/** Runs jobs and returns their results in order; `onDone` hears of each job as it finishes. */
 export interface UnrollRunner {
-  run(family: TaskFamily, contenders: Contender[], jobs: UnrollJob[]): Promise<UnrollResult[]>;
+  run(family: TaskFamily, contenders: Contender[], jobs: UnrollJob[], onDone?: () => void): Promise<UnrollResult[]>;
 }
 
 /** A hand-designed contender by its registry name (tuned, and able to run on workers). */
@@ -92,7 +92,11 @@ export function optimizerFromSpec(spec: OptimizerSpec, learningRate?: number): {
 
 /** Runs every job here, one after the other. */
 export const localRunner: UnrollRunner = {
-  async run(family, contenders, jobs) {
-    return jobs.map((job) => runUnrollJob(family, jobOptimizer(contenders[job.contender], job), job));
+  async run(family, contenders, jobs, onDone) {
+    return jobs.map((job) => {
+      const result = runUnrollJob(family, jobOptimizer(contenders[job.contender], job), job);
+      onDone?.();
+      return result;
+    });
   },
 };

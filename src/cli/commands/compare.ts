@@ -12,6 +12,7 @@ import { writeReport } from '../../report/writeReport.ts';
 import { addTaskFlags, familyFromFlags, type TaskFlags } from '../taskFlags.ts';
 import { intIn, listOf } from '../options.ts';
 import { ensureWritableDir } from '../outputDir.ts';
+import { createProgress } from '../progress.ts';
 
 /** Flags of `l2l compare`. */
 export interface CompareFlags extends TaskFlags {
@@ -63,10 +64,15 @@ export async function runCompare(flags: CompareFlags, command: string): Promise<
   const config = defaultCompareConfig(flags.steps, flags.runs, flags.seed, family);
   config.tuning.members = flags.tuningRuns ?? (flags.task === 'mnist' ? 10 : 128);
   const runner = evalRunner(flags.threads ?? 1, tf.getBackend());
+  const progress = createProgress(1, 'evaluating');
   let results: Results;
   try {
-    results = await compare(family, contenders, config, (line) => process.stderr.write(line + '\n'), runner);
+    results = await compare(family, contenders, config, (line) => progress.log(line), {
+      runner,
+      onJob: (done, total) => progress.update(done, {}, total),
+    });
   } finally {
+    progress.stop();
     await runner.close();
   }
   const files = await writeReport(flags.out, results, command);

@@ -22,6 +22,7 @@ import { QuadraticFamily } from '../../tasks/quadratic.ts';
 import type { TaskFamily } from '../../tasks/task.ts';
 import { intIn } from '../options.ts';
 import { ensureWritableDir } from '../outputDir.ts';
+import { createProgress } from '../progress.ts';
 import { parseTrainFlags, runTrain } from './train.ts';
 import { loadMnist } from '../../data/mnist.ts';
 
@@ -129,13 +130,14 @@ async function reproducePanel(panel: Panel, flags: ReproduceFlags, { config, phi
   const runs = panel.optimizer === 'quadratic' ? flags.quadraticRuns : flags.mnistRuns;
   const compareConfig = defaultCompareConfig(panel.steps, runs, flags.seed, panel.family);
   compareConfig.tuning.members = panel.optimizer === 'quadratic' ? 128 : flags.mnistTuningRuns;
+  const progress = createProgress(1, `   ${panel.id}`);
   const results: Results = await compare(
     panel.family,
     [lstmContender('lstm', config, phi), ...PAPER_BASELINES.map((name) => handDesignedContender(name))],
     compareConfig,
-    (line) => process.stderr.write(`   ${line}\n`),
-    runner,
-  );
+    (line) => progress.log(`   ${line}`),
+    { runner, onJob: (done, total) => progress.update(done, {}, total) },
+  ).finally(() => progress.stop());
   const choice = panel.optimizer === 'mnist' && flags.mnistOptimizer && !flags.train ? ` --mnist-optimizer ${flags.mnistOptimizer}` : '';
   const command = `l2l reproduce --out ${flags.out} --only ${panel.id} --seed ${flags.seed} --${panel.optimizer}-runs ${runs}${choice}`;
   await writeReport(path.join(flags.out, panel.id), results, command);
