@@ -18,7 +18,7 @@ const PARTS: Array<{ part: string; label: string; timed: number; threads?: numbe
   { part: 'mnist-wide', label: 'MNIST meta-iteration, 4× wider (784-80-10), one thread', timed: 1 },
   { part: 'mnist-wide', label: 'MNIST meta-iteration, 4× wider, two threads (train default)', timed: 1, ...TRAIN_DEFAULT },
   { part: 'mnist-eval', label: 'MNIST learned-optimizer evaluation (100 steps)', timed: 3 },
-  { part: 'mnist-eval-batch', label: 'MNIST evaluation as compare runs it: 4 jobs of 5 networks × 100 steps, one thread', timed: 2, threads: 1 },
+  { part: 'mnist-eval-batch', label: 'MNIST evaluation as compare runs it: 4 jobs of 3 networks × 100 steps, one thread', timed: 2, threads: 1 },
   { part: 'mnist-eval-batch', label: 'MNIST evaluation as compare runs it, two threads (compare default)', timed: 2, threads: 2 },
 ];
 

@@ -79,7 +79,7 @@ function evaluationSeconds(timed: number): number[] {
 }
 
 /** Networks per job and jobs in a comparison-like evaluation batch. */
-const BATCH = { jobs: 4, members: 5 };
+const BATCH = { jobs: 4, members: 3 };
 
 /** Seconds for each of `timed` evaluations of `BATCH` (100 steps each) on `THREADS` threads, after a warm-up. */
 async function evaluationBatchSeconds(timed: number): Promise<number[]> {
