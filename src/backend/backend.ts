@@ -1,12 +1,15 @@
 /**
  * Chooses and starts the TensorFlow.js backend in Node: `wasm` by default, `cpu` as a fallback.
- * The choice comes from an explicit argument, else the `L2L_BACKEND` environment variable.
+ * The choice comes from an explicit argument, else the `L2L_BACKEND` environment variable. It
+ * also registers the native LSTM kernel when it is built (`L2L_KERNEL=tfjs` keeps the LSTM on
+ * TensorFlow.js).
  */
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { useNativeKernel } from '../native/nativeKernel.ts';
 
 /** The backends this project supports in Node. */
 export const BACKENDS = ['wasm', 'cpu'] as const;
@@ -51,6 +54,7 @@ export async function initBackend(requested?: string): Promise<BackendName> {
     // The cpu backend otherwise prints a banner recommending tfjs-node, which cannot install here.
     (tf.backend() as unknown as { firstUse: boolean }).firstUse = false;
   }
+  useNativeKernel();
   started = name;
   return name;
 }

@@ -10,6 +10,7 @@ import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../backend/backend.ts';
 import { initMetaParams, metaParamList, PAPER_LSTM } from '../learned/lstmConfig.ts';
 import { lstmOptimizer } from '../learned/lstmOptimizer.ts';
+import { lstmRowKernel } from '../learned/rowKernel.ts';
 import { DEFAULT_BLOCK_ROWS, truncatedMetaGradient, type TruncationStart } from '../meta/metaGradient.ts';
 import type { Shard } from '../meta/shard.ts';
 import { unroll } from '../meta/unroll.ts';
@@ -101,6 +102,7 @@ async function evaluationBatchSeconds(timed: number): Promise<number[]> {
 const [part, timedArg] = process.argv.slice(2);
 const timed = Number(timedArg ?? 3);
 await initBackend();
+const kernel = lstmRowKernel()?.name ?? "tfjs";
 const families: Record<string, [TaskFamily, number]> = {
   quadratic: [new QuadraticFamily(), 128],
   mnist: [new MlpFamily(PAPER_MLP, loadMnist), 1],
@@ -120,4 +122,4 @@ if (part === 'mnist-eval') {
   throw new Error(`unknown benchmark part '${part}'`);
 }
 const peakRssMb = process.resourceUsage().maxRSS / 1024;
-process.stdout.write(JSON.stringify({ ...result, peakRssMb, backend: tf.getBackend() }) + '\n');
+process.stdout.write(JSON.stringify({ ...result, peakRssMb, backend: tf.getBackend(), kernel }) + "\n");

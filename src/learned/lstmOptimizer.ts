@@ -4,12 +4,14 @@
  * and the head's output is that coordinate's update: θ(t+1) = θ(t) + m(∇t, ht; φ).
  *
  * `lstmOptimizer(config, φ)` is an ordinary `Optimizer`; evaluation code calls it like any
- * other optimizer, and the reference meta-gradient calls it with φ on a gradient tape.
+ * other optimizer, and the reference meta-gradient calls it (on TensorFlow.js, no kernel) with φ
+ * on a gradient tape.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { OptState, Optimizer, UpdateResult } from '../optimizers/optimizer.ts';
 import { lstmForward, type LstmStates } from './lstmCell.ts';
-import type { LstmConfig, MetaParams } from './lstmConfig.ts';
+import { metaParamShapes, type LstmConfig, type MetaParams } from './lstmConfig.ts';
+import { lstmRowKernel, type LstmRowKernel, type RowStates } from './rowKernel.ts';
 
 /** The state slot names: h0, c0, h1, c1, … for each layer, then m, v for 'adam' inputs. */
 export function stateSlotNames(config: LstmConfig): string[] {
@@ -39,8 +41,13 @@ export function stateFrom(config: LstmConfig, count: number, perParam: LstmState
   return { count, slots };
 }
 
-/** The learned optimizer for meta-parameters `phi` (not copied: the caller keeps them alive). */
-export function lstmOptimizer(config: LstmConfig, phi: MetaParams): Optimizer {
+/**
+ * The learned optimizer for meta-parameters `phi` (not copied: the caller keeps them alive).
+ * Its steps run on `kernel` (by default the registered row kernel: the native one in Node) or,
+ * when that is null, on TensorFlow.js — which is what a gradient tape through φ needs.
+ */
+export function lstmOptimizer(config: LstmConfig, phi: MetaParams, kernel: LstmRowKernel | null = lstmRowKernel()): Optimizer {
+  const kernelUpdate = kernel ? kernelStep(config, phi, kernel) : undefined;
   return {
     name: 'lstm',
     hyperparams: { ...config },
@@ -50,6 +57,7 @@ export function lstmOptimizer(config: LstmConfig, phi: MetaParams): Optimizer {
       return stateFrom(config, 0, params.map((p) => ({ h: config.hidden.map((u) => zeros(p, u)), c: config.hidden.map((u) => zeros(p, u)), ...moments(p) })));
     },
     update(grads: tf.Tensor[], state: OptState): UpdateResult {
+      if (kernelUpdate) return kernelUpdate(grads, state);
       return tf.tidy(() => {
         const outs = grads.map((g, i) => lstmForward(config, phi, g.reshape([g.size, 1]), statesOf(config, state, i), state.count));
         return {
@@ -59,4 +67,51 @@ export function lstmOptimizer(config: LstmConfig, phi: MetaParams): Optimizer {
       });
     },
   };
+}
+
+/**
+ * The arrays a kernel step produced, by the state tensor made from them (each parameter's first
+ * h), so that the next step reads them back without a copy out of the backend.
+ */
+const kernelArrays = new WeakMap<tf.Tensor, RowStates>();
+
+/** `update` on a row kernel: the same step as `lstmForward`, on the gradients' values. */
+function kernelStep(config: LstmConfig, phi: MetaParams, kernel: LstmRowKernel): (grads: tf.Tensor[], state: OptState) => UpdateResult {
+  const flatPhi = flatten(metaParamShapes(config).map(([name]) => phi[name].dataSync() as Float32Array));
+  return (grads, state) => {
+    const perParam: LstmStates[] = [];
+    const updates = grads.map((g, i) => {
+      const rows = g.size;
+      const tensors = statesOf(config, state, i);
+      // Copies: the kernel works in place, and the backend may keep the arrays a tensor was made from.
+      const known = kernelArrays.get(tensors.h[0]);
+      const arrays: RowStates = {
+        h: tensors.h.map((t, l) => (known ? known.h[l] : (t.dataSync() as Float32Array)).slice()),
+        c: tensors.c.map((t, l) => (known ? known.c[l] : (t.dataSync() as Float32Array)).slice()),
+        ...(tensors.m ? { m: (known?.m ?? (tensors.m.dataSync() as Float32Array)).slice(), v: (known?.v ?? (tensors.v!.dataSync() as Float32Array)).slice() } : {}),
+      };
+      const values = new Float32Array(rows);
+      kernel.forward(config, flatPhi, state.count, g.dataSync() as Float32Array, arrays, values);
+      const next: LstmStates = {
+        h: arrays.h.map((a, l) => tf.tensor2d(a, [rows, config.hidden[l]])),
+        c: arrays.c.map((a, l) => tf.tensor2d(a, [rows, config.hidden[l]])),
+        ...(arrays.m ? { m: tf.tensor2d(arrays.m, [rows, 1]), v: tf.tensor2d(arrays.v!, [rows, 1]) } : {}),
+      };
+      kernelArrays.set(next.h[0], arrays);
+      perParam.push(next);
+      return tf.tensor(values, g.shape);
+    });
+    return { updates, state: stateFrom(config, state.count + 1, perParam) };
+  };
+}
+
+/** Several arrays one after another in one array. */
+function flatten(parts: Float32Array[]): Float32Array {
+  const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
+  let offset = 0;
+  for (const p of parts) {
+    out.set(p, offset);
+    offset += p.length;
+  }
+  return out;
 }

@@ -15,7 +15,7 @@ describe('convergence: the whole meta-training loop learns', () => {
   it('a meta-trained LSTM drives fresh 1-d quadratics (wθ − y)² below 1e-5', async () => {
     const family = new QuadraticFamily({ dims: 1, variant: 'paper' });
     const config = defaultMetaTrainConfig({
-      iterations: 100, membersPerTask: 32, metaLearningRate: 0.01, validateEvery: 25, validationMembers: 32, seed: 0, lstm: PAPER_LSTM,
+      iterations: 200, membersPerTask: 32, metaLearningRate: 0.01, validateEvery: 25, validationMembers: 32, seed: 0, lstm: PAPER_LSTM,
     });
     const trained = await metaTrain(family, config);
     const test = family.sample(new Rng(5), 20);

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { before, describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { initMetaParams, metaParamList, type LstmConfig } from '../learned/lstmConfig.ts';
 import { lstmOptimizer } from '../learned/lstmOptimizer.ts';
@@ -9,7 +9,9 @@ import { QuadraticFamily } from '../tasks/quadratic.ts';
 import { assertClose, setupBackend } from '../testing/setup.ts';
 import { flat, mlpTruncationStart } from '../testing/mlpTruncation.ts';
 import { truncatedMetaGradient } from './metaGradient.ts';
-import { LocalShard } from './shard.ts';
+import { setLstmRowKernel } from '../learned/rowKernel.ts';
+import { loadNativeKernel, useNativeKernel } from '../native/nativeKernel.ts';
+import { createLocalShard } from './shard.ts';
 import { frozenGradientMetaLoss, referenceMetaGradient } from './referenceMetaGradient.ts';
 
 // A tiny problem: 3 quadratics in 2-d, a 2-layer LSTM of 4 units, a 5-step truncation that
@@ -35,8 +37,15 @@ function setup() {
 }
 
 
-describe('truncated meta-gradient', () => {
-  before(setupBackend);
+// Every test runs twice: with the LSTM on TensorFlow.js and on the native kernel.
+const native = loadNativeKernel();
+for (const kernel of ['tfjs', 'native'] as const) {
+describe(`truncated meta-gradient (LSTM on ${kernel})`, { skip: kernel === 'native' && !native.kernel ? `native kernel not built: ${native.reason}` : false }, () => {
+  before(async () => {
+    await setupBackend();
+    setLstmRowKernel(kernel === 'native' ? native.kernel : null);
+  });
+  after(() => useNativeKernel());
 
   it('equals the autodiff reference path with an explicit stop-gradient', () => {
     const { task, phi, start } = setup();
@@ -127,7 +136,7 @@ describe('truncated meta-gradient', () => {
     const { task, phi, start } = mlpTruncationStart(lstm, 3, 16, 11);
     const whole = truncatedMetaGradient(lstm, phi, task, start, 4);
     // 2,395 rows: three shards (the first here, two standing in for workers), each in blocks of 500.
-    const shards = [new LocalShard(), new LocalShard()];
+    const shards = [createLocalShard(), createLocalShard()];
     const tensorsBefore = tf.memory().numTensors;
     const sharded = truncatedMetaGradient(lstm, phi, task, start, 4, 'loss', 500, shards);
     const returned = [...sharded.metaGrads, ...sharded.next.params, ...Object.values(sharded.next.state.slots).flat()];
@@ -151,3 +160,4 @@ describe('truncated meta-gradient', () => {
     assertClose([...first.losses, ...second.losses], whole.losses, { rtol: 1e-5, label: 'losses' });
   });
 });
+}

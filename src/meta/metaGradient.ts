@@ -26,6 +26,7 @@ import { metaParamShapes, metaParamsFromList, type LstmConfig } from '../learned
 import { stateFrom, statesOf } from '../learned/lstmOptimizer.ts';
 import type { OptState } from '../optimizers/optimizer.ts';
 import { lossAndGrad, meanLossScale, metaObjectiveGrads, type MetaObjective, type Task } from '../tasks/task.ts';
+import { lstmRowKernel } from '../learned/rowKernel.ts';
 import type { Shard } from './shard.ts';
 import { shardedTruncation } from './shardedTruncation.ts';
 
@@ -61,11 +62,12 @@ export const SHARD_BLOCK_ROWS = 1024;
 /**
  * Runs `unrollLength` steps of the LSTM optimizer from `start` and returns ∂L/∂φ, where L sums
  * the mean member loss ('loss', the paper) or the mean member log-loss ('log') over the steps.
- * Up to `blockRows` coordinates, the forward pass keeps its activations for the backward pass;
- * beyond, or with `remoteShards` (worker threads) and at least `PARALLEL_MIN_ROWS` coordinates,
- * the rows are split into shards that keep only their inputs and replay the LSTM block by block
- * (`shardedTruncation.ts`): memory stays bounded for any model size and the shards run in
- * parallel, at the cost of a second forward pass.
+ * With a row kernel registered (`learned/rowKernel.ts`: the native one in Node), the LSTM runs on
+ * it in shards as below. Otherwise, up to `blockRows` coordinates, the forward pass keeps its
+ * activations for the backward pass; beyond, or with `remoteShards` (worker threads) and at
+ * least `PARALLEL_MIN_ROWS` coordinates, the rows are split into shards that keep only their
+ * inputs and replay the LSTM block by block (`shardedTruncation.ts`): memory stays bounded for
+ * any model size and the shards run in parallel, at the cost of a second forward pass.
  */
 export function truncatedMetaGradient(
   config: LstmConfig,
@@ -78,8 +80,9 @@ export function truncatedMetaGradient(
   remoteShards: Shard[] = [],
 ): TruncationResult {
   const rows = start.params.reduce((n, p) => n + p.size, 0);
-  if (rows > blockRows || (remoteShards.length > 0 && rows >= PARALLEL_MIN_ROWS)) {
-    return shardedTruncation(config, phiList, task, start, unrollLength, objective, blockRows, remoteShards);
+  const split = rows > blockRows || (remoteShards.length > 0 && rows >= PARALLEL_MIN_ROWS);
+  if (split || lstmRowKernel()) {
+    return shardedTruncation(config, phiList, task, start, unrollLength, objective, blockRows, split ? remoteShards : []);
   }
   const phi = metaParamsFromList(config, phiList);
   const scale = meanLossScale(task);

@@ -26,7 +26,7 @@ export function referenceMetaGradient(
 ): { metaGrads: tf.Tensor[]; fedGrads: tf.Tensor[][]; metaLoss: number } {
   const fedGrads: tf.Tensor[][] = [];
   const { value, grads } = tf.valueAndGrads((...phi: tf.Tensor[]) => {
-    const optimizer = lstmOptimizer(config, metaParamsFromList(config, phi));
+    const optimizer = lstmOptimizer(config, metaParamsFromList(config, phi), null);
     let params = start.params;
     let state = start.state;
     let metaLoss = tf.scalar(0);
@@ -56,7 +56,7 @@ export function frozenGradientMetaLoss(
   fedGrads: tf.Tensor[][],
 ): number {
   return tf.tidy(() => {
-    const optimizer = lstmOptimizer(config, metaParamsFromList(config, phiList));
+    const optimizer = lstmOptimizer(config, metaParamsFromList(config, phiList), null);
     let params = start.params;
     let state = start.state;
     let metaLoss = 0;

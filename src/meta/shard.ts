@@ -9,6 +9,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { backwardWeights, lstmForward, type LstmStates } from '../learned/lstmCell.ts';
 import { metaParamShapes, type LstmConfig, type MetaParams } from '../learned/lstmConfig.ts';
+import { lstmRowKernel } from '../learned/rowKernel.ts';
+import { KernelShard } from './kernelShard.ts';
 import { replayMetaGradient } from './replay.ts';
 
 /** What a shard needs to start a truncation: φ in `metaParamShapes` order and its rows' states. */
@@ -131,4 +133,10 @@ export class LocalShard implements Shard {
 /** Every tensor of a set of LSTM states. */
 function stateTensors(s: LstmStates): tf.Tensor[] {
   return [...s.h, ...s.c, ...(s.m ? [s.m, s.v!] : [])];
+}
+
+/** The shard this thread computes: on the registered row kernel if there is one, else on TensorFlow.js. */
+export function createLocalShard(): Shard {
+  const kernel = lstmRowKernel();
+  return kernel ? new KernelShard(kernel) : new LocalShard();
 }

@@ -1,23 +1,24 @@
 /**
- * Worker-thread entry of a `WorkerShard`: one TensorFlow.js engine running a `LocalShard`.
+ * Worker-thread entry of a `WorkerShard`: one TensorFlow.js engine and a local shard (on the
+ * native kernel when it is built, as in the main thread).
  * Every request gets one reply on the given port, after which the shared counter is bumped and
  * notified, so the main thread can wait for it synchronously.
  */
 import { workerData, type MessagePort } from 'node:worker_threads';
 import { initBackend } from '../backend/backend.ts';
-import { LocalShard } from './shard.ts';
+import { createLocalShard, type Shard } from './shard.ts';
 
 const { port, counter, backend } = workerData as { port: MessagePort; counter: SharedArrayBuffer; backend: string };
 const replies = new Int32Array(counter);
-const shard = new LocalShard();
-let ready: Promise<unknown> = initBackend(backend);
+let shard: Shard;
+let ready: Promise<unknown> = initBackend(backend).then(() => (shard = createLocalShard()));
 
 port.on('message', (request: { type: 'begin' | 'forward' | 'finish'; [key: string]: unknown }) => {
   ready = ready.then(() => {
     let reply: Record<string, unknown>;
     try {
       if (request.type === 'begin') {
-        shard.begin(request.start as Parameters<LocalShard['begin']>[0]);
+        shard.begin(request.start as Parameters<Shard['begin']>[0]);
         reply = {};
       } else if (request.type === 'forward') {
         shard.forward(request.grads as Float32Array);

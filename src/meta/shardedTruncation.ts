@@ -12,7 +12,7 @@ import { metaParamShapes, type LstmConfig } from '../learned/lstmConfig.ts';
 import { stateFrom, statesOf } from '../learned/lstmOptimizer.ts';
 import { lossAndGrad, meanLossScale, metaObjectiveGrads, type MetaObjective, type Task } from '../tasks/task.ts';
 import type { TruncationResult, TruncationStart } from './metaGradient.ts';
-import { LocalShard, type Shard, type ShardResult } from './shard.ts';
+import { createLocalShard, type Shard, type ShardResult } from './shard.ts';
 
 /** Runs one truncation over `1 + remote.length` shards of rows (see the module comment). */
 export function shardedTruncation(
@@ -27,7 +27,7 @@ export function shardedTruncation(
 ): TruncationResult {
   const sizes = start.params.map((p) => p.size);
   const rows = sizes.reduce((a, b) => a + b, 0);
-  const shards: Shard[] = [new LocalShard(), ...remote];
+  const shards: Shard[] = [createLocalShard(), ...remote];
   const bounds = shardBounds(rows, shards.length);
   const units = config.hidden;
 

@@ -1,0 +1,570 @@
+// The coordinatewise LSTM's math, row by row, as a native Node addon (N-API).
+//
+// Same equations as src/learned/lstmCell.ts (the TensorFlow.js path, which stays the reference
+// and the browser's path): per layer l with input a and gates i, f, g, o,
+//   z = a·Wx + h_prev·Wh + b;  i, f, o = σ(z);  g = tanh(z);  c = f⊙c_prev + i⊙g;  h = o⊙tanh(c)
+// and the head update = s·(h_top·w + b). Every coordinate row is independent given its input
+// gradients, so a row's whole truncation — replayed forward, then back-propagated through time —
+// fits in the cache, and the weights are shared by all rows.
+//
+// Exports:
+//   forward(config, phi, count, grads, h[], c[], m, v, updates)
+//     one step for every row: h, c (and m, v for 'adam' inputs) are updated in place, the
+//     rows' updates written to `updates`.
+//   metaGradient(config, phi, count, inputs[], dUpdates[], h[], c[], m, v) -> Float32Array
+//     ∂S/∂φ for S = Σ_t ⟨update_t, dUpdates_t⟩ over the recorded steps, starting from the
+//     given states (not modified); same order and length as phi.
+// config = { hidden: number[], mode: 0 raw | 1 log-and-sign | 2 adam, p, outputScale };
+// phi is φ flattened in metaParamShapes order (src/learned/lstmConfig.ts).
+#include <node_api.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <string>
+#include <vector>
+
+namespace {
+
+enum Mode { RAW = 0, LOG_SIGN = 1, ADAM = 2 };
+
+struct Config {
+  std::vector<int> hidden;
+  int mode = LOG_SIGN;
+  float p = 10.0f;
+  float outputScale = 0.1f;
+  int layers() const { return static_cast<int>(hidden.size()); }
+  int inSize(int l) const { return l == 0 ? (mode == RAW ? 1 : 2) : hidden[l - 1]; }
+  int top() const { return hidden.back(); }
+};
+
+// φ rearranged for row-wise work: per layer W [(in + H) × 4H] (rows: the input's Wx, then Wh;
+// columns: gates i, f, g, o), b [4H]; the head's w [H_top] and b.
+struct Weights {
+  std::vector<std::vector<float>> W, b;
+  std::vector<float> headW;
+  float headB = 0;
+};
+
+// Number of floats of φ in metaParamShapes order.
+size_t phiSize(const Config& cfg) {
+  size_t n = 0;
+  for (int l = 0; l < cfg.layers(); l++) {
+    const size_t H = cfg.hidden[l], in = cfg.inSize(l);
+    n += 4 * (in * H + H * H + H);
+  }
+  return n + cfg.top() + 1;
+}
+
+// Visits every element of φ in metaParamShapes order with its place in `Weights`:
+// visit(offsetInPhi, layer (or -1 for the head), index into W (isBias false) or b (isBias true)).
+template <typename Visit>
+void forEachPhi(const Config& cfg, Visit visit) {
+  size_t offset = 0;
+  for (int l = 0; l < cfg.layers(); l++) {
+    const int H = cfg.hidden[l], in = cfg.inSize(l), G = 4 * H;
+    for (int gate = 0; gate < 4; gate++) {
+      for (int k = 0; k < in; k++)
+        for (int u = 0; u < H; u++) visit(offset++, l, k * G + gate * H + u, false);
+      for (int k = 0; k < H; k++)
+        for (int u = 0; u < H; u++) visit(offset++, l, (in + k) * G + gate * H + u, false);
+      for (int u = 0; u < H; u++) visit(offset++, l, gate * H + u, true);
+    }
+  }
+  for (int k = 0; k < cfg.top(); k++) visit(offset++, -1, k, false);
+  visit(offset++, -1, 0, true);
+}
+
+Weights packWeights(const Config& cfg, const float* phi) {
+  Weights w;
+  for (int l = 0; l < cfg.layers(); l++) {
+    const int H = cfg.hidden[l], G = 4 * H;
+    w.W.emplace_back(static_cast<size_t>(cfg.inSize(l) + H) * G);
+    w.b.emplace_back(G);
+  }
+  w.headW.resize(cfg.top());
+  forEachPhi(cfg, [&](size_t i, int l, int j, bool bias) {
+    if (l < 0) {
+      if (bias) w.headB = phi[i];
+      else w.headW[j] = phi[i];
+    } else if (bias) {
+      w.b[l][j] = phi[i];
+    } else {
+      w.W[l][j] = phi[i];
+    }
+  });
+  return w;
+}
+
+constexpr float LOG_EPS = 1.1920929e-7f;  // as in src/learned/preprocess.ts
+constexpr double BETA1 = 0.9, BETA2 = 0.999, ADAM_EPS = 1e-8;
+
+// The LSTM's input features of one row's gradient (src/learned/lstmCell.ts lstmInput);
+// updates the row's Adam moments for 'adam' inputs.
+inline void features(const Config& cfg, float grad, int count, float* m, float* v, float* x) {
+  if (cfg.mode == RAW) {
+    x[0] = grad;
+  } else if (cfg.mode == LOG_SIGN) {
+    const float expP = static_cast<float>(std::exp(static_cast<double>(cfg.p)));
+    x[0] = std::max(std::log(std::fabs(grad) + LOG_EPS) / cfg.p, -1.0f);
+    x[1] = std::min(std::max(grad * expP, -1.0f), 1.0f);
+  } else {
+    *m = *m * static_cast<float>(BETA1) + grad * static_cast<float>(1 - BETA1);
+    *v = *v * static_cast<float>(BETA2) + grad * grad * static_cast<float>(1 - BETA2);
+    const int t = count + 1;
+    const float c1 = static_cast<float>(1 - std::pow(BETA1, t)), c2 = static_cast<float>(1 - std::pow(BETA2, t));
+    const float scale = std::sqrt(*v / c2) + static_cast<float>(ADAM_EPS);
+    x[0] = (*m / c1) / scale;
+    x[1] = grad / scale;
+  }
+}
+
+// e^x for float32 to about 1 ulp (Cephes' expf: 2^n · e^r with |r| ≤ ln2/2 and a degree-6
+// polynomial), written without branches so that loops over it vectorize; libm's expf does not.
+inline float expApprox(float x) {
+  x = std::min(std::max(x, -87.0f), 88.0f);
+  const float n = std::floor(x * 1.44269504088896341f + 0.5f);
+  const float r = x - n * 0.693359375f + n * 2.12194440e-4f;
+  float p = 1.9875691500e-4f;
+  p = p * r + 1.3981999507e-3f;
+  p = p * r + 8.3334519073e-3f;
+  p = p * r + 4.1665795894e-2f;
+  p = p * r + 1.6666665459e-1f;
+  p = p * r + 5.0000001201e-1f;
+  p = p * r * r + r + 1.0f;
+  const int32_t bits = (static_cast<int32_t>(n) + 127) << 23;
+  float scale;
+  std::memcpy(&scale, &bits, sizeof scale);
+  return p * scale;
+}
+
+inline float sigmoid(float z) { return 1.0f / (1.0f + expApprox(-z)); }
+
+// tanh as 2σ(2x) − 1, as the TensorFlow.js path computes it.
+inline float tanhApprox(float z) { return 2.0f * sigmoid(2.0f * z) - 1.0f; }
+
+// ---- The two products that dominate, for one row and one layer with G = 4H gate columns ----
+// Specialized for G a multiple of 8 (even H) with the G accumulators in vector registers;
+// GCC's vector extensions compile them to AVX/AVX-512, SSE or NEON as the machine has.
+
+typedef float v8 __attribute__((vector_size(32)));
+
+inline v8 load8(const float* p) {
+  v8 v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+
+inline void store8(float* p, v8 v) { std::memcpy(p, &v, sizeof v); }
+
+inline float sum8(v8 v) {
+  float s = 0;
+  for (int i = 0; i < 8; i++) s += v[i];
+  return s;
+}
+
+// z = b + a·W[0:in] + hPrev·W[in:in+H], G = 8V columns.
+template <int V>
+void gatesFixed(const float* a, int in, const float* hPrev, int H, const float* W, const float* b, float* z) {
+  constexpr int G = 8 * V;
+  v8 acc[V];
+  for (int v = 0; v < V; v++) acc[v] = load8(b + 8 * v);
+  for (int k = 0; k < in + H; k++) {
+    const float s = k < in ? a[k] : hPrev[k - in];
+    const float* row = W + k * G;
+    for (int v = 0; v < V; v++) acc[v] += s * load8(row + 8 * v);
+  }
+  for (int v = 0; v < V; v++) store8(z + 8 * v, acc[v]);
+}
+
+// gW[k] += x_k·dz for the layer's inputs x = (a, hPrev); dBelow[k] = W[k]·dz for k < in (when
+// not null) and dhPrev[k] = W[in + k]·dz.
+template <int V>
+void backwardFixed(const float* a, int in, const float* hPrev, int H, const float* W, float* gW, const float* dz, float* dBelow, float* dhPrev) {
+  constexpr int G = 8 * V;
+  v8 d[V];
+  for (int v = 0; v < V; v++) d[v] = load8(dz + 8 * v);
+  for (int k = 0; k < in + H; k++) {
+    const float s = k < in ? a[k] : hPrev[k - in];
+    float* grow = gW + k * G;
+    for (int v = 0; v < V; v++) store8(grow + 8 * v, load8(grow + 8 * v) + s * d[v]);
+    if (k >= in || dBelow) {
+      const float* row = W + k * G;
+      v8 t = load8(row) * d[0];
+      for (int v = 1; v < V; v++) t += load8(row + 8 * v) * d[v];
+      (k < in ? dBelow[k] : dhPrev[k - in]) = sum8(t);
+    }
+  }
+}
+
+void gatePreactivations(const float* a, int in, const float* hPrev, int H, const float* W, const float* b, float* z) {
+  const int G = 4 * H;
+  switch (G) {
+    case 40: return gatesFixed<5>(a, in, hPrev, H, W, b, z);
+    case 80: return gatesFixed<10>(a, in, hPrev, H, W, b, z);
+    case 160: return gatesFixed<20>(a, in, hPrev, H, W, b, z);
+  }
+  std::memcpy(z, b, sizeof(float) * G);
+  for (int k = 0; k < in + H; k++) {
+    const float s = k < in ? a[k] : hPrev[k - in];
+    const float* row = W + k * G;
+    for (int j = 0; j < G; j++) z[j] += s * row[j];
+  }
+}
+
+void layerWeightBackward(const float* a, int in, const float* hPrev, int H, const float* W, float* gW, const float* dz, float* dBelow, float* dhPrev) {
+  const int G = 4 * H;
+  switch (G) {
+    case 40: return backwardFixed<5>(a, in, hPrev, H, W, gW, dz, dBelow, dhPrev);
+    case 80: return backwardFixed<10>(a, in, hPrev, H, W, gW, dz, dBelow, dhPrev);
+    case 160: return backwardFixed<20>(a, in, hPrev, H, W, gW, dz, dBelow, dhPrev);
+  }
+  for (int k = 0; k < in + H; k++) {
+    const float s = k < in ? a[k] : hPrev[k - in];
+    float* grow = gW + k * G;
+    const float* row = W + k * G;
+    float t = 0;
+    for (int j = 0; j < G; j++) {
+      grow[j] += s * dz[j];
+      t += row[j] * dz[j];
+    }
+    if (k >= in) dhPrev[k - in] = t;
+    else if (dBelow) dBelow[k] = t;
+  }
+}
+
+// c ← f⊙c + i⊙g, tanh(c) and h ← o⊙tanh(c) from the gates z = (i, f, g, o); no pointer aliases
+// another, so the loop vectorizes.
+inline void cellUpdate(int H, const float* __restrict z, float* __restrict c, float* __restrict h, float* __restrict tc) {
+  for (int u = 0; u < H; u++) {
+    const float cn = z[H + u] * c[u] + z[u] * z[2 * H + u];
+    c[u] = cn;
+    tc[u] = tanhApprox(cn);
+    h[u] = z[3 * H + u] * tc[u];
+  }
+}
+
+// What one layer's step keeps for back-propagation, per row: a [in], hPrev [H], cPrev [H],
+// gates i, f, g, o [4H], tanh(c) [H].
+inline int cacheSize(const Config& cfg, int l) { return cfg.inSize(l) + 7 * cfg.hidden[l]; }
+
+// One LSTM step of one row. h[l], c[l] point at the row's states (updated in place); `cache`,
+// when not null, receives each layer's cache one after another. Returns the row's update.
+float rowStep(const Config& cfg, const Weights& w, const float* x, float* const* h, float* const* c, float* cache, float* z) {
+  const float* a = x;
+  for (int l = 0; l < cfg.layers(); l++) {
+    const int H = cfg.hidden[l], in = cfg.inSize(l), G = 4 * H;
+    const float* W = w.W[l].data();
+    float* hl = h[l];
+    float* cl = c[l];
+    gatePreactivations(a, in, hl, H, W, w.b[l].data(), z);
+    // σ for gates i, f, o and tanh(x) = 2σ(2x) − 1 for g, as one loop: a·σ(s·z) + d per column.
+    for (int j = 0; j < 2 * H; j++) z[j] = sigmoid(z[j]);
+    for (int j = 2 * H; j < 3 * H; j++) z[j] = tanhApprox(z[j]);
+    for (int j = 3 * H; j < G; j++) z[j] = sigmoid(z[j]);
+    if (cache) {
+      std::memcpy(cache, a, sizeof(float) * in);
+      std::memcpy(cache + in, hl, sizeof(float) * H);
+      std::memcpy(cache + in + H, cl, sizeof(float) * H);
+      std::memcpy(cache + in + 2 * H, z, sizeof(float) * G);
+    }
+    float* tc = cache ? cache + in + 6 * H : z + G;
+    cellUpdate(H, z, cl, hl, tc);
+    if (cache) cache += cacheSize(cfg, l);
+    a = hl;
+  }
+  float out = w.headB;
+  for (int k = 0; k < cfg.top(); k++) out += a[k] * w.headW[k];
+  return out * cfg.outputScale;
+}
+
+// Gradients of φ in the layout of `Weights`, accumulated in float per group of rows and added
+// to double-precision totals, so long sums lose no precision.
+struct Grads {
+  std::vector<std::vector<float>> W, b;
+  std::vector<float> headW;
+  float headB = 0;
+  explicit Grads(const Weights& w) : W(w.W.size()), b(w.b.size()), headW(w.headW.size(), 0.0f) {
+    for (size_t l = 0; l < w.W.size(); l++) {
+      W[l].assign(w.W[l].size(), 0.0f);
+      b[l].assign(w.b[l].size(), 0.0f);
+    }
+  }
+};
+
+void flush(const Config& cfg, Grads& g, std::vector<double>& total) {
+  forEachPhi(cfg, [&](size_t i, int l, int j, bool bias) {
+    if (l < 0) total[i] += bias ? g.headB : g.headW[j];
+    else total[i] += bias ? g.b[l][j] : g.W[l][j];
+  });
+  for (auto& v : g.W) std::fill(v.begin(), v.end(), 0.0f);
+  for (auto& v : g.b) std::fill(v.begin(), v.end(), 0.0f);
+  std::fill(g.headW.begin(), g.headW.end(), 0.0f);
+  g.headB = 0;
+}
+
+// Back-propagates one row through its T cached steps, adding to `g`.
+void rowBackward(const Config& cfg, const Weights& w, const float* caches, int stepFloats, int T, const float* const* dUpdates, size_t row, Grads& g, std::vector<float>& scratch) {
+  const int L = cfg.layers();
+  int maxH = 0;
+  for (int H : cfg.hidden) maxH = std::max(maxH, H);
+  // scratch: dhNext, dcNext per layer, then dh, dc, dz, dBelow
+  float* dhNext = scratch.data();
+  float* dcNext = dhNext + L * maxH;
+  float* dh = dcNext + L * maxH;
+  float* dc = dh + maxH;
+  float* dz = dc + maxH;
+  float* dBelow = dz + 4 * maxH;
+  std::fill(dhNext, dhNext + 2 * L * maxH, 0.0f);
+  std::vector<int> offsets(L);
+  for (int l = 0, o = 0; l < L; l++) offsets[l] = o, o += cacheSize(cfg, l);
+
+  for (int t = T - 1; t >= 0; t--) {
+    const float* step = caches + static_cast<size_t>(t) * stepFloats;
+    const float dOut = dUpdates[t][row] * cfg.outputScale;
+    // head
+    {
+      const int l = L - 1, H = cfg.hidden[l], in = cfg.inSize(l);
+      const float* o = step + offsets[l] + in + 2 * H + 3 * H;
+      const float* tc = step + offsets[l] + in + 6 * H;
+      g.headB += dOut;
+      for (int k = 0; k < H; k++) {
+        g.headW[k] += o[k] * tc[k] * dOut;
+        dh[k] = w.headW[k] * dOut;
+      }
+    }
+    for (int l = L - 1; l >= 0; l--) {
+      const int H = cfg.hidden[l], in = cfg.inSize(l), G = 4 * H;
+      const float* cache = step + offsets[l];
+      const float* a = cache;
+      const float* hPrev = cache + in;
+      const float* cPrev = cache + in + H;
+      const float* gi = cache + in + 2 * H;
+      const float* gf = gi + H;
+      const float* gg = gi + 2 * H;
+      const float* go = gi + 3 * H;
+      const float* tc = cache + in + 6 * H;
+      float* dhn = dhNext + l * maxH;
+      float* dcn = dcNext + l * maxH;
+      for (int u = 0; u < H; u++) {
+        const float dhu = dh[u] + dhn[u];
+        const float dcu = dhu * go[u] * (1.0f - tc[u] * tc[u]) + dcn[u];
+        dz[u] = dcu * gg[u] * gi[u] * (1.0f - gi[u]);
+        dz[H + u] = dcu * cPrev[u] * gf[u] * (1.0f - gf[u]);
+        dz[2 * H + u] = dcu * gi[u] * (1.0f - gg[u] * gg[u]);
+        dz[3 * H + u] = dhu * tc[u] * go[u] * (1.0f - go[u]);
+        dcn[u] = dcu * gf[u];
+      }
+      for (int j = 0; j < G; j++) g.b[l][j] += dz[j];
+      layerWeightBackward(a, in, hPrev, H, w.W[l].data(), g.W[l].data(), dz, l > 0 ? dBelow : nullptr, dhn);
+      if (l > 0) std::memcpy(dh, dBelow, sizeof(float) * in);
+    }
+  }
+}
+
+// ---- N-API plumbing ----
+
+struct ArgError {
+  std::string message;
+};
+
+void check(napi_env env, napi_status status, const char* what) {
+  if (status != napi_ok) throw ArgError{std::string("lstm_kernel: ") + what};
+}
+
+float* floats(napi_env env, napi_value value, size_t* length, const char* what) {
+  bool isTyped = false;
+  check(env, napi_is_typedarray(env, value, &isTyped), what);
+  if (!isTyped) throw ArgError{std::string("lstm_kernel: ") + what + " must be a Float32Array"};
+  napi_typedarray_type type;
+  size_t n;
+  void* data;
+  check(env, napi_get_typedarray_info(env, value, &type, &n, &data, nullptr, nullptr), what);
+  if (type != napi_float32_array) throw ArgError{std::string("lstm_kernel: ") + what + " must be a Float32Array"};
+  if (length) *length = n;
+  return static_cast<float*>(data);
+}
+
+float* optionalFloats(napi_env env, napi_value value, const char* what) {
+  napi_valuetype t;
+  check(env, napi_typeof(env, value, &t), what);
+  if (t == napi_null || t == napi_undefined) return nullptr;
+  return floats(env, value, nullptr, what);
+}
+
+double number(napi_env env, napi_value value, const char* what) {
+  double d;
+  check(env, napi_get_value_double(env, value, &d), what);
+  return d;
+}
+
+napi_value property(napi_env env, napi_value object, const char* name) {
+  napi_value v;
+  check(env, napi_get_named_property(env, object, name, &v), name);
+  return v;
+}
+
+std::vector<float*> floatList(napi_env env, napi_value array, size_t expected, size_t each, const char* what) {
+  uint32_t n;
+  check(env, napi_get_array_length(env, array, &n), what);
+  if (expected != SIZE_MAX && n != expected) throw ArgError{std::string("lstm_kernel: wrong number of ") + what};
+  std::vector<float*> out(n);
+  for (uint32_t i = 0; i < n; i++) {
+    napi_value item;
+    check(env, napi_get_element(env, array, i, &item), what);
+    size_t len;
+    out[i] = floats(env, item, &len, what);
+    if (each != SIZE_MAX && len != each) throw ArgError{std::string("lstm_kernel: wrong length of ") + what};
+  }
+  return out;
+}
+
+Config readConfig(napi_env env, napi_value object) {
+  Config cfg;
+  napi_value hidden = property(env, object, "hidden");
+  uint32_t n;
+  check(env, napi_get_array_length(env, hidden, &n), "config.hidden");
+  if (n == 0) throw ArgError{"lstm_kernel: config.hidden is empty"};
+  for (uint32_t i = 0; i < n; i++) {
+    napi_value item;
+    check(env, napi_get_element(env, hidden, i, &item), "config.hidden");
+    const int H = static_cast<int>(number(env, item, "config.hidden"));
+    if (H <= 0 || H > 4096) throw ArgError{"lstm_kernel: bad layer size"};
+    cfg.hidden.push_back(H);
+  }
+  cfg.mode = static_cast<int>(number(env, property(env, object, "mode"), "config.mode"));
+  cfg.p = static_cast<float>(number(env, property(env, object, "p"), "config.p"));
+  cfg.outputScale = static_cast<float>(number(env, property(env, object, "outputScale"), "config.outputScale"));
+  return cfg;
+}
+
+// The row's state pointers into the per-layer arrays.
+inline void rowStates(const Config& cfg, const std::vector<float*>& all, size_t row, float** out) {
+  for (int l = 0; l < cfg.layers(); l++) out[l] = all[l] + row * cfg.hidden[l];
+}
+
+napi_value Forward(napi_env env, napi_callback_info info) {
+  try {
+    size_t argc = 9;
+    napi_value args[9];
+    check(env, napi_get_cb_info(env, info, &argc, args, nullptr, nullptr), "arguments");
+    if (argc != 9) throw ArgError{"lstm_kernel.forward: expected 9 arguments"};
+    const Config cfg = readConfig(env, args[0]);
+    size_t nPhi;
+    const float* phi = floats(env, args[1], &nPhi, "phi");
+    if (nPhi != phiSize(cfg)) throw ArgError{"lstm_kernel: phi has the wrong length"};
+    const int count = static_cast<int>(number(env, args[2], "count"));
+    size_t rows;
+    const float* grads = floats(env, args[3], &rows, "grads");
+    std::vector<float*> h = floatList(env, args[4], cfg.layers(), SIZE_MAX, "h");
+    std::vector<float*> c = floatList(env, args[5], cfg.layers(), SIZE_MAX, "c");
+    float* m = optionalFloats(env, args[6], "m");
+    float* v = optionalFloats(env, args[7], "v");
+    if (cfg.mode == ADAM && (!m || !v)) throw ArgError{"lstm_kernel: adam inputs need m and v"};
+    size_t nUpdates;
+    float* updates = floats(env, args[8], &nUpdates, "updates");
+    if (nUpdates != rows) throw ArgError{"lstm_kernel: updates has the wrong length"};
+    const Weights w = packWeights(cfg, phi);
+    int maxH = 0;
+    for (int H : cfg.hidden) maxH = std::max(maxH, H);
+    std::vector<float> z(5 * maxH);
+    std::vector<float*> hr(cfg.layers()), cr(cfg.layers());
+    for (size_t r = 0; r < rows; r++) {
+      float x[2];
+      features(cfg, grads[r], count, m ? m + r : nullptr, v ? v + r : nullptr, x);
+      rowStates(cfg, h, r, hr.data());
+      rowStates(cfg, c, r, cr.data());
+      updates[r] = rowStep(cfg, w, x, hr.data(), cr.data(), nullptr, z.data());
+    }
+    return nullptr;
+  } catch (const ArgError& e) {
+    napi_throw_error(env, nullptr, e.message.c_str());
+    return nullptr;
+  }
+}
+
+// Rows whose float gradients are summed before they are added to the double totals.
+constexpr size_t FLUSH_ROWS = 64;
+
+napi_value MetaGradient(napi_env env, napi_callback_info info) {
+  try {
+    size_t argc = 9;
+    napi_value args[9];
+    check(env, napi_get_cb_info(env, info, &argc, args, nullptr, nullptr), "arguments");
+    if (argc != 9) throw ArgError{"lstm_kernel.metaGradient: expected 9 arguments"};
+    const Config cfg = readConfig(env, args[0]);
+    size_t nPhi;
+    const float* phi = floats(env, args[1], &nPhi, "phi");
+    if (nPhi != phiSize(cfg)) throw ArgError{"lstm_kernel: phi has the wrong length"};
+    const int count = static_cast<int>(number(env, args[2], "count"));
+    std::vector<float*> inputs = floatList(env, args[3], SIZE_MAX, SIZE_MAX, "inputs");
+    const int T = static_cast<int>(inputs.size());
+    std::vector<float*> dUpdates = floatList(env, args[4], T, SIZE_MAX, "dUpdates");
+    size_t rows = 0;
+    if (T > 0) floats(env, [&] { napi_value first; check(env, napi_get_element(env, args[3], 0, &first), "inputs"); return first; }(), &rows, "inputs");
+    for (int t = 0; t < T; t++) {
+      size_t a, b;
+      napi_value vi, vd;
+      check(env, napi_get_element(env, args[3], t, &vi), "inputs");
+      check(env, napi_get_element(env, args[4], t, &vd), "dUpdates");
+      floats(env, vi, &a, "inputs");
+      floats(env, vd, &b, "dUpdates");
+      if (a != rows || b != rows) throw ArgError{"lstm_kernel: inputs and dUpdates must all have one value per row"};
+    }
+    std::vector<float*> h0 = floatList(env, args[5], cfg.layers(), SIZE_MAX, "h");
+    std::vector<float*> c0 = floatList(env, args[6], cfg.layers(), SIZE_MAX, "c");
+    const float* m0 = optionalFloats(env, args[7], "m");
+    const float* v0 = optionalFloats(env, args[8], "v");
+    if (cfg.mode == ADAM && (!m0 || !v0)) throw ArgError{"lstm_kernel: adam inputs need m and v"};
+
+    const Weights w = packWeights(cfg, phi);
+    Grads g(w);
+    std::vector<double> total(nPhi, 0.0);
+    int maxH = 0, stepFloats = 0;
+    for (int l = 0; l < cfg.layers(); l++) maxH = std::max(maxH, cfg.hidden[l]), stepFloats += cacheSize(cfg, l);
+    std::vector<float> caches(static_cast<size_t>(T) * stepFloats);
+    std::vector<float> z(5 * maxH), scratch((2 * cfg.layers() + 7) * maxH);
+    std::vector<float> hRow, cRow;
+    std::vector<float*> hr(cfg.layers()), cr(cfg.layers());
+    for (int l = 0; l < cfg.layers(); l++) hRow.resize(hRow.size() + cfg.hidden[l]), cRow.resize(cRow.size() + cfg.hidden[l]);
+    for (size_t r = 0; r < rows; r++) {
+      // The row's starting states, copied so the caller's arrays stay as they were.
+      for (int l = 0, o = 0; l < cfg.layers(); o += cfg.hidden[l], l++) {
+        std::memcpy(hRow.data() + o, h0[l] + r * cfg.hidden[l], sizeof(float) * cfg.hidden[l]);
+        std::memcpy(cRow.data() + o, c0[l] + r * cfg.hidden[l], sizeof(float) * cfg.hidden[l]);
+        hr[l] = hRow.data() + o;
+        cr[l] = cRow.data() + o;
+      }
+      float m = m0 ? m0[r] : 0, v = v0 ? v0[r] : 0;
+      for (int t = 0; t < T; t++) {
+        float x[2];
+        features(cfg, inputs[t][r], count + t, &m, &v, x);
+        rowStep(cfg, w, x, hr.data(), cr.data(), caches.data() + static_cast<size_t>(t) * stepFloats, z.data());
+      }
+      rowBackward(cfg, w, caches.data(), stepFloats, T, dUpdates.data(), r, g, scratch);
+      if ((r + 1) % FLUSH_ROWS == 0 || r + 1 == rows) flush(cfg, g, total);
+    }
+    napi_value buffer, result;
+    void* data;
+    check(env, napi_create_arraybuffer(env, nPhi * sizeof(float), &data, &buffer), "result");
+    float* out = static_cast<float*>(data);
+    for (size_t i = 0; i < nPhi; i++) out[i] = static_cast<float>(total[i]);
+    check(env, napi_create_typedarray(env, napi_float32_array, nPhi, buffer, 0, &result), "result");
+    return result;
+  } catch (const ArgError& e) {
+    napi_throw_error(env, nullptr, e.message.c_str());
+    return nullptr;
+  }
+}
+
+}  // namespace
+
+NAPI_MODULE_INIT() {
+  napi_value fn;
+  napi_create_function(env, "forward", NAPI_AUTO_LENGTH, Forward, nullptr, &fn);
+  napi_set_named_property(env, exports, "forward", fn);
+  napi_create_function(env, "metaGradient", NAPI_AUTO_LENGTH, MetaGradient, nullptr, &fn);
+  napi_set_named_property(env, exports, "metaGradient", fn);
+  return exports;
+}

@@ -1,0 +1,43 @@
+/**
+ * An optional compute kernel for the coordinatewise LSTM: the same math as `lstmCell.ts`, row by
+ * row on plain arrays. Node registers the native one (`src/native/nativeKernel.ts`) when it is
+ * built; without a kernel (the browser, or a machine without a C++ compiler) everything runs on
+ * TensorFlow.js, which stays the reference the kernel is tested against.
+ */
+import type { LstmConfig } from './lstmConfig.ts';
+
+/** The LSTM's row-wise operations on flat arrays; φ is flattened in `metaParamShapes` order. */
+export interface LstmRowKernel {
+  /** Short name, recorded in benchmarks. */
+  readonly name: string;
+  /**
+   * One step for every row at update number `count`: reads the rows' gradients, writes their
+   * updates, and advances h, c ([rows × units] per layer) and m, v ('adam' inputs) in place.
+   */
+  forward(config: LstmConfig, phi: Float32Array, count: number, grads: Float32Array, states: RowStates, updates: Float32Array): void;
+  /**
+   * ∂S/∂φ (flattened) for S = Σ_t ⟨update_t, dUpdates_t⟩, replaying the steps from `start`
+   * (not modified) with the recorded input gradients, the first at update number `count`.
+   */
+  metaGradient(config: LstmConfig, phi: Float32Array, count: number, inputs: Float32Array[], dUpdates: Float32Array[], start: RowStates): Float32Array;
+}
+
+/** LSTM states of a block of rows as flat arrays: h, c per layer [rows × units]; m, v [rows]. */
+export interface RowStates {
+  h: Float32Array[];
+  c: Float32Array[];
+  m?: Float32Array;
+  v?: Float32Array;
+}
+
+let active: LstmRowKernel | null = null;
+
+/** Makes `kernel` the one meta-training and evaluation use from now on (null: TensorFlow.js). */
+export function setLstmRowKernel(kernel: LstmRowKernel | null): void {
+  active = kernel;
+}
+
+/** The registered kernel, or null when the LSTM runs on TensorFlow.js. */
+export function lstmRowKernel(): LstmRowKernel | null {
+  return active;
+}

@@ -1,0 +1,113 @@
+import assert from 'node:assert/strict';
+import { before, describe, it } from 'node:test';
+import * as tf from '@tensorflow/tfjs';
+import { initMetaParams, metaParamList, metaParamsFromList, PAPER_LSTM, type LstmConfig } from '../learned/lstmConfig.ts';
+import { lstmOptimizer } from '../learned/lstmOptimizer.ts';
+import { KernelShard } from '../meta/kernelShard.ts';
+import { LocalShard, type Shard, type ShardStart } from '../meta/shard.ts';
+import { Rng } from '../random/rng.ts';
+import { assertClose, setupBackend } from '../testing/setup.ts';
+import { loadNativeKernel, useNativeKernel } from './nativeKernel.ts';
+
+const native = loadNativeKernel();
+const notBuilt = native.kernel ? false : `native kernel not built: ${native.reason}`;
+
+// The three input modes, and a one-layer LSTM of odd size (the kernel's generic, unvectorized path).
+const CONFIGS: Array<[string, LstmConfig]> = [
+  ['paper', PAPER_LSTM],
+  ["'adam' inputs", { ...PAPER_LSTM, inputs: 'adam' }],
+  ['raw gradient, one layer of 7', { ...PAPER_LSTM, hidden: [7], preprocessP: null, outputScale: 0.3 }],
+];
+
+/** A shard start with random states (as mid-horizon) and random gradients and ∂S/∂Δ per step. */
+function randomTruncation(config: LstmConfig, rows: number, steps: number) {
+  const rng = new Rng(5);
+  const phi = metaParamList(config, initMetaParams(config, rng.child('phi'))).map((t) => t.dataSync() as Float32Array);
+  const r = rng.child('data');
+  const values = (n: number, std: number) => Float32Array.from(r.normalArray(n, std));
+  const start: ShardStart = {
+    config, phi, count: 3, rows,
+    h: config.hidden.map((u) => values(rows * u, 0.3)),
+    c: config.hidden.map((u) => values(rows * u, 0.3)),
+    ...(config.inputs === 'adam' ? { m: values(rows, 0.01), v: values(rows, 0.01).map((x) => x * x) } : {}),
+  };
+  // Gradients over several orders of magnitude, so both branches of the preprocessing are used.
+  const grads = Array.from({ length: steps }, () => values(rows, 1).map((x, i) => x * 10 ** (-(i % 8))));
+  return { start, grads, dUpdates: Array.from({ length: steps }, () => values(rows, 1)) };
+}
+
+function runShard(shard: Shard, truncation: ReturnType<typeof randomTruncation>) {
+  shard.begin(truncation.start);
+  const updates = truncation.grads.map((g) => (shard.forward(g), shard.updates()));
+  shard.finish(truncation.dUpdates, 64);
+  return { updates, result: shard.result() };
+}
+
+describe('native LSTM kernel', () => {
+  before(setupBackend);
+
+  it('is built where the project requires it (L2L_REQUIRE_NATIVE=1, as in CI)', { skip: process.env.L2L_REQUIRE_NATIVE === '1' ? false : 'L2L_REQUIRE_NATIVE is not set' }, () => {
+    assert.ok(native.kernel, `the native kernel did not load: ${native.reason}`);
+    assert.equal(useNativeKernel(), 'native');
+  });
+
+  for (const [label, config] of CONFIGS) {
+    it(`gives the TensorFlow.js shard's updates, meta-gradient and final states (${label})`, { skip: notBuilt }, () => {
+      const truncation = randomTruncation(config, 300, 12);
+      const reference = runShard(new LocalShard(), truncation);
+      const fast = runShard(new KernelShard(native.kernel!), truncation);
+      truncation.grads.forEach((_, t) => assertClose(fast.updates[t], reference.updates[t], { rtol: 1e-4, atol: 1e-6, label: `updates at step ${t}` }));
+      reference.result.metaGrads.forEach((g, j) => {
+        const scale = Math.max(...g.map(Math.abs));
+        assertClose(fast.result.metaGrads[j], g, { rtol: 1e-4, atol: 1e-5 * scale, label: `meta-gradient ${j}` });
+      });
+      config.hidden.forEach((_, l) => {
+        assertClose(fast.result.h[l], reference.result.h[l], { rtol: 1e-4, atol: 1e-6, label: `h${l}` });
+        assertClose(fast.result.c[l], reference.result.c[l], { rtol: 1e-4, atol: 1e-6, label: `c${l}` });
+      });
+      if (config.inputs === 'adam') assertClose(fast.result.v!, reference.result.v!, { rtol: 1e-5, label: 'v' });
+      // The caller's starting states are left as they were (the replay starts from them).
+      assert.deepEqual(truncation.start.h[0], randomTruncation(config, 300, 12).start.h[0]);
+    });
+  }
+
+  it('as the learned optimizer: the same updates and states as TensorFlow.js over 5 steps', { skip: notBuilt }, () => {
+    const config: LstmConfig = { ...PAPER_LSTM, inputs: 'adam' };
+    const phi = metaParamsFromList(config, metaParamList(config, initMetaParams(config, new Rng(2))));
+    const rng = new Rng(3);
+    const params = [tf.tensor(rng.normalArray(12), [3, 4]), tf.tensor(rng.normalArray(5), [5])];
+    const run = (optimizer: ReturnType<typeof lstmOptimizer>) => {
+      let state = optimizer.init(params);
+      const updates: Float32Array[][] = [];
+      for (let t = 0; t < 5; t++) {
+        const grads = params.map((p, i) => p.mul(0.1 * (t + 1) * (i + 1)));
+        const result = optimizer.update(grads, state, params);
+        updates.push(result.updates.map((u) => u.dataSync() as Float32Array));
+        assert.deepEqual(result.updates.map((u) => u.shape), params.map((p) => p.shape));
+        state = result.state;
+      }
+      return { updates, state };
+    };
+    const reference = run(lstmOptimizer(config, phi, null));
+    const fast = run(lstmOptimizer(config, phi, native.kernel));
+    reference.updates.forEach((step, t) => step.forEach((u, i) => assertClose(fast.updates[t][i], u, { rtol: 1e-4, atol: 1e-7, label: `step ${t} param ${i}` })));
+    for (const slot of Object.keys(reference.state.slots)) {
+      reference.state.slots[slot].forEach((s, i) => assertClose(fast.state.slots[slot][i].dataSync(), s.dataSync(), { rtol: 1e-4, atol: 1e-6, label: `${slot}[${i}]` }));
+    }
+    assert.equal(fast.state.count, 5);
+  });
+
+  it('rejects arrays that do not fit the configuration with a message that names them', { skip: notBuilt }, () => {
+    const { start, grads } = randomTruncation(PAPER_LSTM, 10, 1);
+    const phi = new Float32Array(start.phi.reduce((n, p) => n + p.length, 0));
+    assert.throws(() => native.kernel!.forward(PAPER_LSTM, phi.subarray(1), 0, grads[0], start, new Float32Array(10)), /phi has the wrong length/);
+    assert.throws(() => native.kernel!.forward(PAPER_LSTM, phi, 0, grads[0], start, new Float32Array(9)), /updates has the wrong length/);
+    assert.throws(() => native.kernel!.metaGradient(PAPER_LSTM, phi, 0, grads, [], start), /wrong number of dUpdates/);
+  });
+
+  it('L2L_KERNEL chooses the kernel, and an unknown name is an error that lists the choices', () => {
+    assert.equal(useNativeKernel('tfjs'), 'tfjs');
+    assert.throws(() => useNativeKernel('gpu'), /unknown L2L_KERNEL 'gpu': use one of native, tfjs/);
+    assert.equal(useNativeKernel(), native.kernel ? 'native' : 'tfjs');
+  });
+});

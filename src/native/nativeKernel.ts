@@ -1,0 +1,90 @@
+/**
+ * The native LSTM kernel (`native/lstm_kernel.cc`, built by `npm ci` with node-gyp into
+ * `build/Release/lstm_kernel.node`): the coordinatewise LSTM's forward step and truncated
+ * meta-gradient in C++, several times faster than the same math on TensorFlow.js wasm. Node only;
+ * when the addon is missing (no C++ compiler at install time) TensorFlow.js does the work.
+ */
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { isMainThread } from 'node:worker_threads';
+import type { LstmConfig } from '../learned/lstmConfig.ts';
+import { setLstmRowKernel, type LstmRowKernel, type RowStates } from '../learned/rowKernel.ts';
+
+/** The addon's exports (see the comment at the top of `native/lstm_kernel.cc`). */
+interface Addon {
+  forward(config: AddonConfig, phi: Float32Array, count: number, grads: Float32Array, h: Float32Array[], c: Float32Array[], m: Float32Array | null, v: Float32Array | null, updates: Float32Array): void;
+  metaGradient(config: AddonConfig, phi: Float32Array, count: number, inputs: Float32Array[], dUpdates: Float32Array[], h: Float32Array[], c: Float32Array[], m: Float32Array | null, v: Float32Array | null): Float32Array;
+}
+
+interface AddonConfig {
+  hidden: number[];
+  /** 0: raw gradient, 1: log-and-sign preprocessing, 2: Adam-normalized inputs. */
+  mode: number;
+  p: number;
+  outputScale: number;
+}
+
+/** Where node-gyp puts the addon, relative to the package root. */
+export const ADDON_PATH = path.join('build', 'Release', 'lstm_kernel.node');
+
+const packageRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/** Loads the native kernel, or returns null with the reason when it is not built or cannot load. */
+export function loadNativeKernel(): { kernel: LstmRowKernel | null; reason?: string } {
+  let addon: Addon;
+  try {
+    addon = createRequire(import.meta.url)(path.join(packageRoot, ADDON_PATH)) as Addon;
+  } catch (error) {
+    return { kernel: null, reason: error instanceof Error ? error.message.split('\n')[0] : String(error) };
+  }
+  return { kernel: nativeKernel(addon) };
+}
+
+function nativeKernel(addon: Addon): LstmRowKernel {
+  return {
+    name: 'native',
+    forward(config, phi, count, grads, states, updates) {
+      addon.forward(addonConfig(config), phi, count, grads, states.h, states.c, states.m ?? null, states.v ?? null, updates);
+    },
+    metaGradient(config, phi, count, inputs, dUpdates, start: RowStates) {
+      return addon.metaGradient(addonConfig(config), phi, count, inputs, dUpdates, start.h, start.c, start.m ?? null, start.v ?? null);
+    },
+  };
+}
+
+function addonConfig(config: LstmConfig): AddonConfig {
+  const mode = config.inputs === 'adam' ? 2 : config.preprocessP === null ? 0 : 1;
+  return { hidden: config.hidden, mode, p: config.preprocessP ?? 0, outputScale: config.outputScale };
+}
+
+/** Which LSTM kernel to use, from `L2L_KERNEL`: 'native' (the default when built) or 'tfjs'. */
+export const KERNELS = ['native', 'tfjs'] as const;
+
+let notified = false;
+
+/**
+ * Registers the native kernel for this thread unless `L2L_KERNEL=tfjs`, and returns the name of
+ * the kernel in use. Asked for explicitly (`L2L_KERNEL=native`) and not built, it is an error;
+ * by default the main thread prints one note and TensorFlow.js does the work.
+ */
+export function useNativeKernel(requested = process.env.L2L_KERNEL): 'native' | 'tfjs' {
+  if (requested !== undefined && !(KERNELS as readonly string[]).includes(requested)) {
+    throw new Error(`unknown L2L_KERNEL '${requested}': use one of ${KERNELS.join(', ')}`);
+  }
+  if (requested === 'tfjs') {
+    setLstmRowKernel(null);
+    return 'tfjs';
+  }
+  const { kernel, reason } = loadNativeKernel();
+  if (!kernel) {
+    const fix = 'run `npm rebuild` on a machine with a C++ compiler (node-gyp) to build it';
+    if (requested === 'native') throw new Error(`the native LSTM kernel is not available (${reason}): ${fix}, or set L2L_KERNEL=tfjs`);
+    if (!notified && isMainThread) process.stderr.write(`note: the native LSTM kernel is not built; using TensorFlow.js, which is slower (${fix})\n`);
+    notified = true;
+    setLstmRowKernel(null);
+    return 'tfjs';
+  }
+  setLstmRowKernel(kernel);
+  return 'native';
+}
