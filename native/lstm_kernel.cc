@@ -178,23 +178,36 @@ void gatesFixed(const float* a, int in, const float* hPrev, int H, const float* 
   for (int v = 0; v < V; v++) store8(z + 8 * v, acc[v]);
 }
 
-// gW[k] += x_k·dz for the layer's inputs x = (a, hPrev); dBelow[k] = W[k]·dz for k < in (when
-// not null) and dhPrev[k] = W[in + k]·dz.
+// dBelow[k] = W[k]·dz for k < in (when not null) and dhPrev[k] = W[in + k]·dz: the gradients into
+// the layer's input and previous h.
 template <int V>
-void backwardFixed(const float* a, int in, const float* hPrev, int H, const float* W, float* gW, const float* dz, float* dBelow, float* dhPrev) {
+void inputGradsFixed(int in, int H, const float* W, const float* dz, float* dBelow, float* dhPrev) {
   constexpr int G = 8 * V;
   v8 d[V];
   for (int v = 0; v < V; v++) d[v] = load8(dz + 8 * v);
-  for (int k = 0; k < in + H; k++) {
-    const float s = k < in ? a[k] : hPrev[k - in];
+  for (int k = dBelow ? 0 : in; k < in + H; k++) {
+    const float* row = W + k * G;
+    v8 t = load8(row) * d[0];
+    for (int v = 1; v < V; v++) t += load8(row + 8 * v) * d[v];
+    (k < in ? dBelow[k] : dhPrev[k - in]) = sum8(t);
+  }
+}
+
+// gW[k] += Σ_t x_t[k]·dz_t over a row's T steps, x_t = (a, hPrev) the first in + H floats of the
+// layer's cache at step t: each row of gW is loaded and stored once per row, not once per step.
+template <int V>
+void weightGradsFixed(int T, const float* x, int xStride, int inH, const float* dzs, int dzStride, float* gW) {
+  constexpr int G = 8 * V;
+  for (int k = 0; k < inH; k++) {
     float* grow = gW + k * G;
-    for (int v = 0; v < V; v++) store8(grow + 8 * v, load8(grow + 8 * v) + s * d[v]);
-    if (k >= in || dBelow) {
-      const float* row = W + k * G;
-      v8 t = load8(row) * d[0];
-      for (int v = 1; v < V; v++) t += load8(row + 8 * v) * d[v];
-      (k < in ? dBelow[k] : dhPrev[k - in]) = sum8(t);
+    v8 acc[V];
+    for (int v = 0; v < V; v++) acc[v] = load8(grow + 8 * v);
+    for (int t = 0; t < T; t++) {
+      const float s = x[t * xStride + k];
+      const float* dz = dzs + t * dzStride;
+      for (int v = 0; v < V; v++) acc[v] += s * load8(dz + 8 * v);
     }
+    for (int v = 0; v < V; v++) store8(grow + 8 * v, acc[v]);
   }
 }
 
@@ -213,25 +226,33 @@ void gatePreactivations(const float* a, int in, const float* hPrev, int H, const
   }
 }
 
-void layerWeightBackward(const float* a, int in, const float* hPrev, int H, const float* W, float* gW, const float* dz, float* dBelow, float* dhPrev) {
+void layerInputGrads(int in, int H, const float* W, const float* dz, float* dBelow, float* dhPrev) {
   const int G = 4 * H;
   switch (G) {
-    case 40: return backwardFixed<5>(a, in, hPrev, H, W, gW, dz, dBelow, dhPrev);
-    case 80: return backwardFixed<10>(a, in, hPrev, H, W, gW, dz, dBelow, dhPrev);
-    case 160: return backwardFixed<20>(a, in, hPrev, H, W, gW, dz, dBelow, dhPrev);
+    case 40: return inputGradsFixed<5>(in, H, W, dz, dBelow, dhPrev);
+    case 80: return inputGradsFixed<10>(in, H, W, dz, dBelow, dhPrev);
+    case 160: return inputGradsFixed<20>(in, H, W, dz, dBelow, dhPrev);
   }
-  for (int k = 0; k < in + H; k++) {
-    const float s = k < in ? a[k] : hPrev[k - in];
-    float* grow = gW + k * G;
+  for (int k = dBelow ? 0 : in; k < in + H; k++) {
     const float* row = W + k * G;
     float t = 0;
-    for (int j = 0; j < G; j++) {
-      grow[j] += s * dz[j];
-      t += row[j] * dz[j];
-    }
-    if (k >= in) dhPrev[k - in] = t;
-    else if (dBelow) dBelow[k] = t;
+    for (int j = 0; j < G; j++) t += row[j] * dz[j];
+    (k < in ? dBelow[k] : dhPrev[k - in]) = t;
   }
+}
+
+void layerWeightGrads(int T, const float* x, int xStride, int in, int H, const float* dzs, int dzStride, float* gW) {
+  const int G = 4 * H;
+  switch (G) {
+    case 40: return weightGradsFixed<5>(T, x, xStride, in + H, dzs, dzStride, gW);
+    case 80: return weightGradsFixed<10>(T, x, xStride, in + H, dzs, dzStride, gW);
+    case 160: return weightGradsFixed<20>(T, x, xStride, in + H, dzs, dzStride, gW);
+  }
+  for (int t = 0; t < T; t++)
+    for (int k = 0; k < in + H; k++) {
+      const float s = x[t * xStride + k];
+      for (int j = 0; j < G; j++) gW[k * G + j] += s * dzs[t * dzStride + j];
+    }
 }
 
 // c ← f⊙c + i⊙g, tanh(c) and h ← o⊙tanh(c) from the gates z = (i, f, g, o); no pointer aliases
@@ -304,21 +325,40 @@ void flush(const Config& cfg, Grads& g, std::vector<double>& total) {
   g.headB = 0;
 }
 
+// ∂/∂z of the four gates (dz, [4H]) from ∂/∂h (dh from above plus dhNext from the next step) and
+// dcNext, which becomes ∂/∂c_prev; gates = (i, f, g, o) as cached. No pointer aliases another.
+inline void gateGrads(int H, const float* __restrict cPrev, const float* __restrict gates, const float* __restrict tc, const float* __restrict dh,
+                      const float* __restrict dhNext, float* __restrict dcNext, float* __restrict dz) {
+  const float* gi = gates;
+  const float* gf = gates + H;
+  const float* gg = gates + 2 * H;
+  const float* go = gates + 3 * H;
+  for (int u = 0; u < H; u++) {
+    const float dhu = dh[u] + dhNext[u];
+    const float dcu = dhu * go[u] * (1.0f - tc[u] * tc[u]) + dcNext[u];
+    dz[u] = dcu * gg[u] * gi[u] * (1.0f - gi[u]);
+    dz[H + u] = dcu * cPrev[u] * gf[u] * (1.0f - gf[u]);
+    dz[2 * H + u] = dcu * gi[u] * (1.0f - gg[u] * gg[u]);
+    dz[3 * H + u] = dhu * tc[u] * go[u] * (1.0f - go[u]);
+    dcNext[u] = dcu * gf[u];
+  }
+}
+
 // Back-propagates one row through its T cached steps, adding to `g`.
 void rowBackward(const Config& cfg, const Weights& w, const float* caches, int stepFloats, int T, const float* const* dUpdates, size_t row, Grads& g, std::vector<float>& scratch) {
   const int L = cfg.layers();
   int maxH = 0;
   for (int H : cfg.hidden) maxH = std::max(maxH, H);
-  // scratch: dhNext, dcNext per layer, then dh, dc, dz, dBelow
+  // scratch: dhNext, dcNext per layer, dh, dBelow, then ∂/∂z of every layer at every step
   float* dhNext = scratch.data();
   float* dcNext = dhNext + L * maxH;
   float* dh = dcNext + L * maxH;
-  float* dc = dh + maxH;
-  float* dz = dc + maxH;
-  float* dBelow = dz + 4 * maxH;
+  float* dBelow = dh + maxH;
+  float* dzs = dBelow + maxH;
   std::fill(dhNext, dhNext + 2 * L * maxH, 0.0f);
-  std::vector<int> offsets(L);
-  for (int l = 0, o = 0; l < L; l++) offsets[l] = o, o += cacheSize(cfg, l);
+  std::vector<int> offsets(L), dzOffsets(L);
+  int dzStride = 0;
+  for (int l = 0, o = 0; l < L; l++) offsets[l] = o, o += cacheSize(cfg, l), dzOffsets[l] = dzStride, dzStride += 4 * cfg.hidden[l];
 
   for (int t = T - 1; t >= 0; t--) {
     const float* step = caches + static_cast<size_t>(t) * stepFloats;
@@ -337,29 +377,20 @@ void rowBackward(const Config& cfg, const Weights& w, const float* caches, int s
     for (int l = L - 1; l >= 0; l--) {
       const int H = cfg.hidden[l], in = cfg.inSize(l), G = 4 * H;
       const float* cache = step + offsets[l];
-      const float* a = cache;
-      const float* hPrev = cache + in;
       const float* cPrev = cache + in + H;
       const float* gi = cache + in + 2 * H;
-      const float* gf = gi + H;
-      const float* gg = gi + 2 * H;
-      const float* go = gi + 3 * H;
       const float* tc = cache + in + 6 * H;
       float* dhn = dhNext + l * maxH;
       float* dcn = dcNext + l * maxH;
-      for (int u = 0; u < H; u++) {
-        const float dhu = dh[u] + dhn[u];
-        const float dcu = dhu * go[u] * (1.0f - tc[u] * tc[u]) + dcn[u];
-        dz[u] = dcu * gg[u] * gi[u] * (1.0f - gi[u]);
-        dz[H + u] = dcu * cPrev[u] * gf[u] * (1.0f - gf[u]);
-        dz[2 * H + u] = dcu * gi[u] * (1.0f - gg[u] * gg[u]);
-        dz[3 * H + u] = dhu * tc[u] * go[u] * (1.0f - go[u]);
-        dcn[u] = dcu * gf[u];
-      }
+      float* dz = dzs + t * dzStride + dzOffsets[l];
+      gateGrads(H, cPrev, gi, tc, dh, dhn, dcn, dz);
       for (int j = 0; j < G; j++) g.b[l][j] += dz[j];
-      layerWeightBackward(a, in, hPrev, H, w.W[l].data(), g.W[l].data(), dz, l > 0 ? dBelow : nullptr, dhn);
+      layerInputGrads(in, H, w.W[l].data(), dz, l > 0 ? dBelow : nullptr, dhn);
       if (l > 0) std::memcpy(dh, dBelow, sizeof(float) * in);
     }
+  }
+  for (int l = 0; l < L; l++) {
+    layerWeightGrads(T, caches + offsets[l], stepFloats, cfg.inSize(l), cfg.hidden[l], dzs + dzOffsets[l], dzStride, g.W[l].data());
   }
 }
 
@@ -524,7 +555,9 @@ napi_value MetaGradient(napi_env env, napi_callback_info info) {
     int maxH = 0, stepFloats = 0;
     for (int l = 0; l < cfg.layers(); l++) maxH = std::max(maxH, cfg.hidden[l]), stepFloats += cacheSize(cfg, l);
     std::vector<float> caches(static_cast<size_t>(T) * stepFloats);
-    std::vector<float> z(5 * maxH), scratch((2 * cfg.layers() + 7) * maxH);
+    int gates = 0;
+    for (int H : cfg.hidden) gates += 4 * H;
+    std::vector<float> z(5 * maxH), scratch((2 * cfg.layers() + 2) * maxH + static_cast<size_t>(T) * gates);
     std::vector<float> hRow, cRow;
     std::vector<float*> hr(cfg.layers()), cr(cfg.layers());
     for (int l = 0; l < cfg.layers(); l++) hRow.resize(hRow.size() + cfg.hidden[l]), cRow.resize(cRow.size() + cfg.hidden[l]);
