@@ -11,10 +11,11 @@ import { SHARD_BLOCK_ROWS } from '../meta/metaGradient.ts';
 /** How `train` runs big tasks by default: two threads, replay blocks of `SHARD_BLOCK_ROWS`. */
 const TRAIN_DEFAULT = { threads: 2, blockRows: SHARD_BLOCK_ROWS };
 
-const PARTS: Array<{ part: string; label: string; timed: number; threads?: number; blockRows?: number }> = [
+const PARTS: Array<{ part: string; label: string; timed: number; threads?: number; blockRows?: number; kernel?: string }> = [
   { part: 'quadratic', label: 'quadratic meta-iteration (128 × 10 coordinates)', timed: 5 },
   { part: 'mnist', label: 'MNIST meta-iteration (784-20-10 sigmoid), one thread', timed: 3 },
   { part: 'mnist', label: 'MNIST meta-iteration, two threads (train default)', timed: 3, ...TRAIN_DEFAULT },
+  { part: 'mnist', label: 'MNIST meta-iteration, two threads, LSTM on TensorFlow.js (L2L_KERNEL=tfjs)', timed: 3, ...TRAIN_DEFAULT, kernel: 'tfjs' },
   { part: 'mnist-wide', label: 'MNIST meta-iteration, 4× wider (784-80-10), one thread', timed: 1 },
   { part: 'mnist-wide', label: 'MNIST meta-iteration, 4× wider, two threads (train default)', timed: 1, ...TRAIN_DEFAULT },
   { part: 'mnist-eval', label: 'MNIST learned-optimizer evaluation (100 steps)', timed: 3 },
@@ -33,11 +34,11 @@ const median = (xs: number[]) => {
 };
 
 const report: Record<string, unknown>[] = [];
-for (const { part, label, timed, threads, blockRows } of PARTS) {
+for (const { part, label, timed, threads, blockRows, kernel } of PARTS) {
   process.stderr.write(`running ${part}…\n`);
   let out: string;
   try {
-    const env = { ...process.env, ...(threads ? { L2L_THREADS: String(threads) } : {}), ...(blockRows ? { L2L_BLOCK_ROWS: String(blockRows) } : {}) };
+    const env = { ...process.env, ...(threads ? { L2L_THREADS: String(threads) } : {}), ...(blockRows ? { L2L_BLOCK_ROWS: String(blockRows) } : {}), ...(kernel ? { L2L_KERNEL: kernel } : {}) };
     out = execFileSync(process.execPath, ['--import', 'tsx', path.join(here, 'measure.ts'), part, String(timed)], { encoding: 'utf8', env, stdio: ['ignore', 'pipe', 'ignore'] });
   } catch (error) {
     const reason = `failed (exit ${(error as { status?: number }).status ?? '?'}; e.g. out of wasm memory)`;
@@ -61,6 +62,7 @@ for (const { part, label, timed, threads, blockRows } of PARTS) {
     peakRssMb: Math.round(m.peakRssMb),
     timed: seconds.length,
     backend: m.backend,
+    kernel: m.kernel,
   };
   report.push(entry);
   process.stdout.write(
