@@ -145,78 +145,85 @@ inline float sigmoid(float z) { return 1.0f / (1.0f + expApprox(-z)); }
 inline float tanhApprox(float z) { return 2.0f * sigmoid(2.0f * z) - 1.0f; }
 
 // ---- The two products that dominate, for one row and one layer with G = 4H gate columns ----
-// Specialized for G a multiple of 8 (even H) with the G accumulators in vector registers;
+// Specialized for G = 40, 80, 160 (H = 10, 20, 40) with the G accumulators in vector registers;
 // GCC's vector extensions compile them to AVX/AVX-512, SSE or NEON as the machine has.
 
-typedef float v8 __attribute__((vector_size(32)));
+// N floats in one vector: 8 (AVX) or 16 (AVX-512; two AVX halves where the machine has none).
+template <int N>
+struct Vec {
+  typedef float type __attribute__((vector_size(N * sizeof(float))));
+};
 
-inline v8 load8(const float* p) {
-  v8 v;
+template <int N>
+inline typename Vec<N>::type load(const float* p) {
+  typename Vec<N>::type v;
   std::memcpy(&v, p, sizeof v);
   return v;
 }
 
-inline void store8(float* p, v8 v) { std::memcpy(p, &v, sizeof v); }
+template <int N>
+inline void store(float* p, typename Vec<N>::type v) { std::memcpy(p, &v, sizeof v); }
 
-inline float sum8(v8 v) {
+template <int N>
+inline float sum(typename Vec<N>::type v) {
   float s = 0;
-  for (int i = 0; i < 8; i++) s += v[i];
+  for (int i = 0; i < N; i++) s += v[i];
   return s;
 }
 
 // z = b + a·W[0:in] + hPrev·W[in:in+H], G = 8V columns.
-template <int V>
+template <int N, int V>
 void gatesFixed(const float* a, int in, const float* hPrev, int H, const float* W, const float* b, float* z) {
-  constexpr int G = 8 * V;
-  v8 acc[V];
-  for (int v = 0; v < V; v++) acc[v] = load8(b + 8 * v);
+  constexpr int G = N * V;
+  typename Vec<N>::type acc[V];
+  for (int v = 0; v < V; v++) acc[v] = load<N>(b + N * v);
   for (int k = 0; k < in + H; k++) {
     const float s = k < in ? a[k] : hPrev[k - in];
     const float* row = W + k * G;
-    for (int v = 0; v < V; v++) acc[v] += s * load8(row + 8 * v);
+    for (int v = 0; v < V; v++) acc[v] += s * load<N>(row + N * v);
   }
-  for (int v = 0; v < V; v++) store8(z + 8 * v, acc[v]);
+  for (int v = 0; v < V; v++) store<N>(z + N * v, acc[v]);
 }
 
 // dBelow[k] = W[k]·dz for k < in (when not null) and dhPrev[k] = W[in + k]·dz: the gradients into
 // the layer's input and previous h.
-template <int V>
+template <int N, int V>
 void inputGradsFixed(int in, int H, const float* W, const float* dz, float* dBelow, float* dhPrev) {
-  constexpr int G = 8 * V;
-  v8 d[V];
-  for (int v = 0; v < V; v++) d[v] = load8(dz + 8 * v);
+  constexpr int G = N * V;
+  typename Vec<N>::type d[V];
+  for (int v = 0; v < V; v++) d[v] = load<N>(dz + N * v);
   for (int k = dBelow ? 0 : in; k < in + H; k++) {
     const float* row = W + k * G;
-    v8 t = load8(row) * d[0];
-    for (int v = 1; v < V; v++) t += load8(row + 8 * v) * d[v];
-    (k < in ? dBelow[k] : dhPrev[k - in]) = sum8(t);
+    typename Vec<N>::type t = load<N>(row) * d[0];
+    for (int v = 1; v < V; v++) t += load<N>(row + N * v) * d[v];
+    (k < in ? dBelow[k] : dhPrev[k - in]) = sum<N>(t);
   }
 }
 
 // gW[k] += Σ_t x_t[k]·dz_t over a row's T steps, x_t = (a, hPrev) the first in + H floats of the
 // layer's cache at step t: each row of gW is loaded and stored once per row, not once per step.
-template <int V>
+template <int N, int V>
 void weightGradsFixed(int T, const float* x, int xStride, int inH, const float* dzs, int dzStride, float* gW) {
-  constexpr int G = 8 * V;
+  constexpr int G = N * V;
   for (int k = 0; k < inH; k++) {
     float* grow = gW + k * G;
-    v8 acc[V];
-    for (int v = 0; v < V; v++) acc[v] = load8(grow + 8 * v);
+    typename Vec<N>::type acc[V];
+    for (int v = 0; v < V; v++) acc[v] = load<N>(grow + N * v);
     for (int t = 0; t < T; t++) {
       const float s = x[t * xStride + k];
       const float* dz = dzs + t * dzStride;
-      for (int v = 0; v < V; v++) acc[v] += s * load8(dz + 8 * v);
+      for (int v = 0; v < V; v++) acc[v] += s * load<N>(dz + N * v);
     }
-    for (int v = 0; v < V; v++) store8(grow + 8 * v, acc[v]);
+    for (int v = 0; v < V; v++) store<N>(grow + N * v, acc[v]);
   }
 }
 
 void gatePreactivations(const float* a, int in, const float* hPrev, int H, const float* W, const float* b, float* z) {
   const int G = 4 * H;
   switch (G) {
-    case 40: return gatesFixed<5>(a, in, hPrev, H, W, b, z);
-    case 80: return gatesFixed<10>(a, in, hPrev, H, W, b, z);
-    case 160: return gatesFixed<20>(a, in, hPrev, H, W, b, z);
+    case 40: return gatesFixed<8, 5>(a, in, hPrev, H, W, b, z);
+    case 80: return gatesFixed<16, 5>(a, in, hPrev, H, W, b, z);
+    case 160: return gatesFixed<16, 10>(a, in, hPrev, H, W, b, z);
   }
   std::memcpy(z, b, sizeof(float) * G);
   for (int k = 0; k < in + H; k++) {
@@ -229,9 +236,9 @@ void gatePreactivations(const float* a, int in, const float* hPrev, int H, const
 void layerInputGrads(int in, int H, const float* W, const float* dz, float* dBelow, float* dhPrev) {
   const int G = 4 * H;
   switch (G) {
-    case 40: return inputGradsFixed<5>(in, H, W, dz, dBelow, dhPrev);
-    case 80: return inputGradsFixed<10>(in, H, W, dz, dBelow, dhPrev);
-    case 160: return inputGradsFixed<20>(in, H, W, dz, dBelow, dhPrev);
+    case 40: return inputGradsFixed<8, 5>(in, H, W, dz, dBelow, dhPrev);
+    case 80: return inputGradsFixed<16, 5>(in, H, W, dz, dBelow, dhPrev);
+    case 160: return inputGradsFixed<16, 10>(in, H, W, dz, dBelow, dhPrev);
   }
   for (int k = dBelow ? 0 : in; k < in + H; k++) {
     const float* row = W + k * G;
@@ -244,9 +251,9 @@ void layerInputGrads(int in, int H, const float* W, const float* dz, float* dBel
 void layerWeightGrads(int T, const float* x, int xStride, int in, int H, const float* dzs, int dzStride, float* gW) {
   const int G = 4 * H;
   switch (G) {
-    case 40: return weightGradsFixed<5>(T, x, xStride, in + H, dzs, dzStride, gW);
-    case 80: return weightGradsFixed<10>(T, x, xStride, in + H, dzs, dzStride, gW);
-    case 160: return weightGradsFixed<20>(T, x, xStride, in + H, dzs, dzStride, gW);
+    case 40: return weightGradsFixed<8, 5>(T, x, xStride, in + H, dzs, dzStride, gW);
+    case 80: return weightGradsFixed<16, 5>(T, x, xStride, in + H, dzs, dzStride, gW);
+    case 160: return weightGradsFixed<16, 10>(T, x, xStride, in + H, dzs, dzStride, gW);
   }
   for (int t = 0; t < T; t++)
     for (int k = 0; k < in + H; k++) {
