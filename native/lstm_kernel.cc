@@ -8,12 +8,14 @@
 // fits in the cache, and the weights are shared by all rows.
 //
 // Exports:
-//   forward(config, phi, count, grads, h[], c[], m, v, updates)
+//   forward(config, phi, count, grads, h[], c[], m, v, updates[, threads])
 //     one step for every row: h, c (and m, v for 'adam' inputs) are updated in place, the
 //     rows' updates written to `updates`.
-//   metaGradient(config, phi, count, inputs[], dUpdates[], h[], c[], m, v) -> Float32Array
+//   metaGradient(config, phi, count, inputs[], dUpdates[], h[], c[], m, v[, threads]) -> Float32Array
 //     ∂S/∂φ for S = Σ_t ⟨update_t, dUpdates_t⟩ over the recorded steps, starting from the
 //     given states (not modified); same order and length as phi.
+// Rows are worked on in chunks of CHUNK_ROWS on `threads` threads (default 1); the result does
+// not depend on the number of threads.
 // config = { hidden: number[], mode: 0 raw | 1 log-and-sign | 2 adam, p, outputScale };
 // phi is φ flattened in metaParamShapes order (src/learned/lstmConfig.ts).
 #include <node_api.h>
@@ -23,6 +25,7 @@
 #include <cstdint>
 #include <cstring>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace {
@@ -401,6 +404,22 @@ void rowBackward(const Config& cfg, const Weights& w, const float* caches, int s
   }
 }
 
+// Rows per chunk of work. A chunk's meta-gradient is summed on its own and the chunks' sums are
+// added in chunk order, so the result does not depend on the number of threads.
+constexpr size_t CHUNK_ROWS = 512;
+
+// Calls fn(chunk) for chunks 0..chunks-1 on `threads` threads (this one and threads − 1 more).
+template <typename Fn>
+void forEachChunk(size_t chunks, int threads, Fn fn) {
+  const size_t n = std::max<size_t>(1, std::min<size_t>(static_cast<size_t>(std::max(threads, 1)), chunks));
+  std::vector<std::thread> pool;
+  for (size_t k = 1; k < n; k++) pool.emplace_back([&, k] {
+    for (size_t c = k; c < chunks; c += n) fn(c);
+  });
+  for (size_t c = 0; c < chunks; c += n) fn(c);
+  for (auto& t : pool) t.join();
+}
+
 // ---- N-API plumbing ----
 
 struct ArgError {
@@ -482,12 +501,32 @@ inline void rowStates(const Config& cfg, const std::vector<float*>& all, size_t 
   for (int l = 0; l < cfg.layers(); l++) out[l] = all[l] + row * cfg.hidden[l];
 }
 
+// Throws unless h and c hold rows × units floats per layer and m, v (when given) one per row.
+void checkStates(napi_env env, const Config& cfg, napi_value h, napi_value c, const float* m, napi_value mValue, napi_value vValue, size_t rows) {
+  for (napi_value list : {h, c}) {
+    for (int l = 0; l < cfg.layers(); l++) {
+      napi_value item;
+      size_t n;
+      check(env, napi_get_element(env, list, l, &item), "states");
+      floats(env, item, &n, "states");
+      if (n != rows * cfg.hidden[l]) throw ArgError{"lstm_kernel: h and c must hold rows × units values per layer"};
+    }
+  }
+  if (m) {
+    size_t nm, nv;
+    floats(env, mValue, &nm, "m");
+    floats(env, vValue, &nv, "v");
+    if (nm != rows || nv != rows) throw ArgError{"lstm_kernel: m and v must hold one value per row"};
+  }
+}
+
 napi_value Forward(napi_env env, napi_callback_info info) {
   try {
-    size_t argc = 9;
-    napi_value args[9];
+    size_t argc = 10;
+    napi_value args[10];
     check(env, napi_get_cb_info(env, info, &argc, args, nullptr, nullptr), "arguments");
-    if (argc != 9) throw ArgError{"lstm_kernel.forward: expected 9 arguments"};
+    if (argc < 9) throw ArgError{"lstm_kernel.forward: expected 9 or 10 arguments"};
+    const int threads = argc > 9 ? static_cast<int>(number(env, args[9], "threads")) : 1;
     const Config cfg = readConfig(env, args[0]);
     size_t nPhi;
     const float* phi = floats(env, args[1], &nPhi, "phi");
@@ -503,18 +542,21 @@ napi_value Forward(napi_env env, napi_callback_info info) {
     size_t nUpdates;
     float* updates = floats(env, args[8], &nUpdates, "updates");
     if (nUpdates != rows) throw ArgError{"lstm_kernel: updates has the wrong length"};
+    checkStates(env, cfg, args[4], args[5], m, args[6], args[7], rows);
     const Weights w = packWeights(cfg, phi);
     int maxH = 0;
     for (int H : cfg.hidden) maxH = std::max(maxH, H);
-    std::vector<float> z(5 * maxH);
-    std::vector<float*> hr(cfg.layers()), cr(cfg.layers());
-    for (size_t r = 0; r < rows; r++) {
-      float x[2];
-      features(cfg, grads[r], count, m ? m + r : nullptr, v ? v + r : nullptr, x);
-      rowStates(cfg, h, r, hr.data());
-      rowStates(cfg, c, r, cr.data());
-      updates[r] = rowStep(cfg, w, x, hr.data(), cr.data(), nullptr, z.data());
-    }
+    forEachChunk((rows + CHUNK_ROWS - 1) / CHUNK_ROWS, threads, [&](size_t chunk) {
+      std::vector<float> z(5 * maxH);
+      std::vector<float*> hr(cfg.layers()), cr(cfg.layers());
+      for (size_t r = chunk * CHUNK_ROWS; r < std::min(rows, (chunk + 1) * CHUNK_ROWS); r++) {
+        float x[2];
+        features(cfg, grads[r], count, m ? m + r : nullptr, v ? v + r : nullptr, x);
+        rowStates(cfg, h, r, hr.data());
+        rowStates(cfg, c, r, cr.data());
+        updates[r] = rowStep(cfg, w, x, hr.data(), cr.data(), nullptr, z.data());
+      }
+    });
     return nullptr;
   } catch (const ArgError& e) {
     napi_throw_error(env, nullptr, e.message.c_str());
@@ -527,10 +569,11 @@ constexpr size_t FLUSH_ROWS = 64;
 
 napi_value MetaGradient(napi_env env, napi_callback_info info) {
   try {
-    size_t argc = 9;
-    napi_value args[9];
+    size_t argc = 10;
+    napi_value args[10];
     check(env, napi_get_cb_info(env, info, &argc, args, nullptr, nullptr), "arguments");
-    if (argc != 9) throw ArgError{"lstm_kernel.metaGradient: expected 9 arguments"};
+    if (argc < 9) throw ArgError{"lstm_kernel.metaGradient: expected 9 or 10 arguments"};
+    const int threads = argc > 9 ? static_cast<int>(number(env, args[9], "threads")) : 1;
     const Config cfg = readConfig(env, args[0]);
     size_t nPhi;
     const float* phi = floats(env, args[1], &nPhi, "phi");
@@ -556,35 +599,42 @@ napi_value MetaGradient(napi_env env, napi_callback_info info) {
     const float* v0 = optionalFloats(env, args[8], "v");
     if (cfg.mode == ADAM && (!m0 || !v0)) throw ArgError{"lstm_kernel: adam inputs need m and v"};
 
+    checkStates(env, cfg, args[5], args[6], m0, args[7], args[8], rows);
+
     const Weights w = packWeights(cfg, phi);
-    Grads g(w);
+    int maxH = 0, stepFloats = 0, gates = 0;
+    for (int l = 0; l < cfg.layers(); l++) maxH = std::max(maxH, cfg.hidden[l]), stepFloats += cacheSize(cfg, l), gates += 4 * cfg.hidden[l];
+    const size_t chunks = (rows + CHUNK_ROWS - 1) / CHUNK_ROWS;
+    std::vector<std::vector<double>> chunkTotals(chunks, std::vector<double>(nPhi, 0.0));
+    forEachChunk(chunks, threads, [&](size_t chunk) {
+      Grads g(w);
+      std::vector<float> caches(static_cast<size_t>(T) * stepFloats);
+      std::vector<float> z(5 * maxH), scratch((2 * cfg.layers() + 2) * maxH + static_cast<size_t>(T) * gates);
+      std::vector<float> hRow, cRow;
+      std::vector<float*> hr(cfg.layers()), cr(cfg.layers());
+      for (int l = 0; l < cfg.layers(); l++) hRow.resize(hRow.size() + cfg.hidden[l]), cRow.resize(cRow.size() + cfg.hidden[l]);
+      const size_t end = std::min(rows, (chunk + 1) * CHUNK_ROWS);
+      for (size_t r = chunk * CHUNK_ROWS; r < end; r++) {
+        // The row's starting states, copied so the caller's arrays stay as they were.
+        for (int l = 0, o = 0; l < cfg.layers(); o += cfg.hidden[l], l++) {
+          std::memcpy(hRow.data() + o, h0[l] + r * cfg.hidden[l], sizeof(float) * cfg.hidden[l]);
+          std::memcpy(cRow.data() + o, c0[l] + r * cfg.hidden[l], sizeof(float) * cfg.hidden[l]);
+          hr[l] = hRow.data() + o;
+          cr[l] = cRow.data() + o;
+        }
+        float m = m0 ? m0[r] : 0, v = v0 ? v0[r] : 0;
+        for (int t = 0; t < T; t++) {
+          float x[2];
+          features(cfg, inputs[t][r], count + t, &m, &v, x);
+          rowStep(cfg, w, x, hr.data(), cr.data(), caches.data() + static_cast<size_t>(t) * stepFloats, z.data());
+        }
+        rowBackward(cfg, w, caches.data(), stepFloats, T, dUpdates.data(), r, g, scratch);
+        if ((r + 1) % FLUSH_ROWS == 0 || r + 1 == end) flush(cfg, g, chunkTotals[chunk]);
+      }
+    });
     std::vector<double> total(nPhi, 0.0);
-    int maxH = 0, stepFloats = 0;
-    for (int l = 0; l < cfg.layers(); l++) maxH = std::max(maxH, cfg.hidden[l]), stepFloats += cacheSize(cfg, l);
-    std::vector<float> caches(static_cast<size_t>(T) * stepFloats);
-    int gates = 0;
-    for (int H : cfg.hidden) gates += 4 * H;
-    std::vector<float> z(5 * maxH), scratch((2 * cfg.layers() + 2) * maxH + static_cast<size_t>(T) * gates);
-    std::vector<float> hRow, cRow;
-    std::vector<float*> hr(cfg.layers()), cr(cfg.layers());
-    for (int l = 0; l < cfg.layers(); l++) hRow.resize(hRow.size() + cfg.hidden[l]), cRow.resize(cRow.size() + cfg.hidden[l]);
-    for (size_t r = 0; r < rows; r++) {
-      // The row's starting states, copied so the caller's arrays stay as they were.
-      for (int l = 0, o = 0; l < cfg.layers(); o += cfg.hidden[l], l++) {
-        std::memcpy(hRow.data() + o, h0[l] + r * cfg.hidden[l], sizeof(float) * cfg.hidden[l]);
-        std::memcpy(cRow.data() + o, c0[l] + r * cfg.hidden[l], sizeof(float) * cfg.hidden[l]);
-        hr[l] = hRow.data() + o;
-        cr[l] = cRow.data() + o;
-      }
-      float m = m0 ? m0[r] : 0, v = v0 ? v0[r] : 0;
-      for (int t = 0; t < T; t++) {
-        float x[2];
-        features(cfg, inputs[t][r], count + t, &m, &v, x);
-        rowStep(cfg, w, x, hr.data(), cr.data(), caches.data() + static_cast<size_t>(t) * stepFloats, z.data());
-      }
-      rowBackward(cfg, w, caches.data(), stepFloats, T, dUpdates.data(), r, g, scratch);
-      if ((r + 1) % FLUSH_ROWS == 0 || r + 1 == rows) flush(cfg, g, total);
-    }
+    for (const auto& part : chunkTotals)
+      for (size_t i = 0; i < nPhi; i++) total[i] += part[i];
     napi_value buffer, result;
     void* data;
     check(env, napi_create_arraybuffer(env, nPhi * sizeof(float), &data, &buffer), "result");

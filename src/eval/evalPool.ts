@@ -7,6 +7,7 @@
 import type { Worker } from 'node:worker_threads';
 import { startWorker } from '../backend/worker.ts';
 import { UserError } from '../io/userError.ts';
+import { kernelThreads, setKernelThreads } from '../learned/rowKernel.ts';
 import type { UnrollResult } from '../meta/unroll.ts';
 import { MlpFamily } from '../tasks/mlp.ts';
 import { QuadraticFamily } from '../tasks/quadratic.ts';
@@ -80,6 +81,9 @@ export class EvalPool implements UnrollRunner {
     const mine = jobs.map((_, i) => i).filter((i) => !shareable(i));
     const spec = { name: family.name, config: family.config };
     let failed = false;
+    // With workers, every core has a job: this thread's kernel uses one thread meanwhile.
+    const kernelThreadsBefore = kernelThreads();
+    if (this.workers.length > 0) setKernelThreads(1);
     // Each worker takes the next job as soon as it is free (the first ones right away).
     const working = this.workers.map(async (worker) => {
       while (queue.length && !failed) {
@@ -104,6 +108,7 @@ export class EvalPool implements UnrollRunner {
       throw error;
     } finally {
       await Promise.allSettled(working);
+      setKernelThreads(kernelThreadsBefore);
     }
     await Promise.all(working);
     return results;

@@ -11,7 +11,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { OptState, Optimizer, UpdateResult } from '../optimizers/optimizer.ts';
 import { lstmForward, type LstmStates } from './lstmCell.ts';
 import { metaParamShapes, type LstmConfig, type MetaParams } from './lstmConfig.ts';
-import { lstmRowKernel, type LstmRowKernel, type RowStates } from './rowKernel.ts';
+import { kernelThreads, lstmRowKernel, type LstmRowKernel, type RowStates } from './rowKernel.ts';
 
 /** The state slot names: h0, c0, h1, c1, … for each layer, then m, v for 'adam' inputs. */
 export function stateSlotNames(config: LstmConfig): string[] {
@@ -91,7 +91,7 @@ function kernelStep(config: LstmConfig, phi: MetaParams, kernel: LstmRowKernel):
         ...(tensors.m ? { m: (known?.m ?? (tensors.m.dataSync() as Float32Array)).slice(), v: (known?.v ?? (tensors.v!.dataSync() as Float32Array)).slice() } : {}),
       };
       const values = new Float32Array(rows);
-      kernel.forward(config, flatPhi, state.count, g.dataSync() as Float32Array, arrays, values);
+      kernel.forward(config, flatPhi, state.count, g.dataSync() as Float32Array, arrays, values, kernelThreads());
       const next: LstmStates = {
         h: arrays.h.map((a, l) => tf.tensor2d(a, [rows, config.hidden[l]])),
         c: arrays.c.map((a, l) => tf.tensor2d(a, [rows, config.hidden[l]])),

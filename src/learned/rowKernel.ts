@@ -14,12 +14,13 @@ export interface LstmRowKernel {
    * One step for every row at update number `count`: reads the rows' gradients, writes their
    * updates, and advances h, c ([rows × units] per layer) and m, v ('adam' inputs) in place.
    */
-  forward(config: LstmConfig, phi: Float32Array, count: number, grads: Float32Array, states: RowStates, updates: Float32Array): void;
+  forward(config: LstmConfig, phi: Float32Array, count: number, grads: Float32Array, states: RowStates, updates: Float32Array, threads?: number): void;
   /**
    * ∂S/∂φ (flattened) for S = Σ_t ⟨update_t, dUpdates_t⟩, replaying the steps from `start`
    * (not modified) with the recorded input gradients, the first at update number `count`.
+   * Both operations may use `threads` threads (default 1); the numbers do not depend on it.
    */
-  metaGradient(config: LstmConfig, phi: Float32Array, count: number, inputs: Float32Array[], dUpdates: Float32Array[], start: RowStates): Float32Array;
+  metaGradient(config: LstmConfig, phi: Float32Array, count: number, inputs: Float32Array[], dUpdates: Float32Array[], start: RowStates, threads?: number): Float32Array;
 }
 
 /** LSTM states of a block of rows as flat arrays: h, c per layer [rows × units]; m, v [rows]. */
@@ -40,4 +41,20 @@ export function setLstmRowKernel(kernel: LstmRowKernel | null): void {
 /** The registered kernel, or null when the LSTM runs on TensorFlow.js. */
 export function lstmRowKernel(): LstmRowKernel | null {
   return active;
+}
+
+let threads = 1;
+
+/**
+ * How many threads the kernel may use for work that this thread does alone (default 1). Node's
+ * main thread sets all cores; code that already runs several threads of its own (worker shards,
+ * an evaluation pool) asks for 1.
+ */
+export function setKernelThreads(n: number): void {
+  threads = Math.max(1, Math.floor(n));
+}
+
+/** See `setKernelThreads`. */
+export function kernelThreads(): number {
+  return threads;
 }

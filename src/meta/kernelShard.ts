@@ -17,8 +17,11 @@ export class KernelShard implements Shard {
   private lastUpdates: Float32Array | undefined;
   private outcome: ShardResult | undefined;
 
-  /** A shard computing with `kernel`. */
-  constructor(private readonly kernel: LstmRowKernel) {}
+  /** A shard computing with `kernel` on `threads` threads. */
+  constructor(
+    private readonly kernel: LstmRowKernel,
+    private readonly threads = 1,
+  ) {}
 
   /** Starts a truncation. */
   begin(start: ShardStart): void {
@@ -37,7 +40,7 @@ export class KernelShard implements Shard {
   forward(grads: Float32Array): void {
     const start = this.requireStart();
     const updates = new Float32Array(start.rows);
-    this.kernel.forward(start.config, this.phi, start.count + this.inputs.length, grads, this.states!, updates);
+    this.kernel.forward(start.config, this.phi, start.count + this.inputs.length, grads, this.states!, updates, this.threads);
     this.inputs.push(grads);
     this.lastUpdates = updates;
   }
@@ -51,7 +54,7 @@ export class KernelShard implements Shard {
   /** Replays the rows and back-propagates (the kernel needs no blocks: it works row by row). */
   finish(dUpdates: Float32Array[]): void {
     const start = this.requireStart();
-    const flat = this.kernel.metaGradient(start.config, this.phi, start.count, this.inputs, dUpdates, start);
+    const flat = this.kernel.metaGradient(start.config, this.phi, start.count, this.inputs, dUpdates, start, this.threads);
     let offset = 0;
     const metaGrads = metaParamShapes(start.config).map(([, shape]) => {
       const size = shape.reduce((a, b) => a * b, 1);

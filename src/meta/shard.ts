@@ -9,7 +9,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { backwardWeights, lstmForward, type LstmStates } from '../learned/lstmCell.ts';
 import { metaParamShapes, type LstmConfig, type MetaParams } from '../learned/lstmConfig.ts';
-import { lstmRowKernel } from '../learned/rowKernel.ts';
+import { kernelThreads, lstmRowKernel } from '../learned/rowKernel.ts';
 import { KernelShard } from './kernelShard.ts';
 import { replayMetaGradient } from './replay.ts';
 
@@ -135,8 +135,11 @@ function stateTensors(s: LstmStates): tf.Tensor[] {
   return [...s.h, ...s.c, ...(s.m ? [s.m, s.v!] : [])];
 }
 
-/** The shard this thread computes: on the registered row kernel if there is one, else on TensorFlow.js. */
-export function createLocalShard(): Shard {
+/**
+ * The shard this thread computes: on the registered row kernel if there is one (with `threads`
+ * threads, by default `kernelThreads()`), else on TensorFlow.js.
+ */
+export function createLocalShard(threads = kernelThreads()): Shard {
   const kernel = lstmRowKernel();
-  return kernel ? new KernelShard(kernel) : new LocalShard();
+  return kernel ? new KernelShard(kernel, threads) : new LocalShard();
 }

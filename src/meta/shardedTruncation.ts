@@ -27,7 +27,8 @@ export function shardedTruncation(
 ): TruncationResult {
   const sizes = start.params.map((p) => p.size);
   const rows = sizes.reduce((a, b) => a + b, 0);
-  const shards: Shard[] = [createLocalShard(), ...remote];
+  // With remote shards every thread is busy already: the local shard's kernel gets one.
+  const shards: Shard[] = [remote.length > 0 ? createLocalShard(1) : createLocalShard(), ...remote];
   const bounds = shardBounds(rows, shards.length);
   const units = config.hidden;
 

@@ -71,6 +71,14 @@ describe('native LSTM kernel', () => {
     });
   }
 
+  it('gives the same numbers, to the bit, on any number of threads', { skip: notBuilt }, () => {
+    // 1,300 rows: three chunks of work, the last one partial.
+    const truncation = randomTruncation(PAPER_LSTM, 1300, 6);
+    const [one, three] = [1, 3].map((threads) => runShard(new KernelShard(native.kernel!, threads), truncation));
+    assert.deepEqual(three.updates, one.updates);
+    assert.deepEqual(three.result, one.result);
+  });
+
   it('as the learned optimizer: the same updates and states as TensorFlow.js over 5 steps', { skip: notBuilt }, () => {
     const config: LstmConfig = { ...PAPER_LSTM, inputs: 'adam' };
     const phi = metaParamsFromList(config, metaParamList(config, initMetaParams(config, new Rng(2))));
@@ -103,6 +111,7 @@ describe('native LSTM kernel', () => {
     assert.throws(() => native.kernel!.forward(PAPER_LSTM, phi.subarray(1), 0, grads[0], start, new Float32Array(10)), /phi has the wrong length/);
     assert.throws(() => native.kernel!.forward(PAPER_LSTM, phi, 0, grads[0], start, new Float32Array(9)), /updates has the wrong length/);
     assert.throws(() => native.kernel!.metaGradient(PAPER_LSTM, phi, 0, grads, [], start), /wrong number of dUpdates/);
+    assert.throws(() => native.kernel!.forward(PAPER_LSTM, phi, 0, grads[0], { ...start, c: [start.c[0], start.c[1].subarray(1)] }, new Float32Array(10)), /h and c must hold rows × units values/);
   });
 
   it('L2L_KERNEL chooses the kernel, and an unknown name is an error that lists the choices', () => {

@@ -5,16 +5,17 @@
  * when the addon is missing (no C++ compiler at install time) TensorFlow.js does the work.
  */
 import { createRequire } from 'node:module';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isMainThread } from 'node:worker_threads';
 import type { LstmConfig } from '../learned/lstmConfig.ts';
-import { setLstmRowKernel, type LstmRowKernel, type RowStates } from '../learned/rowKernel.ts';
+import { setKernelThreads, setLstmRowKernel, type LstmRowKernel, type RowStates } from '../learned/rowKernel.ts';
 
 /** The addon's exports (see the comment at the top of `native/lstm_kernel.cc`). */
 interface Addon {
-  forward(config: AddonConfig, phi: Float32Array, count: number, grads: Float32Array, h: Float32Array[], c: Float32Array[], m: Float32Array | null, v: Float32Array | null, updates: Float32Array): void;
-  metaGradient(config: AddonConfig, phi: Float32Array, count: number, inputs: Float32Array[], dUpdates: Float32Array[], h: Float32Array[], c: Float32Array[], m: Float32Array | null, v: Float32Array | null): Float32Array;
+  forward(config: AddonConfig, phi: Float32Array, count: number, grads: Float32Array, h: Float32Array[], c: Float32Array[], m: Float32Array | null, v: Float32Array | null, updates: Float32Array, threads: number): void;
+  metaGradient(config: AddonConfig, phi: Float32Array, count: number, inputs: Float32Array[], dUpdates: Float32Array[], h: Float32Array[], c: Float32Array[], m: Float32Array | null, v: Float32Array | null, threads: number): Float32Array;
 }
 
 interface AddonConfig {
@@ -44,11 +45,11 @@ export function loadNativeKernel(): { kernel: LstmRowKernel | null; reason?: str
 function nativeKernel(addon: Addon): LstmRowKernel {
   return {
     name: 'native',
-    forward(config, phi, count, grads, states, updates) {
-      addon.forward(addonConfig(config), phi, count, grads, states.h, states.c, states.m ?? null, states.v ?? null, updates);
+    forward(config, phi, count, grads, states, updates, threads = 1) {
+      addon.forward(addonConfig(config), phi, count, grads, states.h, states.c, states.m ?? null, states.v ?? null, updates, threads);
     },
-    metaGradient(config, phi, count, inputs, dUpdates, start: RowStates) {
-      return addon.metaGradient(addonConfig(config), phi, count, inputs, dUpdates, start.h, start.c, start.m ?? null, start.v ?? null);
+    metaGradient(config, phi, count, inputs, dUpdates, start: RowStates, threads = 1) {
+      return addon.metaGradient(addonConfig(config), phi, count, inputs, dUpdates, start.h, start.c, start.m ?? null, start.v ?? null, threads);
     },
   };
 }
@@ -65,7 +66,8 @@ let notified = false;
 
 /**
  * Registers the native kernel for this thread unless `L2L_KERNEL=tfjs`, and returns the name of
- * the kernel in use. Asked for explicitly (`L2L_KERNEL=native`) and not built, it is an error;
+ * the kernel in use. In the main thread the kernel may use every core (`L2L_KERNEL_THREADS`
+ * sets another number), in a worker thread one. Asked for explicitly (`L2L_KERNEL=native`) and not built, it is an error;
  * by default the main thread prints one note and TensorFlow.js does the work.
  */
 export function useNativeKernel(requested = process.env.L2L_KERNEL): 'native' | 'tfjs' {
@@ -86,5 +88,7 @@ export function useNativeKernel(requested = process.env.L2L_KERNEL): 'native' | 
     return 'tfjs';
   }
   setLstmRowKernel(kernel);
+  // Workers are one of several threads already; the main thread may use every core.
+  setKernelThreads(isMainThread ? Number(process.env.L2L_KERNEL_THREADS ?? availableParallelism()) : 1);
   return 'native';
 }
