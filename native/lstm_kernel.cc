@@ -290,7 +290,7 @@ float rowStep(const Config& cfg, const Weights& w, const float* x, float* const*
     float* hl = h[l];
     float* cl = c[l];
     gatePreactivations(a, in, hl, H, W, w.b[l].data(), z);
-    // σ for gates i, f, o and tanh(x) = 2σ(2x) − 1 for g, as one loop: a·σ(s·z) + d per column.
+    // σ for gates i, f, o; tanh(x) = 2σ(2x) − 1 for the candidate g (as TensorFlow.js does).
     for (int j = 0; j < 2 * H; j++) z[j] = sigmoid(z[j]);
     for (int j = 2 * H; j < 3 * H; j++) z[j] = tanhApprox(z[j]);
     for (int j = 3 * H; j < G; j++) z[j] = sigmoid(z[j]);
