@@ -3,6 +3,7 @@ import { before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { initMetaParams, metaParamList, metaParamsFromList, PAPER_LSTM, type LstmConfig } from '../learned/lstmConfig.ts';
 import { lstmOptimizer } from '../learned/lstmOptimizer.ts';
+import { kernelThreads } from '../learned/rowKernel.ts';
 import { KernelShard } from '../meta/kernelShard.ts';
 import { LocalShard, type Shard, type ShardStart } from '../meta/shard.ts';
 import { Rng } from '../random/rng.ts';
@@ -118,5 +119,20 @@ describe('native LSTM kernel', () => {
     assert.equal(useNativeKernel('tfjs'), 'tfjs');
     assert.throws(() => useNativeKernel('gpu'), /unknown L2L_KERNEL 'gpu': use one of native, tfjs/);
     assert.equal(useNativeKernel(), native.kernel ? 'native' : 'tfjs');
+  });
+
+  it('L2L_KERNEL_THREADS sets the main thread\'s kernel threads, and a bad value is an error', { skip: notBuilt }, () => {
+    const before = process.env.L2L_KERNEL_THREADS;
+    try {
+      process.env.L2L_KERNEL_THREADS = '3';
+      useNativeKernel();
+      assert.equal(kernelThreads(), 3);
+      process.env.L2L_KERNEL_THREADS = '0';
+      assert.throws(() => useNativeKernel(), /L2L_KERNEL_THREADS must be a whole number of at least 1, got '0'/);
+    } finally {
+      if (before === undefined) delete process.env.L2L_KERNEL_THREADS;
+      else process.env.L2L_KERNEL_THREADS = before;
+      useNativeKernel();
+    }
   });
 });

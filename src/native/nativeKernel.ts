@@ -9,6 +9,7 @@ import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isMainThread } from 'node:worker_threads';
+import { UserError } from '../io/userError.ts';
 import type { LstmConfig } from '../learned/lstmConfig.ts';
 import { setKernelThreads, setLstmRowKernel, type LstmRowKernel, type RowStates } from '../learned/rowKernel.ts';
 
@@ -72,7 +73,7 @@ let notified = false;
  */
 export function useNativeKernel(requested = process.env.L2L_KERNEL): 'native' | 'tfjs' {
   if (requested !== undefined && !(KERNELS as readonly string[]).includes(requested)) {
-    throw new Error(`unknown L2L_KERNEL '${requested}': use one of ${KERNELS.join(', ')}`);
+    throw new UserError(`unknown L2L_KERNEL '${requested}': use one of ${KERNELS.join(', ')}`);
   }
   if (requested === 'tfjs') {
     setLstmRowKernel(null);
@@ -81,7 +82,7 @@ export function useNativeKernel(requested = process.env.L2L_KERNEL): 'native' | 
   const { kernel, reason } = loadNativeKernel();
   if (!kernel) {
     const fix = 'run `npm rebuild` on a machine with a C++ compiler (node-gyp) to build it';
-    if (requested === 'native') throw new Error(`the native LSTM kernel is not available (${reason}): ${fix}, or set L2L_KERNEL=tfjs`);
+    if (requested === 'native') throw new UserError(`the native LSTM kernel is not available (${reason}): ${fix}, or set L2L_KERNEL=tfjs`);
     if (!notified && isMainThread) process.stderr.write(`note: the native LSTM kernel is not built; using TensorFlow.js, which is slower (${fix})\n`);
     notified = true;
     setLstmRowKernel(null);
@@ -89,6 +90,15 @@ export function useNativeKernel(requested = process.env.L2L_KERNEL): 'native' | 
   }
   setLstmRowKernel(kernel);
   // Workers are one of several threads already; the main thread may use every core.
-  setKernelThreads(isMainThread ? Number(process.env.L2L_KERNEL_THREADS ?? availableParallelism()) : 1);
+  setKernelThreads(isMainThread ? mainThreadKernelThreads() : 1);
   return 'native';
+}
+
+/** `L2L_KERNEL_THREADS` if set (a whole number ≥ 1), else the number of cores. */
+function mainThreadKernelThreads(): number {
+  const requested = process.env.L2L_KERNEL_THREADS;
+  if (requested === undefined) return availableParallelism();
+  const n = Number(requested);
+  if (!Number.isInteger(n) || n < 1) throw new UserError(`L2L_KERNEL_THREADS must be a whole number of at least 1, got '${requested}'`);
+  return n;
 }
