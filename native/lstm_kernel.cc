@@ -520,18 +520,35 @@ void checkStates(napi_env env, const Config& cfg, napi_value h, napi_value c, co
   }
 }
 
+// The arguments both exports share: (config, phi, count, …9 in all…[, threads]) into args[10].
+struct CommonArgs {
+  Config cfg;
+  const float* phi;
+  size_t nPhi;
+  int count;
+  int threads;
+};
+
+CommonArgs commonArgs(napi_env env, napi_callback_info info, napi_value* args, const char* name) {
+  size_t argc = 10;
+  check(env, napi_get_cb_info(env, info, &argc, args, nullptr, nullptr), "arguments");
+  if (argc < 9) throw ArgError{std::string("lstm_kernel.") + name + ": expected 9 or 10 arguments"};
+  CommonArgs a;
+  a.cfg = readConfig(env, args[0]);
+  a.phi = floats(env, args[1], &a.nPhi, "phi");
+  if (a.nPhi != phiSize(a.cfg)) throw ArgError{"lstm_kernel: phi has the wrong length"};
+  a.count = static_cast<int>(number(env, args[2], "count"));
+  a.threads = argc > 9 ? static_cast<int>(number(env, args[9], "threads")) : 1;
+  return a;
+}
+
 napi_value Forward(napi_env env, napi_callback_info info) {
   try {
-    size_t argc = 10;
     napi_value args[10];
-    check(env, napi_get_cb_info(env, info, &argc, args, nullptr, nullptr), "arguments");
-    if (argc < 9) throw ArgError{"lstm_kernel.forward: expected 9 or 10 arguments"};
-    const int threads = argc > 9 ? static_cast<int>(number(env, args[9], "threads")) : 1;
-    const Config cfg = readConfig(env, args[0]);
-    size_t nPhi;
-    const float* phi = floats(env, args[1], &nPhi, "phi");
-    if (nPhi != phiSize(cfg)) throw ArgError{"lstm_kernel: phi has the wrong length"};
-    const int count = static_cast<int>(number(env, args[2], "count"));
+    const CommonArgs common = commonArgs(env, info, args, "forward");
+    const Config& cfg = common.cfg;
+    const float* phi = common.phi;
+    const int count = common.count, threads = common.threads;
     size_t rows;
     const float* grads = floats(env, args[3], &rows, "grads");
     std::vector<float*> h = floatList(env, args[4], cfg.layers(), SIZE_MAX, "h");
@@ -569,16 +586,12 @@ constexpr size_t FLUSH_ROWS = 64;
 
 napi_value MetaGradient(napi_env env, napi_callback_info info) {
   try {
-    size_t argc = 10;
     napi_value args[10];
-    check(env, napi_get_cb_info(env, info, &argc, args, nullptr, nullptr), "arguments");
-    if (argc < 9) throw ArgError{"lstm_kernel.metaGradient: expected 9 or 10 arguments"};
-    const int threads = argc > 9 ? static_cast<int>(number(env, args[9], "threads")) : 1;
-    const Config cfg = readConfig(env, args[0]);
-    size_t nPhi;
-    const float* phi = floats(env, args[1], &nPhi, "phi");
-    if (nPhi != phiSize(cfg)) throw ArgError{"lstm_kernel: phi has the wrong length"};
-    const int count = static_cast<int>(number(env, args[2], "count"));
+    const CommonArgs common = commonArgs(env, info, args, "metaGradient");
+    const Config& cfg = common.cfg;
+    const float* phi = common.phi;
+    const size_t nPhi = common.nPhi;
+    const int count = common.count, threads = common.threads;
     std::vector<float*> inputs = floatList(env, args[3], SIZE_MAX, SIZE_MAX, "inputs");
     const int T = static_cast<int>(inputs.size());
     std::vector<float*> dUpdates = floatList(env, args[4], T, SIZE_MAX, "dUpdates");

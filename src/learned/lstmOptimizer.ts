@@ -11,7 +11,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { OptState, Optimizer, UpdateResult } from '../optimizers/optimizer.ts';
 import { lstmForward, type LstmStates } from './lstmCell.ts';
 import { metaParamShapes, type LstmConfig, type MetaParams } from './lstmConfig.ts';
-import { kernelThreads, lstmRowKernel, type LstmRowKernel, type RowStates } from './rowKernel.ts';
+import { concatArrays, kernelThreads, lstmRowKernel, type LstmRowKernel, type RowStates } from './rowKernel.ts';
 
 /** The state slot names: h0, c0, h1, c1, … for each layer, then m, v for 'adam' inputs. */
 export function stateSlotNames(config: LstmConfig): string[] {
@@ -77,7 +77,7 @@ const kernelArrays = new WeakMap<tf.Tensor, RowStates>();
 
 /** `update` on a row kernel: the same step as `lstmForward`, on the gradients' values. */
 function kernelStep(config: LstmConfig, phi: MetaParams, kernel: LstmRowKernel): (grads: tf.Tensor[], state: OptState) => UpdateResult {
-  const flatPhi = flatten(metaParamShapes(config).map(([name]) => phi[name].dataSync() as Float32Array));
+  const flatPhi = concatArrays(metaParamShapes(config).map(([name]) => phi[name].dataSync() as Float32Array));
   return (grads, state) => {
     const perParam: LstmStates[] = [];
     const updates = grads.map((g, i) => {
@@ -103,15 +103,4 @@ function kernelStep(config: LstmConfig, phi: MetaParams, kernel: LstmRowKernel):
     });
     return { updates, state: stateFrom(config, state.count + 1, perParam) };
   };
-}
-
-/** Several arrays one after another in one array. */
-function flatten(parts: Float32Array[]): Float32Array {
-  const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
-  let offset = 0;
-  for (const p of parts) {
-    out.set(p, offset);
-    offset += p.length;
-  }
-  return out;
 }

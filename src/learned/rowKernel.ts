@@ -58,3 +58,14 @@ export function setKernelThreads(n: number): void {
 export function kernelThreads(): number {
   return threads;
 }
+
+/** Several arrays one after another in one array (φ's tensors, or the shards' rows). */
+export function concatArrays(parts: Float32Array[]): Float32Array {
+  const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
+  let offset = 0;
+  for (const p of parts) {
+    out.set(p, offset);
+    offset += p.length;
+  }
+  return out;
+}

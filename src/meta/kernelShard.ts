@@ -5,7 +5,7 @@
  * back-propagates each row in the cache, so memory is a few bytes per row and step.
  */
 import { metaParamShapes } from '../learned/lstmConfig.ts';
-import type { LstmRowKernel, RowStates } from '../learned/rowKernel.ts';
+import { concatArrays, type LstmRowKernel, type RowStates } from '../learned/rowKernel.ts';
 import type { Shard, ShardResult, ShardStart } from './shard.ts';
 
 /** A shard computed in this thread by a row kernel. */
@@ -28,7 +28,7 @@ export class KernelShard implements Shard {
     this.start = start;
     this.inputs = [];
     this.outcome = undefined;
-    this.phi = concat(start.phi);
+    this.phi = concatArrays(start.phi);
     this.states = {
       h: start.h.map((a) => a.slice()),
       c: start.c.map((a) => a.slice()),
@@ -74,15 +74,4 @@ export class KernelShard implements Shard {
     if (!this.start) throw new Error('the shard has no truncation: call begin first');
     return this.start;
   }
-}
-
-/** Several arrays one after another in one array. */
-function concat(parts: Float32Array[]): Float32Array {
-  const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
-  let offset = 0;
-  for (const p of parts) {
-    out.set(p, offset);
-    offset += p.length;
-  }
-  return out;
 }

@@ -9,6 +9,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { metaParamShapes, type LstmConfig } from '../learned/lstmConfig.ts';
+import { concatArrays } from '../learned/rowKernel.ts';
 import { stateFrom, statesOf } from '../learned/lstmOptimizer.ts';
 import { lossAndGrad, meanLossScale, metaObjectiveGrads, type MetaObjective, type Task } from '../tasks/task.ts';
 import type { TruncationResult, TruncationStart } from './metaGradient.ts';
@@ -144,16 +145,7 @@ function sumOf(parts: Float32Array[]): Float32Array {
 
 /** The optimizer state after the truncation, per parameter tensor, from the shards' final states. */
 function finalState(config: LstmConfig, count: number, results: ShardResult[], sizes: number[]) {
-  const join = (pick: (r: ShardResult) => Float32Array) => {
-    const parts = results.map(pick);
-    const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
-    let offset = 0;
-    for (const p of parts) {
-      out.set(p, offset);
-      offset += p.length;
-    }
-    return out;
-  };
+  const join = (pick: (r: ShardResult) => Float32Array) => concatArrays(results.map(pick));
   const h = config.hidden.map((_, l) => join((r) => r.h[l]));
   const c = config.hidden.map((_, l) => join((r) => r.c[l]));
   const m = config.inputs === 'adam' ? join((r) => r.m!) : undefined;
