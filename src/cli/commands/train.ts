@@ -66,7 +66,7 @@ export function addTrainFlags(command: Command): Command {
     .option('--block-rows <n>', `coordinates above which the backward pass replays the LSTM in blocks of this many (lower: less memory; default ${DEFAULT_BLOCK_ROWS} with one thread, ${SHARD_BLOCK_ROWS} with more)`, intIn(64))
     .option('--output-scale <x>', 'the LSTM output is multiplied by this', positiveNumber(), PAPER_LSTM.outputScale)
     .option('--warm-start <file>', 'start from this optimizer file (its LSTM settings and φ) instead of a fresh φ, e.g. to fine-tune a shipped optimizer on a longer horizon')
-    .option('--threads <n>', `threads sharing the LSTM work of tasks with at least ${PARALLEL_MIN_ROWS} coordinates (worker threads; results depend slightly on the number)`, intIn(1, 16), 2);
+    .option('--threads <n>', `threads sharing the LSTM work of tasks with at least ${PARALLEL_MIN_ROWS} coordinates, and the validation (worker threads; results depend slightly on the number; the native LSTM kernel uses every core even with 1)`, intIn(1, 16), 2);
 }
 
 /** The flags of `train` parsed from `args` with their defaults, exactly as the command line would. */
