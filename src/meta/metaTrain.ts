@@ -17,6 +17,7 @@ import { disposeState, step, type OptState } from '../optimizers/optimizer.ts';
 import { Rng } from '../random/rng.ts';
 import type { MetaObjective, TaskFamily } from '../tasks/task.ts';
 import { fromCheckpoint, toCheckpoint, type MetaCheckpoint } from './checkpoint.ts';
+import { advanceTruncation } from './advance.ts';
 import { truncatedMetaGradient, type TruncationStart } from './metaGradient.ts';
 import type { Shard } from './shard.ts';
 import { concatRuns } from '../eval/stats.ts';
@@ -42,6 +43,11 @@ export interface MetaTrainConfig {
   finalMetaLrFactor: number;
   /** Σ l(θt) (the paper) or Σ log l(θt). */
   metaObjective: MetaObjective;
+  /**
+   * Only truncations that start at this step or later update φ (default 0: all, the paper); the
+   * earlier ones just run the optimizee forward, so φ is trained for the later part of training.
+   */
+  updateFromStep?: number;
   /** Validate every this many iterations (and after the last). */
   validateEvery: number;
   /** Fixed validation optimizees. */
@@ -218,6 +224,14 @@ export async function metaTrain(family: TaskFamily, config: MetaTrainConfig, hoo
     let skippedUpdates = 0;
     for (let t = 0; t < config.horizon; t += config.unrollLength) {
       const length = Math.min(config.unrollLength, config.horizon - t);
+      if (t < (config.updateFromStep ?? 0)) {
+        // Before the trained part of the horizon: advance θ and the LSTM state, no meta-update.
+        const next = advanceTruncation(task, optimizer, start, length, losses);
+        tf.dispose(start.params);
+        disposeState(start.state);
+        start = next;
+        continue;
+      }
       const result = truncatedMetaGradient(config.lstm, phi, task, start, length, config.metaObjective, config.blockRows, shards);
       tf.dispose(start.params);
       disposeState(start.state);

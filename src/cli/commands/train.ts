@@ -45,6 +45,8 @@ export interface TrainFlags extends TaskFlags {
   checkpointEvery?: number;
   /** Optimizer file whose φ (and LSTM settings) the run starts from. */
   warmStart?: string;
+  /** Only truncations starting at this step or later update φ (absent: 0). */
+  updateFrom?: number;
 }
 
 /** Adds the flags of `l2l train` to a command. */
@@ -55,6 +57,7 @@ export function addTrainFlags(command: Command): Command {
     .option('--members <n>', 'optimizees per meta-iteration (default: 128 quadratics, 1 MNIST network)', intIn(1, 100_000))
     .option('--horizon <n>', 'optimizee steps per meta-iteration', intIn(1, 100_000), 100)
     .option('--unroll <n>', 'steps per truncation of BPTT', intIn(1, 10_000), 20)
+    .option('--update-from <step>', 'only truncations that start at this step or later update the LSTM (the earlier ones only advance the optimizee): trains it for the later part of training', intIn(0, 100_000), 0)
     .option('--meta-lr <x>', 'initial learning rate of the Adam meta-optimizer', positiveNumber(1), 3e-3)
     .option('--final-lr-factor <x>', 'the meta learning rate decays exponentially to this fraction by the last iteration', positiveNumber(1), 0.1)
     .option('--meta-objective <name>', "'loss': Σ l(θt) (the paper); 'log': Σ log l(θt)", oneOf(['loss', 'log'] as const), 'loss')
@@ -124,6 +127,9 @@ function readCheckpointFile(dir: string): CheckpointFile {
  * checkpoint.json into flags.out; continues from `resume` when given.
  */
 export async function runTrain(flags: TrainFlags, command: string, resume?: CheckpointFile): Promise<MetaTrainResult & { optimizerFile: string }> {
+  if ((flags.updateFrom ?? 0) >= flags.horizon) {
+    throw new UserError(`--update-from ${flags.updateFrom} leaves no truncation to train in a horizon of ${flags.horizon}: use a step below --horizon`);
+  }
   if (flags.horizon % flags.unroll !== 0) {
     // Not an error for the algorithm, but the paper's schedule is whole truncations.
     process.stderr.write(`note: horizon ${flags.horizon} is not a multiple of unroll ${flags.unroll}; the last truncation is shorter\n`);
@@ -138,6 +144,7 @@ export async function runTrain(flags: TrainFlags, command: string, resume?: Chec
     metaLearningRate: flags.metaLr,
     finalMetaLrFactor: flags.finalLrFactor,
     metaObjective: flags.metaObjective,
+    updateFromStep: flags.updateFrom ?? 0,
     selectBy: flags.selectBy,
     validateEvery: flags.validateEvery,
     validationMembers: flags.validationMembers ?? defaults.validationMembers,
