@@ -102,7 +102,7 @@ async function evaluationBatchSeconds(timed: number): Promise<number[]> {
 const [part, timedArg] = process.argv.slice(2);
 const timed = Number(timedArg ?? 3);
 await initBackend();
-const kernel = lstmRowKernel()?.name ?? "tfjs";
+const kernel = lstmRowKernel()?.name ?? 'tfjs';
 const families: Record<string, [TaskFamily, number]> = {
   quadratic: [new QuadraticFamily(), 128],
   mnist: [new MlpFamily(PAPER_MLP, loadMnist), 1],
@@ -122,4 +122,4 @@ if (part === 'mnist-eval') {
   throw new Error(`unknown benchmark part '${part}'`);
 }
 const peakRssMb = process.resourceUsage().maxRSS / 1024;
-process.stdout.write(JSON.stringify({ ...result, peakRssMb, backend: tf.getBackend(), kernel }) + "\n");
+process.stdout.write(JSON.stringify({ ...result, peakRssMb, backend: tf.getBackend(), kernel }) + '\n');

@@ -18,9 +18,9 @@ describe('truncations without a meta-gradient (train --update-from)', () => {
   it('advance the optimizee and the LSTM state exactly as a truncation does', () => {
     const { task, phi, start } = mlpTruncationStart(PAPER_LSTM, 6, 32, 5);
     const optimizer = lstmOptimizer(PAPER_LSTM, metaParamsFromList(PAPER_LSTM, phi));
+    const truncation = truncatedMetaGradient(PAPER_LSTM, phi, task, start, 4);
     const losses: number[] = [];
     const advanced = advanceTruncation(task, optimizer, start, 4, losses);
-    const truncation = truncatedMetaGradient(PAPER_LSTM, phi, task, start, 4);
     assert.equal(advanced.step, truncation.next.step);
     assertClose(losses, truncation.losses, { rtol: 1e-6, label: 'losses' });
     assertClose(flat(advanced.params), flat(truncation.next.params), { rtol: 1e-6, atol: 1e-8, label: 'theta' });

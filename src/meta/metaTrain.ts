@@ -226,10 +226,7 @@ export async function metaTrain(family: TaskFamily, config: MetaTrainConfig, hoo
       const length = Math.min(config.unrollLength, config.horizon - t);
       if (t < (config.updateFromStep ?? 0)) {
         // Before the trained part of the horizon: advance θ and the LSTM state, no meta-update.
-        const next = advanceTruncation(task, optimizer, start, length, losses);
-        tf.dispose(start.params);
-        disposeState(start.state);
-        start = next;
+        start = advanceTruncation(task, optimizer, start, length, losses);
         continue;
       }
       const result = truncatedMetaGradient(config.lstm, phi, task, start, length, config.metaObjective, config.blockRows, shards);
