@@ -14,16 +14,20 @@
 //   metaGradient(config, phi, count, inputs[], dUpdates[], h[], c[], m, v[, threads]) -> Float32Array
 //     ∂S/∂φ for S = Σ_t ⟨update_t, dUpdates_t⟩ over the recorded steps, starting from the
 //     given states (not modified); same order and length as phi.
-// Rows are worked on in chunks of CHUNK_ROWS on `threads` threads (default 1); the result does
-// not depend on the number of threads.
+// Rows are worked on in chunks on `threads` threads (default 1; a pool started once); the result
+// does not depend on the number of threads.
 // config = { hidden: number[], mode: 0 raw | 1 log-and-sign | 2 adam, p, outputScale };
 // phi is φ flattened in metaParamShapes order (src/learned/lstmConfig.ts).
 #include <node_api.h>
 
 #include <algorithm>
+#include <chrono>
+#include <atomic>
+#include <condition_variable>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -404,20 +408,108 @@ void rowBackward(const Config& cfg, const Weights& w, const float* caches, int s
   }
 }
 
-// Rows per chunk of work. A chunk's meta-gradient is summed on its own and the chunks' sums are
-// added in chunk order, so the result does not depend on the number of threads.
+// Rows per chunk of meta-gradient work. A chunk's meta-gradient is summed on its own and the
+// chunks' sums are added in chunk order, so the result does not depend on the number of threads.
 constexpr size_t CHUNK_ROWS = 512;
 
-// Calls fn(chunk) for chunks 0..chunks-1 on `threads` threads (this one and threads − 1 more).
-template <typename Fn>
-void forEachChunk(size_t chunks, int threads, Fn fn) {
-  const size_t n = std::max<size_t>(1, std::min<size_t>(static_cast<size_t>(std::max(threads, 1)), chunks));
-  std::vector<std::thread> pool;
-  for (size_t k = 1; k < n; k++) pool.emplace_back([&, k] {
-    for (size_t c = k; c < chunks; c += n) fn(c);
-  });
-  for (size_t c = 0; c < chunks; c += n) fn(c);
-  for (auto& t : pool) t.join();
+// Rows per item of forward work (rows are independent there, so any split gives the same numbers).
+constexpr size_t FORWARD_ROWS = 64;
+
+// Worker threads started once and reused. A call's items are taken one at a time from a shared
+// counter by the caller and up to threads − 1 workers, so a faster core takes more of them (the
+// two cores of a small virtual machine can differ by 40%). Between calls the workers spin briefly,
+// yielding to any other thread that wants the core (calls come every few hundred microseconds
+// during an unroll), and then sleep. One call at a time uses the pool; a call that finds it busy
+// (another Node thread's) runs alone.
+class Pool {
+ public:
+  template <typename Fn>
+  void run(size_t items, int threads, Fn fn) {
+    const size_t helpers = std::min<size_t>(static_cast<size_t>(std::max(threads, 1)) - 1, items > 0 ? items - 1 : 0);
+    std::unique_lock<std::mutex> busy(busy_, std::try_to_lock);
+    if (helpers == 0 || !busy.owns_lock()) {
+      for (size_t i = 0; i < items; i++) fn(i);
+      return;
+    }
+    start(helpers);
+    Task<Fn> task(fn);
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      items_ = items;
+      next_.store(0);
+      wanted_ = helpers;
+      task_ = &task;
+      pending_.store(static_cast<int>(helpers));
+      generation_.fetch_add(1);
+    }
+    wake_.notify_all();
+    work(task);
+    while (pending_.load() > 0) std::this_thread::yield();
+  }
+
+ private:
+  // How long an idle worker spins before it sleeps: longer than the gaps between the calls of
+  // an unroll, so that it is awake for the next one (waking a sleeping thread costs ~0.1 ms).
+  static constexpr std::chrono::microseconds SPIN{3000};
+
+  struct TaskBase {
+    virtual void call(size_t i) = 0;
+    virtual ~TaskBase() = default;
+  };
+  template <typename Fn>
+  struct Task : TaskBase {
+    Fn& fn;
+    explicit Task(Fn& f) : fn(f) {}
+    void call(size_t i) override { fn(i); }
+  };
+
+  void work(TaskBase& task) {
+    for (size_t i = next_.fetch_add(1); i < items_; i = next_.fetch_add(1)) task.call(i);
+  }
+
+  // Starts workers until there are `n`; they live as long as the process.
+  void start(size_t n) {
+    while (workers_ < n) {
+      const size_t index = workers_++;
+      const uint64_t seen = generation_.load();
+      std::thread([this, index, seen] { loop(index, seen); }).detach();
+    }
+  }
+
+  // Worker `index`: takes part in every call that wants it (a call waits for all it wants), each
+  // once.
+  void loop(size_t index, uint64_t seen) {
+    for (;;) {
+      const auto until = std::chrono::steady_clock::now() + SPIN;
+      while (generation_.load() == seen && std::chrono::steady_clock::now() < until) std::this_thread::yield();
+      TaskBase* task;
+      bool wanted;
+      {
+        std::unique_lock<std::mutex> lock(mutex_);
+        wake_.wait(lock, [&] { return generation_.load() != seen; });
+        seen = generation_.load();
+        wanted = index < wanted_;
+        task = task_;
+      }
+      if (wanted) {
+        work(*task);
+        pending_.fetch_sub(1);
+      }
+    }
+  }
+
+  std::mutex busy_, mutex_;
+  std::condition_variable wake_;
+  std::atomic<uint64_t> generation_{0};
+  std::atomic<size_t> next_{0};
+  std::atomic<int> pending_{0};
+  size_t items_ = 0, wanted_ = 0, workers_ = 0;
+  TaskBase* task_ = nullptr;
+};
+
+Pool& pool() {
+  static Pool* instance = new Pool();  // never destroyed: its detached workers outlive main()
+  return *instance;
 }
 
 // ---- N-API plumbing ----
@@ -563,10 +655,10 @@ napi_value Forward(napi_env env, napi_callback_info info) {
     const Weights w = packWeights(cfg, phi);
     int maxH = 0;
     for (int H : cfg.hidden) maxH = std::max(maxH, H);
-    forEachChunk((rows + CHUNK_ROWS - 1) / CHUNK_ROWS, threads, [&](size_t chunk) {
+    pool().run((rows + FORWARD_ROWS - 1) / FORWARD_ROWS, threads, [&](size_t item) {
       std::vector<float> z(5 * maxH);
       std::vector<float*> hr(cfg.layers()), cr(cfg.layers());
-      for (size_t r = chunk * CHUNK_ROWS; r < std::min(rows, (chunk + 1) * CHUNK_ROWS); r++) {
+      for (size_t r = item * FORWARD_ROWS; r < std::min(rows, (item + 1) * FORWARD_ROWS); r++) {
         float x[2];
         features(cfg, grads[r], count, m ? m + r : nullptr, v ? v + r : nullptr, x);
         rowStates(cfg, h, r, hr.data());
@@ -619,7 +711,7 @@ napi_value MetaGradient(napi_env env, napi_callback_info info) {
     for (int l = 0; l < cfg.layers(); l++) maxH = std::max(maxH, cfg.hidden[l]), stepFloats += cacheSize(cfg, l), gates += 4 * cfg.hidden[l];
     const size_t chunks = (rows + CHUNK_ROWS - 1) / CHUNK_ROWS;
     std::vector<std::vector<double>> chunkTotals(chunks, std::vector<double>(nPhi, 0.0));
-    forEachChunk(chunks, threads, [&](size_t chunk) {
+    pool().run(chunks, threads, [&](size_t chunk) {
       Grads g(w);
       std::vector<float> caches(static_cast<size_t>(T) * stepFloats);
       std::vector<float> z(5 * maxH), scratch((2 * cfg.layers() + 2) * maxH + static_cast<size_t>(T) * gates);
