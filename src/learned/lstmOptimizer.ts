@@ -71,31 +71,42 @@ export function lstmOptimizer(config: LstmConfig, phi: MetaParams, kernel: LstmR
 
 /**
  * The arrays a kernel step produced, by the state tensor made from them (each parameter's first
- * h), so that the next step reads them back without a copy out of the backend.
+ * h), so that the next step reads them back without a copy out of the backend. The next step
+ * takes them over (the entry is removed): it updates them in place.
  */
 const kernelArrays = new WeakMap<tf.Tensor, RowStates>();
+
+/**
+ * Whether the current backend copies the values a tensor is made from (wasm copies them into its
+ * heap); others (cpu, webgl) keep the array, which then must not be changed afterwards.
+ */
+function backendCopiesValues(): boolean {
+  return tf.getBackend() === 'wasm';
+}
 
 /** `update` on a row kernel: the same step as `lstmForward`, on the gradients' values. */
 function kernelStep(config: LstmConfig, phi: MetaParams, kernel: LstmRowKernel): (grads: tf.Tensor[], state: OptState) => UpdateResult {
   const flatPhi = concatArrays(metaParamShapes(config).map(([name]) => phi[name].dataSync() as Float32Array));
   return (grads, state) => {
+    const own = backendCopiesValues() ? (a: Float32Array) => a : (a: Float32Array) => a.slice();
     const perParam: LstmStates[] = [];
     const updates = grads.map((g, i) => {
       const rows = g.size;
       const tensors = statesOf(config, state, i);
-      // Copies: the kernel works in place, and the backend may keep the arrays a tensor was made from.
-      const known = kernelArrays.get(tensors.h[0]);
-      const arrays: RowStates = {
-        h: tensors.h.map((t, l) => (known ? known.h[l] : (t.dataSync() as Float32Array)).slice()),
-        c: tensors.c.map((t, l) => (known ? known.c[l] : (t.dataSync() as Float32Array)).slice()),
-        ...(tensors.m ? { m: (known?.m ?? (tensors.m.dataSync() as Float32Array)).slice(), v: (known?.v ?? (tensors.v!.dataSync() as Float32Array)).slice() } : {}),
-      };
+      // The kernel works in place: on the previous step's arrays, or on copies of the tensors' values.
+      let arrays = kernelArrays.get(tensors.h[0]);
+      if (arrays) {
+        kernelArrays.delete(tensors.h[0]);
+      } else {
+        const copy = (t: tf.Tensor) => (t.dataSync() as Float32Array).slice();
+        arrays = { h: tensors.h.map(copy), c: tensors.c.map(copy), ...(tensors.m ? { m: copy(tensors.m), v: copy(tensors.v!) } : {}) };
+      }
       const values = new Float32Array(rows);
       kernel.forward(config, flatPhi, state.count, g.dataSync() as Float32Array, arrays, values, kernelThreads());
       const next: LstmStates = {
-        h: arrays.h.map((a, l) => tf.tensor2d(a, [rows, config.hidden[l]])),
-        c: arrays.c.map((a, l) => tf.tensor2d(a, [rows, config.hidden[l]])),
-        ...(arrays.m ? { m: tf.tensor2d(arrays.m, [rows, 1]), v: tf.tensor2d(arrays.v!, [rows, 1]) } : {}),
+        h: arrays.h.map((a, l) => tf.tensor2d(own(a), [rows, config.hidden[l]])),
+        c: arrays.c.map((a, l) => tf.tensor2d(own(a), [rows, config.hidden[l]])),
+        ...(arrays.m ? { m: tf.tensor2d(own(arrays.m), [rows, 1]), v: tf.tensor2d(own(arrays.v!), [rows, 1]) } : {}),
       };
       kernelArrays.set(next.h[0], arrays);
       perParam.push(next);

@@ -4,6 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import { initMetaParams, metaParamList, metaParamsFromList, PAPER_LSTM, type LstmConfig } from '../learned/lstmConfig.ts';
 import { lstmOptimizer } from '../learned/lstmOptimizer.ts';
 import { kernelThreads } from '../learned/rowKernel.ts';
+import type { OptState } from '../optimizers/optimizer.ts';
 import { KernelShard } from '../meta/kernelShard.ts';
 import { LocalShard, type Shard, type ShardStart } from '../meta/shard.ts';
 import { Rng } from '../random/rng.ts';
@@ -104,6 +105,23 @@ describe('native LSTM kernel', () => {
       reference.state.slots[slot].forEach((s, i) => assertClose(fast.state.slots[slot][i].dataSync(), s.dataSync(), { rtol: 1e-4, atol: 1e-6, label: `${slot}[${i}]` }));
     }
     assert.equal(fast.state.count, 5);
+  });
+
+  it('as the learned optimizer: a later step leaves earlier states as they were, and a state can be stepped twice', { skip: notBuilt }, () => {
+    const phi = initMetaParams(PAPER_LSTM, new Rng(4));
+    const optimizer = lstmOptimizer(PAPER_LSTM, phi, native.kernel);
+    const params = [tf.tensor(new Rng(5).normalArray(70), [7, 10])];
+    const valuesOf = (state: OptState) => Object.values(state.slots).flatMap((ts) => ts.map((t) => Array.from(t.dataSync())));
+    const grads = (t: number) => [params[0].mul(0.01 * (t + 1))];
+    const states = [optimizer.init(params)];
+    const seen = [valuesOf(states[0])];
+    for (let t = 0; t < 4; t++) {
+      states.push(optimizer.update(grads(t), states[t]).state);
+      seen.push(valuesOf(states[t + 1]));
+    }
+    states.forEach((state, t) => assert.deepEqual(valuesOf(state), seen[t], `state after ${t} steps`));
+    // Stepping the state after 2 steps again gives the state after 3 steps again.
+    assert.deepEqual(valuesOf(optimizer.update(grads(2), states[2]).state), seen[3]);
   });
 
   it('rejects arrays that do not fit the configuration with a message that names them', { skip: notBuilt }, () => {
