@@ -116,12 +116,12 @@ describe('native LSTM kernel', () => {
     const states = [optimizer.init(params)];
     const seen = [valuesOf(states[0])];
     for (let t = 0; t < 4; t++) {
-      states.push(optimizer.update(grads(t), states[t]).state);
+      states.push(optimizer.update(grads(t), states[t], params).state);
       seen.push(valuesOf(states[t + 1]));
     }
     states.forEach((state, t) => assert.deepEqual(valuesOf(state), seen[t], `state after ${t} steps`));
     // Stepping the state after 2 steps again gives the state after 3 steps again.
-    assert.deepEqual(valuesOf(optimizer.update(grads(2), states[2]).state), seen[3]);
+    assert.deepEqual(valuesOf(optimizer.update(grads(2), states[2], params).state), seen[3]);
   });
 
   it('rejects arrays that do not fit the configuration with a message that names them', { skip: notBuilt }, () => {
