@@ -49,6 +49,8 @@ describe('CLI: every bad input gets one line, exit code 2 and no output', () => 
     ['negative runs', ['compare', '--out', out, '--runs', '-5'], /--runs .*expected an integer/],
     ['bad learning rate', ['train', '--out', out, '--meta-lr', '-1'], /--meta-lr .*greater than 0/],
     ['too many threads', ['train', '--out', out, '--threads', '64'], /--threads .*expected an integer from 1 to 16/],
+    ['unknown base optimizer', ['train', '--out', out, '--base', 'lion:1'], /--base .*NAME:LEARNING_RATE with NAME one of sgd, momentum, nag/],
+    ['base without a learning rate', ['train', '--out', out, '--base', 'nag'], /--base .*e\.g\. nag:1\), got 'nag'/],
     ['unknown task', ['compare', '--out', out, '--task', 'cifar'], /--task .*expected one of quadratic/],
     ['unknown baseline', ['compare', '--out', out, '--baselines', 'adam,lion'], /--baselines .*comma-separated list/],
     ['nothing to compare', ['compare', '--out', out, '--baselines', 'none'], /nothing to compare: give --optimizer FILE/],

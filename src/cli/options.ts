@@ -63,3 +63,15 @@ export const backendName = oneOf(BACKENDS);
 
 /** The task families the CLI knows. */
 export const TASKS = ['quadratic', 'mnist'] as const;
+
+/** 'NAME:LR': a hand-designed optimizer from `choices` and its learning rate, e.g. 'nag:1'. */
+export function optimizerAtRate(choices: readonly string[]): (value: string) => { optimizer: string; learningRate: number } {
+  return (value) => {
+    const [name, rate, ...rest] = value.split(':');
+    const lr = Number(rate);
+    if (rest.length > 0 || !choices.includes(name) || rate === undefined || rate.trim() === '' || !Number.isFinite(lr) || lr <= 0) {
+      throw new InvalidArgumentError(`expected NAME:LEARNING_RATE with NAME one of ${choices.join(', ')} and a rate above 0 (e.g. nag:1), got '${value}'.`);
+    }
+    return { optimizer: name, learningRate: lr };
+  };
+}

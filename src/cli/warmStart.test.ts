@@ -26,7 +26,7 @@ describe('train --warm-start', () => {
     assert.ok(saved.provenance.bestIteration > 0, 'the first run improved on its random start');
 
     const { stderr } = await run('node', ['bin/l2l.js', 'train', '--out', second, '--iterations', '2', '--warm-start', path.join(first, 'optimizer.json'), ...small], { cwd: repo });
-    assert.match(stderr, /--output-scale come from .*optimizer\.json \(gradient, 0\.2\)/);
+    assert.match(stderr, /--output-scale and --base come from .*optimizer\.json \(gradient, 0\.2, none\)/);
     const log = logOf(second);
     assert.equal(log[0].lstm.outputScale, 0.2);
     assert.equal(log[0].warmStart.file, path.join(first, 'optimizer.json'));
@@ -36,6 +36,19 @@ describe('train --warm-start', () => {
     assert.equal(start.validationFinalLoss, savedValidation.validationFinalLoss);
     const provenance = JSON.parse(fs.readFileSync(path.join(second, 'optimizer.json'), 'utf8')).provenance;
     assert.equal(provenance.trainingConfig.warmStart.file, path.join(first, 'optimizer.json'));
+  });
+
+  it('--base NAME:LR adds a hand-designed step: recorded in the log and the optimizer file, and carried by a warm start', async () => {
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'l2l-base-'));
+    const first = path.join(tmp, 'first');
+    await run('node', ['bin/l2l.js', 'train', '--out', first, '--iterations', '2', '--base', 'nag:0.05', ...small], { cwd: repo });
+    const saved = JSON.parse(fs.readFileSync(path.join(first, 'optimizer.json'), 'utf8'));
+    assert.deepEqual(saved.config.base, { optimizer: 'nag', learningRate: 0.05 });
+    assert.deepEqual(logOf(first)[0].lstm.base, { optimizer: 'nag', learningRate: 0.05 });
+    const second = path.join(tmp, 'second');
+    const { stderr } = await run('node', ['bin/l2l.js', 'train', '--out', second, '--iterations', '1', '--warm-start', path.join(first, 'optimizer.json'), ...small], { cwd: repo });
+    assert.match(stderr, /come from .*optimizer\.json \(gradient, 0\.1, nag:0\.05\)/);
+    assert.deepEqual(logOf(second)[0].lstm.base, { optimizer: 'nag', learningRate: 0.05 });
   });
 
   it('names a missing warm-start file in one line', async () => {

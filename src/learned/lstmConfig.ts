@@ -7,6 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../random/rng.ts';
+import type { BaseStep } from './baseStep.ts';
 import { PAPER_P } from './preprocess.ts';
 
 /** The LSTM optimizer's architecture. */
@@ -24,6 +25,11 @@ export interface LstmConfig {
   outputScale: number;
   /** Initial value of the forget-gate bias. */
   forgetBias: number;
+  /**
+   * A hand-designed step added to the LSTM's output (`baseStep.ts`), or absent/null: the paper,
+   * the LSTM's output alone.
+   */
+  base?: BaseStep | null;
 }
 
 /** The LSTM's per-coordinate inputs. */
@@ -59,12 +65,15 @@ export function metaParamShapes(config: LstmConfig): Array<[string, number[]]> {
   return shapes;
 }
 
-/** Draws φ: weights N(0, 1/fan_in), biases 0, forget biases `forgetBias`. */
+/**
+ * Draws φ: weights N(0, 1/fan_in), biases 0, forget biases `forgetBias`. With a base step the
+ * head's weights start at 0 too, so that the learned optimizer starts as its base optimizer.
+ */
 export function initMetaParams(config: LstmConfig, rng: Rng): MetaParams {
   const phi: MetaParams = {};
   for (const [name, shape] of metaParamShapes(config)) {
     const size = shape.reduce((a, b) => a * b, 1);
-    if (name.endsWith('.b')) {
+    if (name.endsWith('.b') || (name === 'head.w' && config.base)) {
       const value = name.endsWith('.f.b') ? config.forgetBias : 0;
       phi[name] = tf.fill(shape, value);
     } else {

@@ -4,11 +4,12 @@
  * and the head's output is that coordinate's update: θ(t+1) = θ(t) + m(∇t, ht; φ).
  *
  * `lstmOptimizer(config, φ)` is an ordinary `Optimizer`; evaluation code calls it like any
- * other optimizer, and the reference meta-gradient calls it (on TensorFlow.js, no kernel) with φ
+ * other optimizer (with `config.base`, a hand-designed step is added to the LSTM's: `baseStep.ts`), and the reference meta-gradient calls it (on TensorFlow.js, no kernel) with φ
  * on a gradient tape.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { OptState, Optimizer, UpdateResult } from '../optimizers/optimizer.ts';
+import { baseOptimizer, baseStateOf, withBaseState } from './baseStep.ts';
 import { lstmForward, type LstmStates } from './lstmCell.ts';
 import { metaParamShapes, type LstmConfig, type MetaParams } from './lstmConfig.ts';
 import { concatArrays, kernelThreads, lstmRowKernel, type LstmRowKernel, type RowStates } from './rowKernel.ts';
@@ -48,22 +49,32 @@ export function stateFrom(config: LstmConfig, count: number, perParam: LstmState
  */
 export function lstmOptimizer(config: LstmConfig, phi: MetaParams, kernel: LstmRowKernel | null = lstmRowKernel()): Optimizer {
   const kernelUpdate = kernel ? kernelStep(config, phi, kernel) : undefined;
+  const base = config.base ? baseOptimizer(config.base) : null;
+  const lstmUpdate = (grads: tf.Tensor[], state: OptState): UpdateResult => {
+    if (kernelUpdate) return kernelUpdate(grads, state);
+    return tf.tidy(() => {
+      const outs = grads.map((g, i) => lstmForward(config, phi, g.reshape([g.size, 1]), statesOf(config, state, i), state.count));
+      return {
+        updates: outs.map((out, i) => out.update.reshape(grads[i].shape)),
+        state: stateFrom(config, state.count + 1, outs.map((out) => out.states)),
+      };
+    });
+  };
   return {
     name: 'lstm',
     hyperparams: { ...config },
     init(params: tf.Tensor[]): OptState {
       const zeros = (p: tf.Tensor, units: number) => tf.zeros([p.size, units]) as tf.Tensor2D;
       const moments = (p: tf.Tensor) => (config.inputs === 'adam' ? { m: zeros(p, 1), v: zeros(p, 1) } : {});
-      return stateFrom(config, 0, params.map((p) => ({ h: config.hidden.map((u) => zeros(p, u)), c: config.hidden.map((u) => zeros(p, u)), ...moments(p) })));
+      const state = stateFrom(config, 0, params.map((p) => ({ h: config.hidden.map((u) => zeros(p, u)), c: config.hidden.map((u) => zeros(p, u)), ...moments(p) })));
+      return base ? withBaseState(state, base.init(params)) : state;
     },
-    update(grads: tf.Tensor[], state: OptState): UpdateResult {
-      if (kernelUpdate) return kernelUpdate(grads, state);
+    update(grads: tf.Tensor[], state: OptState, params: tf.Tensor[]): UpdateResult {
+      if (!base) return lstmUpdate(grads, state);
       return tf.tidy(() => {
-        const outs = grads.map((g, i) => lstmForward(config, phi, g.reshape([g.size, 1]), statesOf(config, state, i), state.count));
-        return {
-          updates: outs.map((out, i) => out.update.reshape(grads[i].shape)),
-          state: stateFrom(config, state.count + 1, outs.map((out) => out.states)),
-        };
+        const lstm = lstmUpdate(grads, state);
+        const b = base.update(grads, baseStateOf(state), params);
+        return { updates: lstm.updates.map((u, i) => u.add(b.updates[i])), state: withBaseState(lstm.state, b.state) };
       });
     },
   };

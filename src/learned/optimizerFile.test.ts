@@ -31,12 +31,20 @@ describe('optimizer file', () => {
     assertClose(run(loaded.phi), run(phi), { rtol: 0, atol: 0 });
   });
 
+  it('keeps a base step in the config', () => {
+    const config = { ...PAPER_LSTM, base: { optimizer: 'nag', learningRate: 0.5 } };
+    const loaded = fromOptimizerFile(JSON.parse(JSON.stringify(toOptimizerFile(config, initMetaParams(config, new Rng(1)), provenance))));
+    assert.deepEqual(loaded.config, config);
+  });
+
   const good = () => JSON.parse(JSON.stringify(toOptimizerFile(PAPER_LSTM, initMetaParams(PAPER_LSTM, new Rng(1)), provenance)));
   const cases: Array<[string, (doc: any) => unknown, RegExp]> = [
     ['not an object', () => 42, /not a learned-optimizer file/],
     ['wrong format', (d) => ({ ...d, format: 'other' }), /not a learned-optimizer file/],
     ['wrong version', (d) => ({ ...d, version: 99 }), /unsupported optimizer file version 99/],
     ['bad config', (d) => ({ ...d, config: { ...d.config, hidden: [] } }), /invalid config.hidden/],
+    ['unknown base optimizer', (d) => ({ ...d, config: { ...d.config, base: { optimizer: 'lion', learningRate: 1 } } }), /invalid config.base.optimizer \(one of sgd, momentum, nag/],
+    ['bad base learning rate', (d) => ({ ...d, config: { ...d.config, base: { optimizer: 'nag', learningRate: -1 } } }), /invalid config.base.learningRate/],
     ['missing weight', (d) => { delete d.weights['head.w']; return d; }, /missing weight 'head.w'/],
     ['wrong shape', (d) => { d.weights['head.w'].shape = [3, 1]; return d; }, /shape \[3,1\], expected \[20,1\]/],
     ['too few values', (d) => { d.weights['head.b'].values = []; return d; }, /must have 1 values/],

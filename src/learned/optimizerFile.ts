@@ -5,11 +5,14 @@
  *   {
  *     "format": "l2l-lstm-optimizer", "version": 1,
  *     "config": { "hidden": [20, 20], "inputs": "gradient", "preprocessP": 10, "outputScale": 0.1, "forgetBias": 1 },
+ *                 (optionally "base": { "optimizer": "nag", "learningRate": 1 }: a hand-designed step added)
  *     "weights": { "lstm0.i.wx": { "shape": [2, 20], "values": [...] }, ... },
  *     "provenance": { "command": "...", "seed": 1, "iterations": 300, "validationLoss": 0.2, ... }
  *   }
  */
 import * as tf from '@tensorflow/tfjs';
+import { HAND_DESIGNED } from '../optimizers/registry.ts';
+import type { BaseStep } from './baseStep.ts';
 import { metaParamShapes, type LstmConfig, type MetaParams } from './lstmConfig.ts';
 
 /** The `format` field of every optimizer file. */
@@ -91,7 +94,14 @@ function validateConfig(config: unknown): LstmConfig {
   if (!(c.preprocessP === null || (typeof c.preprocessP === 'number' && c.preprocessP > 0))) throw bad('preprocessP');
   if (typeof c.outputScale !== 'number' || !Number.isFinite(c.outputScale)) throw bad('outputScale');
   if (typeof c.forgetBias !== 'number' || !Number.isFinite(c.forgetBias)) throw bad('forgetBias');
-  return { hidden: [...c.hidden], inputs: c.inputs, preprocessP: c.preprocessP, outputScale: c.outputScale, forgetBias: c.forgetBias };
+  const out: LstmConfig = { hidden: [...c.hidden], inputs: c.inputs, preprocessP: c.preprocessP, outputScale: c.outputScale, forgetBias: c.forgetBias };
+  if (c.base !== undefined && c.base !== null) {
+    const b = c.base as Partial<BaseStep>;
+    if (!isObject(b) || typeof b.optimizer !== 'string' || !(b.optimizer in HAND_DESIGNED)) throw bad(`base.optimizer (one of ${Object.keys(HAND_DESIGNED).join(', ')})`);
+    if (typeof b.learningRate !== 'number' || !(b.learningRate > 0) || !Number.isFinite(b.learningRate)) throw bad('base.learningRate');
+    out.base = { optimizer: b.optimizer, learningRate: b.learningRate };
+  }
+  return out;
 }
 
 function isObject(x: unknown): x is Record<string, unknown> {

@@ -19,6 +19,8 @@ import { frozenGradientMetaLoss, referenceMetaGradient } from './referenceMetaGr
 // the paper's preprocessing and with the raw gradient as input (where a leak through ∇ is large).
 const preprocessed: LstmConfig = { hidden: [4, 4], inputs: 'gradient', preprocessP: 10, outputScale: 0.3, forgetBias: 1 };
 const raw: LstmConfig = { ...preprocessed, preprocessP: null, outputScale: 1 };
+// With a hand-designed step (NAG) added to the LSTM's output: it moves θ but does not depend on φ.
+const withBase: LstmConfig = { ...preprocessed, base: { optimizer: 'nag', learningRate: 0.05 } };
 let config = preprocessed;
 const T = 5;
 
@@ -27,7 +29,8 @@ function setup() {
   // Raw inputs get the small-gradient 'deepmind' quadratics so the LSTM is not saturated.
   const variant = config.preprocessP === null ? 'deepmind' : 'paper';
   const task = new QuadraticFamily({ dims: 2, variant }).sample(rng.child('task'), 3);
-  const phi = metaParamList(config, initMetaParams(config, rng.child('phi')));
+  // A random head even with a base step, so that the LSTM's part of the update is not zero.
+  const phi = metaParamList(config, initMetaParams({ ...config, base: null }, rng.child('phi')));
   const params = task.init(rng.child('theta'));
   // Warm the LSTM state with 3 steps so the truncation starts from a non-trivial state.
   const optimizer = lstmOptimizer(config, metaParamsFromList(config, phi));
@@ -55,7 +58,7 @@ describe(`truncated meta-gradient (LSTM on ${kernel})`, { skip: kernel === 'nati
     assert.ok(Math.abs(fast.losses.reduce((a, b) => a + b) - ref.metaLoss) < 1e-3 * ref.metaLoss);
   });
 
-  for (const [inputs, cfg] of [['preprocessed', preprocessed], ['raw', raw]] as const) {
+  for (const [inputs, cfg] of [['preprocessed', preprocessed], ['raw', raw], ['preprocessed, NAG base step', withBase]] as const) {
   it(`matches central finite differences of the truncated meta-loss with the gradient frozen (${inputs} inputs)`, () => {
     config = cfg;
     const { rng, task, phi, start } = setup();
@@ -95,6 +98,24 @@ describe(`truncated meta-gradient (LSTM on ${kernel})`, { skip: kernel === 'nati
   });
   }
 
+  it('with a base step: equals the reference path, carries the base state into the next truncation, and the step changes θ', () => {
+    config = withBase;
+    const { task, phi, start } = setup();
+    const fast = truncatedMetaGradient(config, phi, task, start, T);
+    const ref = referenceMetaGradient(config, phi, task, start, T);
+    assertClose(flat(fast.metaGrads), flat(ref.metaGrads), { rtol: 1e-3, atol: 1e-4, label: 'dL/dphi (base step)' });
+    assert.ok(Math.abs(fast.losses.reduce((a, b) => a + b) - ref.metaLoss) < 1e-3 * ref.metaLoss);
+    assert.deepEqual(Object.keys(fast.next.state.slots).sort(), ['base.v', 'c0', 'c1', 'h0', 'h1']);
+    const first = truncatedMetaGradient(config, phi, task, start, 2);
+    const second = truncatedMetaGradient(config, phi, task, first.next, 3);
+    assertClose(flat(second.next.params), flat(fast.next.params), { rtol: 1e-5, label: 'theta after 2 + 3 steps' });
+    assertClose(flat(second.next.state.slots['base.v']), flat(fast.next.state.slots['base.v']), { rtol: 1e-5, label: 'NAG velocity' });
+    config = { ...withBase, base: null };
+    const without = truncatedMetaGradient(config, phi, task, setup().start, T);
+    config = preprocessed;
+    assert.ok(Math.abs(without.losses[T - 1] - fast.losses[T - 1]) > 1e-3, 'the base step moves θ');
+  });
+
   it("equals the reference path with RNNprop-style 'adam' inputs", () => {
     config = { ...preprocessed, inputs: 'adam' };
     const { task, phi, start } = setup();
@@ -131,8 +152,9 @@ describe(`truncated meta-gradient (LSTM on ${kernel})`, { skip: kernel === 'nati
     });
   }
 
-  it('splitting the rows among shards (as worker threads do) gives the same meta-gradient and next state (MLP: 4 parameter tensors)', () => {
-    const lstm: LstmConfig = { ...preprocessed, outputScale: 0.1 };
+  for (const [label, base] of [['', null], [', NAG base step', { optimizer: 'nag', learningRate: 0.5 }]] as const) {
+  it(`splitting the rows among shards (as worker threads do) gives the same meta-gradient and next state (MLP: 4 parameter tensors${label})`, () => {
+    const lstm: LstmConfig = { ...preprocessed, outputScale: 0.1, base };
     const { task, phi, start } = mlpTruncationStart(lstm, 3, 16, 11);
     const whole = truncatedMetaGradient(lstm, phi, task, start, 4);
     // 2,395 rows: three shards (the first here, two standing in for workers), each in blocks of 500.
@@ -149,6 +171,7 @@ describe(`truncated meta-gradient (LSTM on ${kernel})`, { skip: kernel === 'nati
       assertClose(flat(sharded.next.state.slots[slot]), flat(whole.next.state.slots[slot]), { rtol: 1e-6, atol: 1e-7, label: slot });
     }
   });
+  }
 
   it('carries θ and the LSTM state, detached, into the next truncation', () => {
     const { task, phi, start } = setup();

@@ -22,6 +22,7 @@ import {
   type StepOutput,
   type StepRecord,
 } from '../learned/lstmCell.ts';
+import { baseOptimizer, baseStateOf, withBaseState } from '../learned/baseStep.ts';
 import { metaParamShapes, metaParamsFromList, type LstmConfig } from '../learned/lstmConfig.ts';
 import { stateFrom, statesOf } from '../learned/lstmOptimizer.ts';
 import type { OptState } from '../optimizers/optimizer.ts';
@@ -30,7 +31,10 @@ import { lstmRowKernel } from '../learned/rowKernel.ts';
 import type { Shard } from './shard.ts';
 import { shardedTruncation } from './shardedTruncation.ts';
 
-/** Where a truncation starts: θ and the LSTM state (both constants), and the step index. */
+/**
+ * Where a truncation starts: θ and the learned optimizer's state (LSTM states, and the base
+ * step's with `config.base`; all constants), and the step index.
+ */
 export interface TruncationStart {
   params: tf.Tensor[];
   state: OptState;
@@ -85,6 +89,7 @@ export function truncatedMetaGradient(
     return shardedTruncation(config, phiList, task, start, unrollLength, objective, blockRows, split ? remoteShards : []);
   }
   const phi = metaParamsFromList(config, phiList);
+  const base = config.base ? baseOptimizer(config.base) : null;
   const scale = meanLossScale(task);
   const losses: number[] = [];
   const kept = tf.tidy(() => {
@@ -93,6 +98,7 @@ export function truncatedMetaGradient(
     const gradsAfter: tf.Tensor[][] = [];
     let params = start.params;
     let states = params.map((_, i) => statesOf(config, start.state, i));
+    let baseState = base ? baseStateOf(start.state) : null;
     let grads = tf.tidy(() => lossAndGrad(task, params, start.step).grads);
     for (let t = 0; t < unrollLength; t++) {
       const count = start.state.count + t;
@@ -101,7 +107,13 @@ export function truncatedMetaGradient(
       );
       outs.push(stepOuts);
       states = stepOuts.map((o) => o.states);
-      params = params.map((p, i) => p.add(stepOuts[i].update.reshape(p.shape)));
+      // The hand-designed part of the step, if any, does not depend on φ.
+      const b = base ? base.update(grads, baseState!, params) : null;
+      if (b) baseState = b.state;
+      params = params.map((p, i) => {
+        const moved = p.add(stepOuts[i].update.reshape(p.shape));
+        return b ? moved.add(b.updates[i]) : moved;
+      });
       const evaluated = lossAndGrad(task, params, start.step + t + 1);
       losses.push(evaluated.losses.mean().dataSync()[0]);
       grads = evaluated.grads;
@@ -121,10 +133,11 @@ export function truncatedMetaGradient(
       next = stepGrads.map((g) => g.states);
     }
     const named = accumulateWeightGrads(config, records);
+    const state = stateFrom(config, start.state.count + unrollLength, states);
     return {
       metaGrads: metaParamShapes(config).map(([name]) => named[name]),
       params,
-      state: stateFrom(config, start.state.count + unrollLength, states),
+      state: baseState ? withBaseState(state, baseState) : state,
     };
   });
   return {

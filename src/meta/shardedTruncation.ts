@@ -9,8 +9,10 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { metaParamShapes, type LstmConfig } from '../learned/lstmConfig.ts';
+import { baseOptimizer, baseStateOf, withBaseState } from '../learned/baseStep.ts';
 import { concatArrays } from '../learned/rowKernel.ts';
 import { stateFrom, statesOf } from '../learned/lstmOptimizer.ts';
+import { disposeState } from '../optimizers/optimizer.ts';
 import { lossAndGrad, meanLossScale, metaObjectiveGrads, type MetaObjective, type Task } from '../tasks/task.ts';
 import type { TruncationResult, TruncationStart } from './metaGradient.ts';
 import { createLocalShard, type Shard, type ShardResult } from './shard.ts';
@@ -53,30 +55,43 @@ export function shardedTruncation(
     });
   });
 
-  // Forward: the shards turn gradients into updates; the task runs here.
+  // Forward: the shards turn gradients into updates; the task (and the base step, if any) runs here.
+  const base = config.base ? baseOptimizer(config.base) : null;
+  let baseState = base ? baseStateOf(start.state) : null;
   const losses: number[] = [];
   const dUpdates: Float32Array[] = [];
   let params = start.params;
-  let grads = gradientRows(lossAndGrad(task, params, start.step), rows);
+  let evaluated = lossAndGrad(task, params, start.step);
   for (let t = 0; t < unrollLength; t++) {
+    const grads = flatten(evaluated.grads, rows);
     // Remote shards first, so that they work while the local one does.
     for (let k = shards.length - 1; k >= 0; k--) shards[k].forward(grads.slice(bounds[k][0], bounds[k][1]));
+    const b = base ? base.update(evaluated.grads, baseState!, params) : null;
+    if (b) {
+      if (t > 0) disposeState(baseState!);
+      baseState = b.state;
+    }
+    tf.dispose([evaluated.losses, ...evaluated.grads]);
     const updates = new Float32Array(rows);
     shards.forEach((shard, k) => updates.set(shard.updates(), bounds[k][0]));
     let offset = 0;
     const next = params.map((p, i) => {
       const update = updates.subarray(offset, (offset += sizes[i]));
-      return tf.tidy(() => p.add(tf.tensor(update, p.shape)));
+      return tf.tidy(() => {
+        const moved = p.add(tf.tensor(update, p.shape));
+        return b ? moved.add(b.updates[i]) : moved;
+      });
     });
+    if (b) tf.dispose(b.updates);
     if (t > 0) tf.dispose(params);
     params = next;
-    const evaluated = lossAndGrad(task, params, start.step + t + 1);
+    evaluated = lossAndGrad(task, params, start.step + t + 1);
     losses.push(tf.tidy(() => evaluated.losses.mean().dataSync()[0]));
     const weighted = metaObjectiveGrads(objective, evaluated.grads, evaluated.losses);
     dUpdates.push(flatten(weighted, rows));
     if (weighted !== evaluated.grads) tf.dispose(weighted);
-    grads = gradientRows(evaluated, rows);
   }
+  tf.dispose([evaluated.losses, ...evaluated.grads]);
 
   // Backward: ∂S/∂Δt = scale · Σ_{s>t} ∇s for every row; each shard replays its rows.
   suffixSums(dUpdates, meanLossScale(task));
@@ -89,23 +104,17 @@ export function shardedTruncation(
   }
   const results = shards.map((shard) => shard.result());
   const metaGrads = metaParamShapes(config).map(([, shape], j) => tf.tensor(sumOf(results.map((r) => r.metaGrads[j])), shape));
+  const state = finalState(config, start.state.count + unrollLength, results, sizes);
   return {
     metaGrads,
     losses,
-    next: { params, state: finalState(config, start.state.count + unrollLength, results, sizes), step: start.step + unrollLength },
+    next: { params, state: baseState ? withBaseState(state, baseState) : state, step: start.step + unrollLength },
   };
 }
 
 /** `parts` contiguous row ranges [a, b) covering `rows`, as equal as possible. */
 export function shardBounds(rows: number, parts: number): Array<[number, number]> {
   return Array.from({ length: parts }, (_, k) => [Math.floor((rows * k) / parts), Math.floor((rows * (k + 1)) / parts)]);
-}
-
-/** The gradients of an evaluation as one array of rows, freeing the tensors. */
-function gradientRows(evaluated: { losses: tf.Tensor; grads: tf.Tensor[] }, rows: number): Float32Array {
-  const values = flatten(evaluated.grads, rows);
-  tf.dispose([evaluated.losses, ...evaluated.grads]);
-  return values;
 }
 
 /** The values of several tensors, one after another, in one array of `size`. */

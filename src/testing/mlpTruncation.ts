@@ -10,7 +10,7 @@ import { MlpFamily, PAPER_MLP } from '../tasks/mlp.ts';
 export function mlpTruncationStart(lstm: LstmConfig, hidden: number, batchSize: number, seed: number) {
   const rng = new Rng(seed);
   const task = new MlpFamily({ ...PAPER_MLP, hidden: [hidden], batchSize, split: 'test' }, loadMnist).sample(rng.child('task'), 1);
-  const phi = metaParamList(lstm, initMetaParams(lstm, rng.child('phi')));
+  const phi = metaParamList(lstm, initMetaParams({ ...lstm, base: null }, rng.child('phi')));
   const params = task.init(rng.child('theta'));
   return { task, phi, start: { params, state: lstmOptimizer(lstm, metaParamsFromList(lstm, phi)).init(params), step: 0 } };
 }

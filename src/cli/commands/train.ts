@@ -6,7 +6,9 @@ import { CHECKPOINT_FORMAT, type MetaCheckpoint } from '../../meta/checkpoint.ts
 import path from 'node:path';
 import { Command } from 'commander';
 import { loadOptimizer, saveOptimizer } from '../../io/optimizerStore.ts';
+import type { BaseStep } from '../../learned/baseStep.ts';
 import { PAPER_LSTM, type LstmInputs } from '../../learned/lstmConfig.ts';
+import { HAND_DESIGNED } from '../../optimizers/registry.ts';
 import { metaTrain, type MetaTrainConfig, type MetaTrainResult, type ValidationMetric } from '../../meta/metaTrain.ts';
 import type { MetaObjective } from '../../tasks/task.ts';
 import * as tf from '@tensorflow/tfjs';
@@ -16,7 +18,7 @@ import { EvalPool } from '../../eval/evalPool.ts';
 import { Rng } from '../../random/rng.ts';
 import { numCoordinates } from '../../tasks/task.ts';
 import { familyFromFlags, addTaskFlags, trainingDefaults, type TaskFlags } from '../taskFlags.ts';
-import { intIn, nonNegativeNumber, oneOf, positiveNumber } from '../options.ts';
+import { intIn, nonNegativeNumber, oneOf, optimizerAtRate, positiveNumber } from '../options.ts';
 import { createProgress } from '../progress.ts';
 import { ensureWritableDir } from '../outputDir.ts';
 import { PACKAGE_VERSION } from '../version.ts';
@@ -47,6 +49,8 @@ export interface TrainFlags extends TaskFlags {
   warmStart?: string;
   /** Only truncations starting at this step or later update φ (absent: 0). */
   updateFrom?: number;
+  /** A hand-designed step added to the LSTM's output (absent: none, the paper). */
+  base?: BaseStep;
 }
 
 /** Adds the flags of `l2l train` to a command. */
@@ -68,6 +72,7 @@ export function addTrainFlags(command: Command): Command {
     .option('--inputs <name>', "what the LSTM reads: 'gradient' (the paper, log-magnitude and sign with p = 10) or 'adam' (RNNprop: Adam-normalized momentum and gradient)", oneOf(['gradient', 'adam'] as const), 'gradient')
     .option('--block-rows <n>', `coordinates above which the backward pass replays the LSTM in blocks of this many (lower: less memory; default ${DEFAULT_BLOCK_ROWS} with one thread, ${SHARD_BLOCK_ROWS} with more)`, intIn(64))
     .option('--output-scale <x>', 'the LSTM output is multiplied by this', positiveNumber(), PAPER_LSTM.outputScale)
+    .option('--base <name:lr>', 'add a hand-designed optimizer\'s step at this learning rate to the LSTM\'s output, e.g. nag:1 (the LSTM learns a correction to it; default: none, as in the paper)', optimizerAtRate(Object.keys(HAND_DESIGNED)))
     .option('--warm-start <file>', 'start from this optimizer file (its LSTM settings and φ) instead of a fresh φ, e.g. to fine-tune a shipped optimizer on a longer horizon')
     .option('--threads <n>', `threads sharing the LSTM work of tasks with at least ${PARALLEL_MIN_ROWS} coordinates, and the validation (worker threads; results depend slightly on the number; the native LSTM kernel uses every core even with 1)`, intIn(1, 16), 2);
 }
@@ -151,13 +156,13 @@ export async function runTrain(flags: TrainFlags, command: string, resume?: Chec
     clipGradNorm: flags.clip,
     threads: flags.threads ?? 1,
     seed: flags.seed,
-    lstm: { ...PAPER_LSTM, inputs: flags.inputs, outputScale: flags.outputScale },
+    lstm: { ...PAPER_LSTM, inputs: flags.inputs, outputScale: flags.outputScale, ...(flags.base ? { base: flags.base } : {}) },
   };
   // A warm start brings its own LSTM settings; the run records where it started.
   const warm = flags.warmStart ? loadOptimizer(flags.warmStart) : undefined;
   if (warm) {
-    if (warm.config.inputs !== flags.inputs || warm.config.outputScale !== flags.outputScale) {
-      process.stderr.write(`note: --inputs and --output-scale come from ${flags.warmStart} (${warm.config.inputs}, ${warm.config.outputScale})\n`);
+    if (warm.config.inputs !== flags.inputs || warm.config.outputScale !== flags.outputScale || JSON.stringify(warm.config.base ?? null) !== JSON.stringify(flags.base ?? null)) {
+      process.stderr.write(`note: --inputs, --output-scale and --base come from ${flags.warmStart} (${warm.config.inputs}, ${warm.config.outputScale}, ${warm.config.base ? `${warm.config.base.optimizer}:${warm.config.base.learningRate}` : 'none'})\n`);
     }
     config.lstm = warm.config;
   }
