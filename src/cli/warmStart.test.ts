@@ -26,7 +26,7 @@ describe('train --warm-start', () => {
     assert.ok(saved.provenance.bestIteration > 0, 'the first run improved on its random start');
 
     const { stderr } = await run('node', ['bin/l2l.js', 'train', '--out', second, '--iterations', '2', '--warm-start', path.join(first, 'optimizer.json'), ...small], { cwd: repo });
-    assert.match(stderr, /--output-scale and --base come from .*optimizer\.json \(gradient, 0\.2, none\)/);
+    assert.match(stderr, /from .*optimizer\.json: output scale 0\.2, base none/);
     const log = logOf(second);
     assert.equal(log[0].lstm.outputScale, 0.2);
     assert.equal(log[0].warmStart.file, path.join(first, 'optimizer.json'));
@@ -38,7 +38,7 @@ describe('train --warm-start', () => {
     assert.equal(provenance.trainingConfig.warmStart.file, path.join(first, 'optimizer.json'));
   });
 
-  it('--base NAME:LR adds a hand-designed step: recorded in the log and the optimizer file, and carried by a warm start', async () => {
+  it('--base NAME:LR adds a hand-designed step: recorded in the log and the optimizer file, carried by a warm start or replaced', async () => {
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'l2l-base-'));
     const first = path.join(tmp, 'first');
     await run('node', ['bin/l2l.js', 'train', '--out', first, '--iterations', '2', '--base', 'nag:0.05', ...small], { cwd: repo });
@@ -47,8 +47,13 @@ describe('train --warm-start', () => {
     assert.deepEqual(logOf(first)[0].lstm.base, { optimizer: 'nag', learningRate: 0.05 });
     const second = path.join(tmp, 'second');
     const { stderr } = await run('node', ['bin/l2l.js', 'train', '--out', second, '--iterations', '1', '--warm-start', path.join(first, 'optimizer.json'), ...small], { cwd: repo });
-    assert.match(stderr, /come from .*optimizer\.json \(gradient, 0\.1, nag:0\.05\)/);
+    assert.match(stderr, /from .*optimizer\.json: output scale 0\.1, base nag:0\.05/);
     assert.deepEqual(logOf(second)[0].lstm.base, { optimizer: 'nag', learningRate: 0.05 });
+    // Given flags replace the file's: a trained LSTM, scaled, on top of another base step.
+    const third = path.join(tmp, 'third');
+    await run('node', ['bin/l2l.js', 'train', '--out', third, '--iterations', '1', '--warm-start', path.join(first, 'optimizer.json'), '--output-scale', '0.05', '--base', 'sgd:0.2', ...small], { cwd: repo });
+    assert.deepEqual(logOf(third)[0].lstm.base, { optimizer: 'sgd', learningRate: 0.2 });
+    assert.equal(logOf(third)[0].lstm.outputScale, 0.05);
   });
 
   it('names a missing warm-start file in one line', async () => {

@@ -35,7 +35,8 @@ export interface TrainFlags extends TaskFlags {
   validateEvery: number;
   validationMembers?: number;
   clip: number;
-  outputScale: number;
+  /** Absent: the paper's 0.1 (or, with --warm-start, the file's). */
+  outputScale?: number;
   finalLrFactor: number;
   metaObjective: MetaObjective;
   selectBy: ValidationMetric;
@@ -71,8 +72,8 @@ export function addTrainFlags(command: Command): Command {
     .option('--clip <x>', 'clip the meta-gradient to this global norm (0: off)', nonNegativeNumber, 0)
     .option('--inputs <name>', "what the LSTM reads: 'gradient' (the paper, log-magnitude and sign with p = 10) or 'adam' (RNNprop: Adam-normalized momentum and gradient)", oneOf(['gradient', 'adam'] as const), 'gradient')
     .option('--block-rows <n>', `coordinates above which the backward pass replays the LSTM in blocks of this many (lower: less memory; default ${DEFAULT_BLOCK_ROWS} with one thread, ${SHARD_BLOCK_ROWS} with more)`, intIn(64))
-    .option('--output-scale <x>', 'the LSTM output is multiplied by this', positiveNumber(), PAPER_LSTM.outputScale)
-    .option('--base <name:lr>', 'add a hand-designed optimizer\'s step at this learning rate to the LSTM\'s output, e.g. nag:1 (the LSTM learns a correction to it; default: none, as in the paper)', optimizerAtRate(Object.keys(HAND_DESIGNED)))
+    .option('--output-scale <x>', `the LSTM output is multiplied by this (default: ${PAPER_LSTM.outputScale}, or with --warm-start the file's)`, positiveNumber())
+    .option('--base <name:lr>', 'add a hand-designed optimizer\'s step at this learning rate to the LSTM\'s output, e.g. nag:1 (the LSTM learns a correction to it; default: none, as in the paper, or with --warm-start the file\'s)', optimizerAtRate(Object.keys(HAND_DESIGNED)))
     .option('--warm-start <file>', 'start from this optimizer file (its LSTM settings and φ) instead of a fresh φ, e.g. to fine-tune a shipped optimizer on a longer horizon')
     .option('--threads <n>', `threads sharing the LSTM work of tasks with at least ${PARALLEL_MIN_ROWS} coordinates, and the validation (worker threads; results depend slightly on the number; the native LSTM kernel uses every core even with 1)`, intIn(1, 16), 2);
 }
@@ -156,15 +157,16 @@ export async function runTrain(flags: TrainFlags, command: string, resume?: Chec
     clipGradNorm: flags.clip,
     threads: flags.threads ?? 1,
     seed: flags.seed,
-    lstm: { ...PAPER_LSTM, inputs: flags.inputs, outputScale: flags.outputScale, ...(flags.base ? { base: flags.base } : {}) },
+    lstm: { ...PAPER_LSTM, inputs: flags.inputs, outputScale: flags.outputScale ?? PAPER_LSTM.outputScale, ...(flags.base ? { base: flags.base } : {}) },
   };
-  // A warm start brings its own LSTM settings; the run records where it started.
+  // A warm start brings its own LSTM settings (--output-scale and --base, when given, replace the
+  // file's: e.g. to add a base step to a trained LSTM); the run records where it started.
   const warm = flags.warmStart ? loadOptimizer(flags.warmStart) : undefined;
   if (warm) {
-    if (warm.config.inputs !== flags.inputs || warm.config.outputScale !== flags.outputScale || JSON.stringify(warm.config.base ?? null) !== JSON.stringify(flags.base ?? null)) {
-      process.stderr.write(`note: --inputs, --output-scale and --base come from ${flags.warmStart} (${warm.config.inputs}, ${warm.config.outputScale}, ${warm.config.base ? `${warm.config.base.optimizer}:${warm.config.base.learningRate}` : 'none'})\n`);
-    }
-    config.lstm = warm.config;
+    const lstm = { ...warm.config, ...(flags.outputScale !== undefined ? { outputScale: flags.outputScale } : {}), ...(flags.base ? { base: flags.base } : {}) };
+    if (warm.config.inputs !== flags.inputs) process.stderr.write(`note: --inputs comes from ${flags.warmStart} (${warm.config.inputs})\n`);
+    process.stderr.write(`note: from ${flags.warmStart}: output scale ${lstm.outputScale}, base ${lstm.base ? `${lstm.base.optimizer}:${lstm.base.learningRate}` : 'none'}\n`);
+    config.lstm = lstm;
   }
   const warmStart = warm ? { file: flags.warmStart, command: warm.provenance.command } : undefined;
   ensureWritableDir(flags.out);
