@@ -4,8 +4,9 @@
  * and the head's output is that coordinate's update: θ(t+1) = θ(t) + m(∇t, ht; φ).
  *
  * `lstmOptimizer(config, φ)` is an ordinary `Optimizer`; evaluation code calls it like any
- * other optimizer (with `config.base`, a hand-designed step is added to the LSTM's: `baseStep.ts`), and the reference meta-gradient calls it (on TensorFlow.js, no kernel) with φ
- * on a gradient tape.
+ * other optimizer, and the reference meta-gradient calls it (on TensorFlow.js, no kernel) with φ
+ * on a gradient tape. With `config.base`, a hand-designed optimizer's step is added to the
+ * LSTM's (`baseStep.ts`).
  */
 import * as tf from '@tensorflow/tfjs';
 import type { OptState, Optimizer, UpdateResult } from '../optimizers/optimizer.ts';
