@@ -3,7 +3,7 @@
  * with Adam — from the same initial weights on the same minibatches, and print both final
  * losses and accuracies as one JSON line.
  *
- *   npx tsx examples/layers-mnist.ts [steps=300]
+ *   npx tsx examples/layers-mnist.ts [steps=300] [optimizer file=pretrained/mnist.json]
  */
 import * as tf from '@tensorflow/tfjs';
 import { handDesignedTfOptimizer, initBackend, loadLearnedOptimizer, loadMnist, MNIST_CLASSES, MNIST_PIXELS, mnistImages } from '../src/index.ts';
@@ -41,6 +41,7 @@ async function run(optimizer: tf.Optimizer): Promise<{ loss: number; accuracy: n
   return { loss, accuracy };
 }
 
-const learned = await run(await loadLearnedOptimizer(new URL('../pretrained/mnist.json', import.meta.url).pathname));
+const file = process.argv[3] ?? new URL('../pretrained/mnist.json', import.meta.url).pathname;
+const learned = await run(await loadLearnedOptimizer(file));
 const adam = await run(handDesignedTfOptimizer('adam', 0.03));
 console.log(JSON.stringify({ steps, learned, adam }));
