@@ -21,10 +21,10 @@
 #include <node_api.h>
 
 #include <algorithm>
-#include <chrono>
 #include <atomic>
-#include <condition_variable>
+#include <chrono>
 #include <cmath>
+#include <condition_variable>
 #include <cstdint>
 #include <cstring>
 #include <mutex>

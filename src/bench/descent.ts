@@ -5,6 +5,7 @@
  * change beside the first-order prediction −ε·|g|. FILE is an optimizer file (default: the
  * shipped MNIST one); `nag-base` is a fresh LSTM with a NAG (lr 1) base step, i.e. NAG itself.
  */
+import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../backend/backend.ts';
 import { loadMnist } from '../data/mnist.ts';
 import { loadOptimizer } from '../io/optimizerStore.ts';
@@ -34,5 +35,6 @@ for (const seed of [11, 12, 13]) {
   const { gradNorm, probes } = descentCheck(config, phi, task, theta0, steps, 'log', [1e-3, 3e-3, 1e-2]);
   const cells = probes.map((p) => `ε ${p.epsilon}: ${p.change >= 0 ? '+' : ''}${p.change.toFixed(3)} (${p.predicted.toFixed(3)})`);
   process.stdout.write(`network ${seed}: |g| ${gradNorm.toFixed(1)}; ${cells.join('; ')}\n`);
+  tf.dispose(theta0);
   task.dispose();
 }
