@@ -8,12 +8,16 @@
 // fits in the cache, and the weights are shared by all rows.
 //
 // Exports:
-//   forward(config, phi, count, grads, h[], c[], m, v, updates[, threads])
+//   forward(config, phi, count, grads, h[], c[], m, v, updates[, threads[, cache]])
 //     one step for every row: h, c (and m, v for 'adam' inputs) are updated in place, the
-//     rows' updates written to `updates`.
+//     rows' updates written to `updates`; with `cache` (rows × cacheFloats(config) floats) the
+//     step's activations are kept there for `backward`.
 //   metaGradient(config, phi, count, inputs[], dUpdates[], h[], c[], m, v[, threads]) -> Float32Array
 //     ∂S/∂φ for S = Σ_t ⟨update_t, dUpdates_t⟩ over the recorded steps, starting from the
 //     given states (not modified); same order and length as phi.
+//   backward(config, phi, caches[], dUpdates[][, threads]) -> Float32Array
+//     the same from the steps' kept activations instead of a replay (identical numbers).
+//   cacheFloats(config) -> number: floats of one row's activations at one step.
 // Rows are worked on in chunks on `threads` threads (default 1; a pool started once); the result
 // does not depend on the number of threads.
 // config = { hidden: number[], mode: 0 raw | 1 log-and-sign | 2 adam, p, outputScale };
@@ -208,16 +212,17 @@ void inputGradsFixed(int in, int H, const float* W, const float* dz, float* dBel
 }
 
 // gW[k] += Σ_t x_t[k]·dz_t over a row's T steps, x_t = (a, hPrev) the first in + H floats of the
-// layer's cache at step t: each row of gW is loaded and stored once per row, not once per step.
+// layer's cache at step t (steps[t] + offset): each row of gW is loaded and stored once per row,
+// not once per step.
 template <int N, int V>
-void weightGradsFixed(int T, const float* x, int xStride, int inH, const float* dzs, int dzStride, float* gW) {
+void weightGradsFixed(int T, const float* const* steps, int offset, int inH, const float* dzs, int dzStride, float* gW) {
   constexpr int G = N * V;
   for (int k = 0; k < inH; k++) {
     float* grow = gW + k * G;
     typename Vec<N>::type acc[V];
     for (int v = 0; v < V; v++) acc[v] = load<N>(grow + N * v);
     for (int t = 0; t < T; t++) {
-      const float s = x[t * xStride + k];
+      const float s = steps[t][offset + k];
       const float* dz = dzs + t * dzStride;
       for (int v = 0; v < V; v++) acc[v] += s * load<N>(dz + N * v);
     }
@@ -255,16 +260,16 @@ void layerInputGrads(int in, int H, const float* W, const float* dz, float* dBel
   }
 }
 
-void layerWeightGrads(int T, const float* x, int xStride, int in, int H, const float* dzs, int dzStride, float* gW) {
+void layerWeightGrads(int T, const float* const* steps, int offset, int in, int H, const float* dzs, int dzStride, float* gW) {
   const int G = 4 * H;
   switch (G) {
-    case 40: return weightGradsFixed<8, 5>(T, x, xStride, in + H, dzs, dzStride, gW);
-    case 80: return weightGradsFixed<16, 5>(T, x, xStride, in + H, dzs, dzStride, gW);
-    case 160: return weightGradsFixed<16, 10>(T, x, xStride, in + H, dzs, dzStride, gW);
+    case 40: return weightGradsFixed<8, 5>(T, steps, offset, in + H, dzs, dzStride, gW);
+    case 80: return weightGradsFixed<16, 5>(T, steps, offset, in + H, dzs, dzStride, gW);
+    case 160: return weightGradsFixed<16, 10>(T, steps, offset, in + H, dzs, dzStride, gW);
   }
   for (int t = 0; t < T; t++)
     for (int k = 0; k < in + H; k++) {
-      const float s = x[t * xStride + k];
+      const float s = steps[t][offset + k];
       for (int j = 0; j < G; j++) gW[k * G + j] += s * dzs[t * dzStride + j];
     }
 }
@@ -358,8 +363,9 @@ inline void gateGrads(int H, const float* __restrict cPrev, const float* __restr
   }
 }
 
-// Back-propagates one row through its T cached steps, adding to `g`.
-void rowBackward(const Config& cfg, const Weights& w, const float* caches, int stepFloats, int T, const float* const* dUpdates, size_t row, Grads& g, std::vector<float>& scratch) {
+// Back-propagates one row through its T cached steps (steps[t]: the row's cache at step t, as
+// rowStep writes it), adding to `g`.
+void rowBackward(const Config& cfg, const Weights& w, const float* const* steps, int T, const float* const* dUpdates, size_t row, Grads& g, std::vector<float>& scratch) {
   const int L = cfg.layers();
   int maxH = 0;
   for (int H : cfg.hidden) maxH = std::max(maxH, H);
@@ -375,7 +381,7 @@ void rowBackward(const Config& cfg, const Weights& w, const float* caches, int s
   for (int l = 0, o = 0; l < L; l++) offsets[l] = o, o += cacheSize(cfg, l), dzOffsets[l] = dzStride, dzStride += 4 * cfg.hidden[l];
 
   for (int t = T - 1; t >= 0; t--) {
-    const float* step = caches + static_cast<size_t>(t) * stepFloats;
+    const float* step = steps[t];
     const float dOut = dUpdates[t][row] * cfg.outputScale;
     // head
     {
@@ -404,7 +410,7 @@ void rowBackward(const Config& cfg, const Weights& w, const float* caches, int s
     }
   }
   for (int l = 0; l < L; l++) {
-    layerWeightGrads(T, caches + offsets[l], stepFloats, cfg.inSize(l), cfg.hidden[l], dzs + dzOffsets[l], dzStride, g.W[l].data());
+    layerWeightGrads(T, steps, offsets[l], cfg.inSize(l), cfg.hidden[l], dzs + dzOffsets[l], dzStride, g.W[l].data());
   }
 }
 
@@ -415,12 +421,15 @@ constexpr size_t CHUNK_ROWS = 512;
 // Rows per item of forward work (rows are independent there, so any split gives the same numbers).
 constexpr size_t FORWARD_ROWS = 64;
 
-// Worker threads started once and reused. A call's items are taken one at a time from a shared
+// Worker threads started once and reused. A call's items are claimed one at a time from a shared
 // counter by the caller and up to threads − 1 workers, so a faster core takes more of them (the
-// two cores of a small virtual machine can differ by 40%). Between calls the workers spin briefly,
-// yielding to any other thread that wants the core (calls come every few hundred microseconds
-// during an unroll), and then sleep. One call at a time uses the pool; a call that finds it busy
-// (another Node thread's) runs alone.
+// two cores of a small virtual machine can differ by 40%). The caller waits only for items that
+// have been claimed, never for a worker to show up: a worker that the OS has put aside (Node's own
+// background threads want the second core now and then) finds the items gone when it wakes, and
+// the caller has done them alone. Between calls the workers spin briefly, yielding to any other
+// thread that wants the core (calls come every few hundred microseconds during an unroll), and
+// then sleep. One call at a time uses the pool; a call that finds it busy (another Node thread's)
+// runs alone.
 class Pool {
  public:
   template <typename Fn>
@@ -433,18 +442,19 @@ class Pool {
     }
     start(helpers);
     Task<Fn> task(fn);
+    Call call;
     {
       std::lock_guard<std::mutex> lock(mutex_);
-      items_ = items;
-      next_.store(0);
+      call = {&task, static_cast<uint32_t>(generation_.load() + 1), items};
+      call_ = call;
       wanted_ = helpers;
-      task_ = &task;
-      pending_.store(static_cast<int>(helpers));
+      done_.store(0);
+      claim_.store(static_cast<uint64_t>(call.generation) << 32);
       generation_.fetch_add(1);
     }
     wake_.notify_all();
-    work(task);
-    while (pending_.load() > 0) std::this_thread::yield();
+    work(call);
+    while (done_.load() < items) std::this_thread::yield();
   }
 
  private:
@@ -463,8 +473,24 @@ class Pool {
     void call(size_t i) override { fn(i); }
   };
 
-  void work(TaskBase& task) {
-    for (size_t i = next_.fetch_add(1); i < items_; i = next_.fetch_add(1)) task.call(i);
+  // One call: its task (alive until all its items are done), its generation, its item count.
+  struct Call {
+    TaskBase* task = nullptr;
+    uint32_t generation = 0;
+    size_t items = 0;
+  };
+
+  // Claims and runs the call's items until none is left. A claim is one compare-and-swap on
+  // (generation, next item), so a late worker cannot take an item of a later call.
+  void work(const Call& call) {
+    uint64_t seen = claim_.load();
+    for (;;) {
+      if (static_cast<uint32_t>(seen >> 32) != call.generation || static_cast<uint32_t>(seen) >= call.items) return;
+      if (!claim_.compare_exchange_weak(seen, seen + 1)) continue;
+      call.task->call(static_cast<uint32_t>(seen));
+      done_.fetch_add(1);
+      seen = claim_.load();
+    }
   }
 
   // Starts workers until there are `n`; they live as long as the process.
@@ -476,35 +502,31 @@ class Pool {
     }
   }
 
-  // Worker `index`: takes part in every call that wants it (a call waits for all it wants), each
-  // once.
+  // Worker `index`: joins every call that wants it, if it comes before the call's items are gone.
   void loop(size_t index, uint64_t seen) {
     for (;;) {
       const auto until = std::chrono::steady_clock::now() + SPIN;
       while (generation_.load() == seen && std::chrono::steady_clock::now() < until) std::this_thread::yield();
-      TaskBase* task;
+      Call call;
       bool wanted;
       {
         std::unique_lock<std::mutex> lock(mutex_);
         wake_.wait(lock, [&] { return generation_.load() != seen; });
         seen = generation_.load();
         wanted = index < wanted_;
-        task = task_;
+        call = call_;
       }
-      if (wanted) {
-        work(*task);
-        pending_.fetch_sub(1);
-      }
+      if (wanted) work(call);
     }
   }
 
   std::mutex busy_, mutex_;
   std::condition_variable wake_;
   std::atomic<uint64_t> generation_{0};
-  std::atomic<size_t> next_{0};
-  std::atomic<int> pending_{0};
-  size_t items_ = 0, wanted_ = 0, workers_ = 0;
-  TaskBase* task_ = nullptr;
+  std::atomic<uint64_t> claim_{0};
+  std::atomic<size_t> done_{0};
+  size_t wanted_ = 0, workers_ = 0;
+  Call call_;
 };
 
 Pool& pool() {
@@ -612,31 +634,46 @@ void checkStates(napi_env env, const Config& cfg, napi_value h, napi_value c, co
   }
 }
 
-// The arguments both exports share: (config, phi, count, …9 in all…[, threads]) into args[10].
+// Floats of one row's cache at one step (all layers), as rowStep writes it.
+int stepFloats(const Config& cfg) {
+  int n = 0;
+  for (int l = 0; l < cfg.layers(); l++) n += cacheSize(cfg, l);
+  return n;
+}
+
+// The arguments forward and metaGradient share: (config, phi, count, …9 in all…[, threads[, …]])
+// into args[11].
 struct CommonArgs {
   Config cfg;
   const float* phi;
   size_t nPhi;
   int count;
   int threads;
+  size_t argc;
 };
 
+Config configAndPhi(napi_env env, napi_value config, napi_value phiValue, const float** phi, size_t* nPhi) {
+  Config cfg = readConfig(env, config);
+  *phi = floats(env, phiValue, nPhi, "phi");
+  if (*nPhi != phiSize(cfg)) throw ArgError{"lstm_kernel: phi has the wrong length"};
+  return cfg;
+}
+
 CommonArgs commonArgs(napi_env env, napi_callback_info info, napi_value* args, const char* name) {
-  size_t argc = 10;
+  size_t argc = 11;
   check(env, napi_get_cb_info(env, info, &argc, args, nullptr, nullptr), "arguments");
-  if (argc < 9) throw ArgError{std::string("lstm_kernel.") + name + ": expected 9 or 10 arguments"};
+  if (argc < 9) throw ArgError{std::string("lstm_kernel.") + name + ": expected 9 to 11 arguments"};
   CommonArgs a;
-  a.cfg = readConfig(env, args[0]);
-  a.phi = floats(env, args[1], &a.nPhi, "phi");
-  if (a.nPhi != phiSize(a.cfg)) throw ArgError{"lstm_kernel: phi has the wrong length"};
+  a.cfg = configAndPhi(env, args[0], args[1], &a.phi, &a.nPhi);
   a.count = static_cast<int>(number(env, args[2], "count"));
   a.threads = argc > 9 ? static_cast<int>(number(env, args[9], "threads")) : 1;
+  a.argc = argc;
   return a;
 }
 
 napi_value Forward(napi_env env, napi_callback_info info) {
   try {
-    napi_value args[10];
+    napi_value args[11];
     const CommonArgs common = commonArgs(env, info, args, "forward");
     const Config& cfg = common.cfg;
     const float* phi = common.phi;
@@ -652,6 +689,13 @@ napi_value Forward(napi_env env, napi_callback_info info) {
     float* updates = floats(env, args[8], &nUpdates, "updates");
     if (nUpdates != rows) throw ArgError{"lstm_kernel: updates has the wrong length"};
     checkStates(env, cfg, args[4], args[5], m, args[6], args[7], rows);
+    const size_t perRow = stepFloats(cfg);
+    float* cache = nullptr;
+    if (common.argc > 10) {
+      cache = optionalFloats(env, args[10], "cache");
+      size_t n;
+      if (cache && (floats(env, args[10], &n, "cache"), n != rows * perRow)) throw ArgError{"lstm_kernel: cache must hold rows × cacheFloats(config) values"};
+    }
     const Weights w = packWeights(cfg, phi);
     int maxH = 0;
     for (int H : cfg.hidden) maxH = std::max(maxH, H);
@@ -663,7 +707,7 @@ napi_value Forward(napi_env env, napi_callback_info info) {
         features(cfg, grads[r], count, m ? m + r : nullptr, v ? v + r : nullptr, x);
         rowStates(cfg, h, r, hr.data());
         rowStates(cfg, c, r, cr.data());
-        updates[r] = rowStep(cfg, w, x, hr.data(), cr.data(), nullptr, z.data());
+        updates[r] = rowStep(cfg, w, x, hr.data(), cr.data(), cache ? cache + r * perRow : nullptr, z.data());
       }
     });
     return nullptr;
@@ -676,76 +720,149 @@ napi_value Forward(napi_env env, napi_callback_info info) {
 // Rows whose float gradients are summed before they are added to the double totals.
 constexpr size_t FLUSH_ROWS = 64;
 
+// What one chunk of meta-gradient work needs besides the weights: room for a row's caches of T
+// steps and their pointers, the LSTM's gate buffer, back-propagation scratch, and a row's states.
+struct ChunkScratch {
+  std::vector<float> caches, z, scratch, h, c;
+  std::vector<const float*> steps;
+  ChunkScratch(const Config& cfg, int T, bool replay) : steps(T) {
+    int maxH = 0, gates = 0, units = 0;
+    for (int H : cfg.hidden) maxH = std::max(maxH, H), gates += 4 * H, units += H;
+    if (replay) caches.resize(static_cast<size_t>(T) * stepFloats(cfg));
+    z.resize(5 * maxH);
+    scratch.resize((2 * cfg.layers() + 2) * maxH + static_cast<size_t>(T) * gates);
+    h.resize(units);
+    c.resize(units);
+  }
+};
+
+// ∂S/∂φ as a new Float32Array (φ's order): `row(r, g, scratch)` adds row r's part to g. Rows are
+// summed in float in groups of FLUSH_ROWS, the groups in double per chunk of CHUNK_ROWS, and the
+// chunks in chunk order, so the result does not depend on the number of threads.
+template <typename Row>
+napi_value chunkedMetaGradient(napi_env env, const Config& cfg, const Weights& w, size_t nPhi, size_t rows, int T, bool replay, int threads, Row row) {
+  const size_t chunks = (rows + CHUNK_ROWS - 1) / CHUNK_ROWS;
+  std::vector<std::vector<double>> chunkTotals(chunks, std::vector<double>(nPhi, 0.0));
+  pool().run(chunks, threads, [&](size_t chunk) {
+    Grads g(w);
+    ChunkScratch scratch(cfg, T, replay);
+    const size_t end = std::min(rows, (chunk + 1) * CHUNK_ROWS);
+    for (size_t r = chunk * CHUNK_ROWS; r < end; r++) {
+      row(r, g, scratch);
+      if ((r + 1) % FLUSH_ROWS == 0 || r + 1 == end) flush(cfg, g, chunkTotals[chunk]);
+    }
+  });
+  std::vector<double> total(nPhi, 0.0);
+  for (const auto& part : chunkTotals)
+    for (size_t i = 0; i < nPhi; i++) total[i] += part[i];
+  napi_value buffer, result;
+  void* data;
+  check(env, napi_create_arraybuffer(env, nPhi * sizeof(float), &data, &buffer), "result");
+  float* out = static_cast<float*>(data);
+  for (size_t i = 0; i < nPhi; i++) out[i] = static_cast<float>(total[i]);
+  check(env, napi_create_typedarray(env, napi_float32_array, nPhi, buffer, 0, &result), "result");
+  return result;
+}
+
+// The number of rows of a list of T per-step arrays of `perRow` floats per row (all equal).
+size_t rowsOfSteps(napi_env env, napi_value list, int T, size_t perRow, const char* what) {
+  size_t rows = SIZE_MAX;
+  for (int t = 0; t < T; t++) {
+    napi_value item;
+    size_t n;
+    check(env, napi_get_element(env, list, t, &item), what);
+    floats(env, item, &n, what);
+    if (n % perRow != 0 || (rows != SIZE_MAX && n / perRow != rows)) throw ArgError{std::string("lstm_kernel: ") + what + " must all hold the same number of rows"};
+    rows = n / perRow;
+  }
+  return rows == SIZE_MAX ? 0 : rows;
+}
+
 napi_value MetaGradient(napi_env env, napi_callback_info info) {
   try {
-    napi_value args[10];
+    napi_value args[11];
     const CommonArgs common = commonArgs(env, info, args, "metaGradient");
     const Config& cfg = common.cfg;
-    const float* phi = common.phi;
-    const size_t nPhi = common.nPhi;
-    const int count = common.count, threads = common.threads;
+    const int count = common.count;
     std::vector<float*> inputs = floatList(env, args[3], SIZE_MAX, SIZE_MAX, "inputs");
     const int T = static_cast<int>(inputs.size());
     std::vector<float*> dUpdates = floatList(env, args[4], T, SIZE_MAX, "dUpdates");
-    size_t rows = 0;
-    if (T > 0) floats(env, [&] { napi_value first; check(env, napi_get_element(env, args[3], 0, &first), "inputs"); return first; }(), &rows, "inputs");
-    for (int t = 0; t < T; t++) {
-      size_t a, b;
-      napi_value vi, vd;
-      check(env, napi_get_element(env, args[3], t, &vi), "inputs");
-      check(env, napi_get_element(env, args[4], t, &vd), "dUpdates");
-      floats(env, vi, &a, "inputs");
-      floats(env, vd, &b, "dUpdates");
-      if (a != rows || b != rows) throw ArgError{"lstm_kernel: inputs and dUpdates must all have one value per row"};
-    }
+    const size_t rows = rowsOfSteps(env, args[3], T, 1, "inputs");
+    if (rowsOfSteps(env, args[4], T, 1, "dUpdates") != rows) throw ArgError{"lstm_kernel: inputs and dUpdates must all have one value per row"};
     std::vector<float*> h0 = floatList(env, args[5], cfg.layers(), SIZE_MAX, "h");
     std::vector<float*> c0 = floatList(env, args[6], cfg.layers(), SIZE_MAX, "c");
     const float* m0 = optionalFloats(env, args[7], "m");
     const float* v0 = optionalFloats(env, args[8], "v");
     if (cfg.mode == ADAM && (!m0 || !v0)) throw ArgError{"lstm_kernel: adam inputs need m and v"};
-
     checkStates(env, cfg, args[5], args[6], m0, args[7], args[8], rows);
 
-    const Weights w = packWeights(cfg, phi);
-    int maxH = 0, stepFloats = 0, gates = 0;
-    for (int l = 0; l < cfg.layers(); l++) maxH = std::max(maxH, cfg.hidden[l]), stepFloats += cacheSize(cfg, l), gates += 4 * cfg.hidden[l];
-    const size_t chunks = (rows + CHUNK_ROWS - 1) / CHUNK_ROWS;
-    std::vector<std::vector<double>> chunkTotals(chunks, std::vector<double>(nPhi, 0.0));
-    pool().run(chunks, threads, [&](size_t chunk) {
-      Grads g(w);
-      std::vector<float> caches(static_cast<size_t>(T) * stepFloats);
-      std::vector<float> z(5 * maxH), scratch((2 * cfg.layers() + 2) * maxH + static_cast<size_t>(T) * gates);
-      std::vector<float> hRow, cRow;
+    const Weights w = packWeights(cfg, common.phi);
+    const size_t perRow = stepFloats(cfg);
+    return chunkedMetaGradient(env, cfg, w, common.nPhi, rows, T, true, common.threads, [&](size_t r, Grads& g, ChunkScratch& s) {
+      // Replay the row from its starting states (copied, so the caller's arrays stay as they were).
       std::vector<float*> hr(cfg.layers()), cr(cfg.layers());
-      for (int l = 0; l < cfg.layers(); l++) hRow.resize(hRow.size() + cfg.hidden[l]), cRow.resize(cRow.size() + cfg.hidden[l]);
-      const size_t end = std::min(rows, (chunk + 1) * CHUNK_ROWS);
-      for (size_t r = chunk * CHUNK_ROWS; r < end; r++) {
-        // The row's starting states, copied so the caller's arrays stay as they were.
-        for (int l = 0, o = 0; l < cfg.layers(); o += cfg.hidden[l], l++) {
-          std::memcpy(hRow.data() + o, h0[l] + r * cfg.hidden[l], sizeof(float) * cfg.hidden[l]);
-          std::memcpy(cRow.data() + o, c0[l] + r * cfg.hidden[l], sizeof(float) * cfg.hidden[l]);
-          hr[l] = hRow.data() + o;
-          cr[l] = cRow.data() + o;
-        }
-        float m = m0 ? m0[r] : 0, v = v0 ? v0[r] : 0;
-        for (int t = 0; t < T; t++) {
-          float x[2];
-          features(cfg, inputs[t][r], count + t, &m, &v, x);
-          rowStep(cfg, w, x, hr.data(), cr.data(), caches.data() + static_cast<size_t>(t) * stepFloats, z.data());
-        }
-        rowBackward(cfg, w, caches.data(), stepFloats, T, dUpdates.data(), r, g, scratch);
-        if ((r + 1) % FLUSH_ROWS == 0 || r + 1 == end) flush(cfg, g, chunkTotals[chunk]);
+      for (int l = 0, o = 0; l < cfg.layers(); o += cfg.hidden[l], l++) {
+        std::memcpy(s.h.data() + o, h0[l] + r * cfg.hidden[l], sizeof(float) * cfg.hidden[l]);
+        std::memcpy(s.c.data() + o, c0[l] + r * cfg.hidden[l], sizeof(float) * cfg.hidden[l]);
+        hr[l] = s.h.data() + o;
+        cr[l] = s.c.data() + o;
       }
+      float m = m0 ? m0[r] : 0, v = v0 ? v0[r] : 0;
+      for (int t = 0; t < T; t++) {
+        float x[2];
+        float* cache = s.caches.data() + static_cast<size_t>(t) * perRow;
+        features(cfg, inputs[t][r], count + t, &m, &v, x);
+        rowStep(cfg, w, x, hr.data(), cr.data(), cache, s.z.data());
+        s.steps[t] = cache;
+      }
+      rowBackward(cfg, w, s.steps.data(), T, dUpdates.data(), r, g, s.scratch);
     });
-    std::vector<double> total(nPhi, 0.0);
-    for (const auto& part : chunkTotals)
-      for (size_t i = 0; i < nPhi; i++) total[i] += part[i];
-    napi_value buffer, result;
-    void* data;
-    check(env, napi_create_arraybuffer(env, nPhi * sizeof(float), &data, &buffer), "result");
-    float* out = static_cast<float*>(data);
-    for (size_t i = 0; i < nPhi; i++) out[i] = static_cast<float>(total[i]);
-    check(env, napi_create_typedarray(env, napi_float32_array, nPhi, buffer, 0, &result), "result");
+  } catch (const ArgError& e) {
+    napi_throw_error(env, nullptr, e.message.c_str());
+    return nullptr;
+  }
+}
+
+napi_value Backward(napi_env env, napi_callback_info info) {
+  try {
+    napi_value args[5];
+    size_t argc = 5;
+    check(env, napi_get_cb_info(env, info, &argc, args, nullptr, nullptr), "arguments");
+    if (argc < 4) throw ArgError{"lstm_kernel.backward: expected 4 or 5 arguments"};
+    const float* phi;
+    size_t nPhi;
+    const Config cfg = configAndPhi(env, args[0], args[1], &phi, &nPhi);
+    const size_t perRow = stepFloats(cfg);
+    std::vector<float*> caches = floatList(env, args[2], SIZE_MAX, SIZE_MAX, "caches");
+    const int T = static_cast<int>(caches.size());
+    std::vector<float*> dUpdates = floatList(env, args[3], T, SIZE_MAX, "dUpdates");
+    const size_t rows = rowsOfSteps(env, args[2], T, perRow, "caches");
+    if (rowsOfSteps(env, args[3], T, 1, "dUpdates") != rows) throw ArgError{"lstm_kernel: caches and dUpdates must hold the same rows"};
+    const int threads = argc > 4 ? static_cast<int>(number(env, args[4], "threads")) : 1;
+    const Weights w = packWeights(cfg, phi);
+    return chunkedMetaGradient(env, cfg, w, nPhi, rows, T, true, threads, [&](size_t r, Grads& g, ChunkScratch& s) {
+      // The row's steps side by side first: back-propagation then reads them from the CPU cache.
+      for (int t = 0; t < T; t++) {
+        float* local = s.caches.data() + static_cast<size_t>(t) * perRow;
+        std::memcpy(local, caches[t] + r * perRow, sizeof(float) * perRow);
+        s.steps[t] = local;
+      }
+      rowBackward(cfg, w, s.steps.data(), T, dUpdates.data(), r, g, s.scratch);
+    });
+  } catch (const ArgError& e) {
+    napi_throw_error(env, nullptr, e.message.c_str());
+    return nullptr;
+  }
+}
+
+napi_value CacheFloats(napi_env env, napi_callback_info info) {
+  try {
+    napi_value args[1];
+    size_t argc = 1;
+    check(env, napi_get_cb_info(env, info, &argc, args, nullptr, nullptr), "arguments");
+    if (argc < 1) throw ArgError{"lstm_kernel.cacheFloats: expected the config"};
+    napi_value result;
+    check(env, napi_create_int32(env, stepFloats(readConfig(env, args[0])), &result), "result");
     return result;
   } catch (const ArgError& e) {
     napi_throw_error(env, nullptr, e.message.c_str());
@@ -761,5 +878,9 @@ NAPI_MODULE_INIT() {
   napi_set_named_property(env, exports, "forward", fn);
   napi_create_function(env, "metaGradient", NAPI_AUTO_LENGTH, MetaGradient, nullptr, &fn);
   napi_set_named_property(env, exports, "metaGradient", fn);
+  napi_create_function(env, "backward", NAPI_AUTO_LENGTH, Backward, nullptr, &fn);
+  napi_set_named_property(env, exports, "backward", fn);
+  napi_create_function(env, "cacheFloats", NAPI_AUTO_LENGTH, CacheFloats, nullptr, &fn);
+  napi_set_named_property(env, exports, "cacheFloats", fn);
   return exports;
 }

@@ -12,15 +12,23 @@ export interface LstmRowKernel {
   readonly name: string;
   /**
    * One step for every row at update number `count`: reads the rows' gradients, writes their
-   * updates, and advances h, c ([rows × units] per layer) and m, v ('adam' inputs) in place.
+   * updates, and advances h, c ([rows × units] per layer) and m, v ('adam' inputs) in place;
+   * with `cache`, keeps the step's activations there (see `cacheFloats`).
    */
-  forward(config: LstmConfig, phi: Float32Array, count: number, grads: Float32Array, states: RowStates, updates: Float32Array, threads?: number): void;
+  forward(config: LstmConfig, phi: Float32Array, count: number, grads: Float32Array, states: RowStates, updates: Float32Array, threads?: number, cache?: Float32Array): void;
   /**
    * ∂S/∂φ (flattened) for S = Σ_t ⟨update_t, dUpdates_t⟩, replaying the steps from `start`
    * (not modified) with the recorded input gradients, the first at update number `count`.
    * Both operations may use `threads` threads (default 1); the numbers do not depend on it.
    */
   metaGradient(config: LstmConfig, phi: Float32Array, count: number, inputs: Float32Array[], dUpdates: Float32Array[], start: RowStates, threads?: number): Float32Array;
+  /**
+   * Floats of one row's activations at one step: `forward` given a `cache` of rows × this many
+   * floats keeps the step's activations there, and `backward` takes them instead of replaying.
+   */
+  cacheFloats(config: LstmConfig): number;
+  /** The same as `metaGradient`, from the steps' kept activations (same numbers, no replay). */
+  backward(config: LstmConfig, phi: Float32Array, caches: Float32Array[], dUpdates: Float32Array[], threads?: number): Float32Array;
 }
 
 /** LSTM states of a block of rows as flat arrays: h, c per layer [rows × units]; m, v [rows]. */

@@ -1,12 +1,32 @@
 /**
  * A shard whose LSTM runs on a row kernel (`learned/rowKernel.ts`, the native one in Node)
- * instead of TensorFlow.js: the same contract as `LocalShard`, on plain arrays. It keeps only
- * the rows' input gradients; `finish` hands them to the kernel, which replays and
- * back-propagates each row in the cache, so memory is a few bytes per row and step.
+ * instead of TensorFlow.js: the same contract as `LocalShard`, on plain arrays. When the
+ * truncation's activations fit in `ACTIVATION_BUDGET_BYTES` (small tasks: the quadratic's 1,280
+ * rows × 20 steps take 31 MB) the forward steps keep them and `finish` only back-propagates.
+ * Otherwise (MNIST) it keeps only the rows' input gradients, and `finish` has the kernel replay
+ * and back-propagate each row in the CPU cache, so memory is a few bytes per row and step. Both
+ * give the same numbers.
  */
 import { metaParamShapes } from '../learned/lstmConfig.ts';
 import { concatArrays, type LstmRowKernel, type RowStates } from '../learned/rowKernel.ts';
 import type { Shard, ShardResult, ShardStart } from './shard.ts';
+
+/** Most bytes of activations a shard keeps to skip the replay (more would count against peak memory). */
+export const ACTIVATION_BUDGET_BYTES = 64 * 2 ** 20;
+
+/**
+ * Activation arrays of finished truncations, for the next one in this thread: allocating (and
+ * collecting) 31 MB per truncation would cost more than keeping the activations saves.
+ */
+const spare: Float32Array[] = [];
+
+/** A free array of `size` floats (contents undefined): a spare one if one fits, else a new one. */
+function spareArray(size: number): Float32Array {
+  const i = spare.findIndex((a) => a.length === size);
+  if (i >= 0) return spare.splice(i, 1)[0];
+  spare.length = 0; // the task changed size: let the old ones go
+  return new Float32Array(size);
+}
 
 /** A shard computed in this thread by a row kernel. */
 export class KernelShard implements Shard {
@@ -14,6 +34,8 @@ export class KernelShard implements Shard {
   private phi: Float32Array = new Float32Array(0);
   private states: RowStates | undefined;
   private inputs: Float32Array[] = [];
+  /** Each step's activations, while the truncation keeps them (null: replay instead). */
+  private caches: Float32Array[] | null = null;
   private lastUpdates: Float32Array | undefined;
   private outcome: ShardResult | undefined;
 
@@ -28,6 +50,8 @@ export class KernelShard implements Shard {
     this.start = start;
     this.inputs = [];
     this.outcome = undefined;
+    const bytes = start.rows * this.kernel.cacheFloats(start.config) * 4 * (start.steps ?? Infinity);
+    this.caches = bytes <= ACTIVATION_BUDGET_BYTES ? [] : null;
     this.phi = concatArrays(start.phi);
     this.states = {
       h: start.h.map((a) => a.slice()),
@@ -40,7 +64,9 @@ export class KernelShard implements Shard {
   forward(grads: Float32Array): void {
     const start = this.requireStart();
     const updates = new Float32Array(start.rows);
-    this.kernel.forward(start.config, this.phi, start.count + this.inputs.length, grads, this.states!, updates, this.threads);
+    const cache = this.caches ? spareArray(start.rows * this.kernel.cacheFloats(start.config)) : undefined;
+    this.kernel.forward(start.config, this.phi, start.count + this.inputs.length, grads, this.states!, updates, this.threads, cache);
+    this.caches?.push(cache!);
     this.inputs.push(grads);
     this.lastUpdates = updates;
   }
@@ -51,10 +77,12 @@ export class KernelShard implements Shard {
     return this.lastUpdates;
   }
 
-  /** Replays the rows and back-propagates (the kernel needs no blocks: it works row by row). */
+  /** Back-propagates, replaying the rows unless their activations were kept (no blocks: the kernel works row by row). */
   finish(dUpdates: Float32Array[]): void {
     const start = this.requireStart();
-    const flat = this.kernel.metaGradient(start.config, this.phi, start.count, this.inputs, dUpdates, start, this.threads);
+    const flat = this.caches
+      ? this.kernel.backward(start.config, this.phi, this.caches, dUpdates, this.threads)
+      : this.kernel.metaGradient(start.config, this.phi, start.count, this.inputs, dUpdates, start, this.threads);
     let offset = 0;
     const metaGrads = metaParamShapes(start.config).map(([, shape]) => {
       const size = shape.reduce((a, b) => a * b, 1);
@@ -62,6 +90,8 @@ export class KernelShard implements Shard {
     });
     this.outcome = { metaGrads, ...this.states! };
     this.inputs = [];
+    if (this.caches) spare.push(...this.caches.splice(0));
+    this.caches = null;
   }
 
   /** The outcome of `finish`. */

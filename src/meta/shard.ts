@@ -19,6 +19,8 @@ export interface ShardStart {
   phi: Float32Array[];
   count: number;
   rows: number;
+  /** Steps the truncation will run, when known (a kernel shard keeps activations if they fit). */
+  steps?: number;
   /** h and c per layer, [rows × units]; m and v [rows] for 'adam' inputs. */
   h: Float32Array[];
   c: Float32Array[];

@@ -49,6 +49,7 @@ export function shardedTruncation(
       phi,
       count: start.state.count,
       rows: b - a,
+      steps: unrollLength,
       h: h.map((values, l) => values.slice(a * units[l], b * units[l])),
       c: c.map((values, l) => values.slice(a * units[l], b * units[l])),
       ...(m && v ? { m: m.slice(a, b), v: v.slice(a, b) } : {}),

@@ -73,6 +73,20 @@ describe('native LSTM kernel', () => {
     });
   }
 
+  it('keeping the activations (truncation length given) gives the replay\'s numbers to the bit, on any number of threads', { skip: notBuilt }, () => {
+    for (const [label, config] of CONFIGS) {
+      // 1,300 rows: three chunks of work, the last one partial.
+      const truncation = randomTruncation(config, 1300, 6);
+      const replayed = runShard(new KernelShard(native.kernel!), truncation);
+      const kept = { ...truncation, start: { ...truncation.start, steps: 6 } };
+      for (const threads of [1, 3]) {
+        const fast = runShard(new KernelShard(native.kernel!, threads), kept);
+        assert.deepEqual(fast.updates, replayed.updates, label);
+        assert.deepEqual(fast.result, replayed.result, label);
+      }
+    }
+  });
+
   it('gives the same numbers, to the bit, on any number of threads', { skip: notBuilt }, () => {
     // 1,300 rows: three chunks of work, the last one partial.
     const truncation = randomTruncation(PAPER_LSTM, 1300, 6);
@@ -131,6 +145,10 @@ describe('native LSTM kernel', () => {
     assert.throws(() => native.kernel!.forward(PAPER_LSTM, phi, 0, grads[0], start, new Float32Array(9)), /updates has the wrong length/);
     assert.throws(() => native.kernel!.metaGradient(PAPER_LSTM, phi, 0, grads, [], start), /wrong number of dUpdates/);
     assert.throws(() => native.kernel!.forward(PAPER_LSTM, phi, 0, grads[0], { ...start, c: [start.c[0], start.c[1].subarray(1)] }, new Float32Array(10)), /h and c must hold rows × units values/);
+    const cache = new Float32Array(10 * native.kernel!.cacheFloats(PAPER_LSTM));
+    assert.throws(() => native.kernel!.forward(PAPER_LSTM, phi, 0, grads[0], start, new Float32Array(10), 1, cache.subarray(1)), /cache must hold rows × cacheFloats/);
+    assert.throws(() => native.kernel!.backward(PAPER_LSTM, phi, [cache, cache.subarray(0, cache.length / 2)], grads.concat(grads)), /caches must all hold the same number of rows/);
+    assert.throws(() => native.kernel!.backward(PAPER_LSTM, phi, [cache], [new Float32Array(9)]), /caches and dUpdates must hold the same rows/);
   });
 
   it('L2L_KERNEL chooses the kernel, and an unknown name is an error that lists the choices', () => {

@@ -15,8 +15,10 @@ import { setKernelThreads, setLstmRowKernel, type LstmRowKernel, type RowStates 
 
 /** The addon's exports (see the comment at the top of `native/lstm_kernel.cc`). */
 interface Addon {
-  forward(config: AddonConfig, phi: Float32Array, count: number, grads: Float32Array, h: Float32Array[], c: Float32Array[], m: Float32Array | null, v: Float32Array | null, updates: Float32Array, threads: number): void;
+  forward(config: AddonConfig, phi: Float32Array, count: number, grads: Float32Array, h: Float32Array[], c: Float32Array[], m: Float32Array | null, v: Float32Array | null, updates: Float32Array, threads: number, cache: Float32Array | null): void;
   metaGradient(config: AddonConfig, phi: Float32Array, count: number, inputs: Float32Array[], dUpdates: Float32Array[], h: Float32Array[], c: Float32Array[], m: Float32Array | null, v: Float32Array | null, threads: number): Float32Array;
+  backward(config: AddonConfig, phi: Float32Array, caches: Float32Array[], dUpdates: Float32Array[], threads: number): Float32Array;
+  cacheFloats(config: AddonConfig): number;
 }
 
 interface AddonConfig {
@@ -46,12 +48,14 @@ export function loadNativeKernel(): { kernel: LstmRowKernel | null; reason?: str
 function nativeKernel(addon: Addon): LstmRowKernel {
   return {
     name: 'native',
-    forward(config, phi, count, grads, states, updates, threads = 1) {
-      addon.forward(addonConfig(config), phi, count, grads, states.h, states.c, states.m ?? null, states.v ?? null, updates, threads);
+    forward(config, phi, count, grads, states, updates, threads = 1, cache) {
+      addon.forward(addonConfig(config), phi, count, grads, states.h, states.c, states.m ?? null, states.v ?? null, updates, threads, cache ?? null);
     },
     metaGradient(config, phi, count, inputs, dUpdates, start: RowStates, threads = 1) {
       return addon.metaGradient(addonConfig(config), phi, count, inputs, dUpdates, start.h, start.c, start.m ?? null, start.v ?? null, threads);
     },
+    cacheFloats: (config) => addon.cacheFloats(addonConfig(config)),
+    backward: (config, phi, caches, dUpdates, threads = 1) => addon.backward(addonConfig(config), phi, caches, dUpdates, threads),
   };
 }
 
