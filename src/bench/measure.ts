@@ -14,9 +14,11 @@ import { lstmRowKernel } from '../learned/rowKernel.ts';
 import { DEFAULT_BLOCK_ROWS, truncatedMetaGradient, type TruncationStart } from '../meta/metaGradient.ts';
 import type { Shard } from '../meta/shard.ts';
 import { unroll } from '../meta/unroll.ts';
+import { joinTensors } from '../meta/flatParams.ts';
+import { applyMetaGradient } from '../meta/metaTrain.ts';
 import { workerShards } from '../meta/workerShard.ts';
 import { adam } from '../optimizers/adam.ts';
-import { disposeState, step } from '../optimizers/optimizer.ts';
+import { disposeState } from '../optimizers/optimizer.ts';
 import { Rng } from '../random/rng.ts';
 import { MlpFamily, PAPER_MLP } from '../tasks/mlp.ts';
 import { QuadraticFamily } from '../tasks/quadratic.ts';
@@ -37,7 +39,8 @@ function metaIterationSeconds(family: TaskFamily, members: number, timed: number
   const rng = new Rng(0);
   let phi = metaParamList(PAPER_LSTM, initMetaParams(PAPER_LSTM, rng.child('phi')));
   const meta = adam(1e-3);
-  let metaState = meta.init(phi);
+  // As `train` does it: the meta-optimizer on φ joined into one vector, gradients clipped (norm 0: checked only).
+  let metaState = tf.tidy(() => meta.init([joinTensors(phi)]));
   const seconds: number[] = [];
   let coordinates = 0;
   for (let it = 0; it <= timed; it++) {
@@ -51,7 +54,7 @@ function metaIterationSeconds(family: TaskFamily, members: number, timed: number
       tf.dispose(start.params);
       disposeState(start.state);
       start = result.next;
-      ({ params: phi, state: metaState } = step(meta, phi, result.metaGrads, metaState));
+      ({ params: phi, state: metaState } = applyMetaGradient(meta, phi, result.metaGrads, metaState, 0)!);
       tf.dispose(result.metaGrads);
     }
     tf.dispose(start.params);

@@ -13,11 +13,12 @@ import * as tf from '@tensorflow/tfjs';
 import { initMetaParams, metaParamList, metaParamShapes, metaParamsFromList, type LstmConfig, type MetaParams } from '../learned/lstmConfig.ts';
 import { lstmOptimizer } from '../learned/lstmOptimizer.ts';
 import { adam } from '../optimizers/adam.ts';
-import { disposeState, step, type OptState } from '../optimizers/optimizer.ts';
+import { disposeState, type OptState, type Optimizer } from '../optimizers/optimizer.ts';
 import { Rng } from '../random/rng.ts';
 import type { MetaObjective, TaskFamily } from '../tasks/task.ts';
 import { fromCheckpoint, toCheckpoint, type MetaCheckpoint } from './checkpoint.ts';
 import { advanceTruncation } from './advance.ts';
+import { joinedStep, joinState, joinTensors, splitState } from './flatParams.ts';
 import { truncatedMetaGradient, type TruncationStart } from './metaGradient.ts';
 import type { Shard } from './shard.ts';
 import { concatRuns } from '../eval/stats.ts';
@@ -154,17 +155,22 @@ export async function metaTrain(family: TaskFamily, config: MetaTrainConfig, hoo
   const drawn = initMetaParams(config.lstm, rng.child('phi'));
   let phi = hooks.initialPhi ? metaParamList(config.lstm, hooks.initialPhi).map((p) => p.clone()) : metaParamList(config.lstm, drawn);
   if (hooks.initialPhi) tf.dispose(Object.values(drawn));
-  let metaState: OptState = adam().init(phi);
+  const shapes = metaParamShapes(config.lstm).map(([, shape]) => shape);
+  // The meta-optimizer works on φ joined into one vector (`flatParams.ts`); checkpoints keep φ's shapes.
+  const freshMetaState = () => tf.tidy(() => adam().init([joinTensors(phi)]));
+  let metaState: OptState = freshMetaState();
   let lrMultiplier = 1;
   let collapses = 0;
   let faults = 0;
   let best = { phi: phi.map((p) => p.clone()), loss: Infinity, iteration: 0 };
   let iteration = 0;
   if (hooks.resume) {
-    const restored = fromCheckpoint(hooks.resume, metaParamShapes(config.lstm).map(([, shape]) => shape));
+    const restored = fromCheckpoint(hooks.resume, shapes);
     tf.dispose([...phi, ...best.phi]);
     disposeState(metaState);
-    ({ phi, metaState, best, lrMultiplier, collapses, faults, iteration } = restored);
+    ({ phi, best, lrMultiplier, collapses, faults, iteration } = restored);
+    metaState = joinState(restored.metaState);
+    disposeState(restored.metaState);
   }
   // One batch of validation networks, or chunks that a runner can evaluate in parallel.
   const chunks = Math.min(config.validationChunks ?? 1, config.validationMembers);
@@ -184,7 +190,12 @@ export async function metaTrain(family: TaskFamily, config: MetaTrainConfig, hoo
     return meanCurve({ losses: concatRuns(results.map((r) => r.losses)) });
   };
   let stopped = false;
-  const checkpoint = () => hooks.onCheckpoint?.(toCheckpoint({ iteration, phi, metaState, best, lrMultiplier, collapses, faults }));
+  const checkpoint = () => {
+    if (!hooks.onCheckpoint) return;
+    const state = splitState(metaState, shapes);
+    hooks.onCheckpoint(toCheckpoint({ iteration, phi, metaState: state, best, lrMultiplier, collapses, faults }));
+    disposeState(state);
+  };
 
   const validate = async () => {
     const curve = await validationCurve();
@@ -203,7 +214,7 @@ export async function metaTrain(family: TaskFamily, config: MetaTrainConfig, hoo
       tf.dispose(phi);
       phi = best.phi.map((p) => p.clone());
       disposeState(metaState);
-      metaState = adam().init(phi);
+      metaState = freshMetaState();
       lrMultiplier /= 2;
       collapses++;
     }
@@ -234,11 +245,10 @@ export async function metaTrain(family: TaskFamily, config: MetaTrainConfig, hoo
       disposeState(start.state);
       start = result.next;
       losses.push(...result.losses);
-      const grads = clipByGlobalNorm(result.metaGrads, config.clipGradNorm);
+      const updated = applyMetaGradient(metaOptimizer, phi, result.metaGrads, metaState, config.clipGradNorm);
       tf.dispose(result.metaGrads);
-      if (grads) {
-        ({ params: phi, state: metaState } = step(metaOptimizer, phi, grads, metaState));
-        tf.dispose(grads);
+      if (updated) {
+        ({ params: phi, state: metaState } = updated);
       } else {
         // A non-finite loss or meta-gradient never reaches φ; repeated faults lower the rate.
         skippedUpdates++;
@@ -276,6 +286,22 @@ export async function metaTrain(family: TaskFamily, config: MetaTrainConfig, hoo
     collapses,
     stopped,
   };
+}
+
+/**
+ * One meta-optimizer step with ∂L/∂φ (`metaParamShapes` order, not disposed) clipped to global
+ * norm ≤ maxNorm (0: not clipped), on φ joined into one vector (`flatParams.ts`: `state` is over
+ * that vector). Returns the new φ and state, disposing the old ones; or null, leaving them as
+ * they were, when the meta-gradient is not finite.
+ */
+export function applyMetaGradient(optimizer: Optimizer, phi: tf.Tensor[], metaGrads: tf.Tensor[], state: OptState, maxNorm: number): { params: tf.Tensor[]; state: OptState } | null {
+  const joined = joinTensors(metaGrads);
+  const clipped = clipByGlobalNorm([joined], maxNorm);
+  joined.dispose();
+  if (!clipped) return null;
+  const next = joinedStep(optimizer, phi, clipped[0], state, phi.map((p) => p.shape));
+  tf.dispose(clipped);
+  return next;
 }
 
 /** Gradients scaled to global norm ≤ maxNorm (0: unchanged), or null if any is not finite. */
