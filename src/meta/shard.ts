@@ -1,8 +1,9 @@
 /**
  * A shard of a truncation: a contiguous range of coordinate rows whose LSTM runs on its own.
- * Given the gradients of its rows at each step it returns their updates (no activations kept);
- * at the end, given ∂S/∂Δt of its rows, it replays its rows block by block (`replay.ts`) and
- * returns its part of ∂S/∂φ and its final LSTM states. Rows are independent given their
+ * Given the gradients of its rows at each step it returns their updates (no activations kept,
+ * except by a kernel shard whose truncation fits a small budget: `kernelShard.ts`); at the end,
+ * given ∂S/∂Δt of its rows, it replays its rows block by block (`replay.ts`) and returns its part
+ * of ∂S/∂φ and its final LSTM states. Rows are independent given their
  * gradients, so the shards of a truncation can run anywhere — here, or on a worker thread
  * (`workerShard.ts`) — and their meta-gradients add up to the whole one.
  */

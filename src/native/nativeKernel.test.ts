@@ -14,11 +14,13 @@ import { loadNativeKernel, useNativeKernel } from './nativeKernel.ts';
 const native = loadNativeKernel();
 const notBuilt = native.kernel ? false : `native kernel not built: ${native.reason}`;
 
-// The three input modes, and a one-layer LSTM of odd size (the kernel's generic, unvectorized path).
+// The three input modes, a one-layer LSTM of odd size (the kernel's generic, unvectorized path),
+// and two layers of 40 (its widest vectorized products).
 const CONFIGS: Array<[string, LstmConfig]> = [
   ['paper', PAPER_LSTM],
   ["'adam' inputs", { ...PAPER_LSTM, inputs: 'adam' }],
   ['raw gradient, one layer of 7', { ...PAPER_LSTM, hidden: [7], preprocessP: null, outputScale: 0.3 }],
+  ['two layers of 40', { ...PAPER_LSTM, hidden: [40, 40] }],
 ];
 
 /** A shard start with random states (as mid-horizon) and random gradients and ∂S/∂Δ per step. */
