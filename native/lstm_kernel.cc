@@ -721,14 +721,15 @@ napi_value Forward(napi_env env, napi_callback_info info) {
 constexpr size_t FLUSH_ROWS = 64;
 
 // What one chunk of meta-gradient work needs besides the weights: room for a row's caches of T
-// steps and their pointers, the LSTM's gate buffer, back-propagation scratch, and a row's states.
+// steps side by side (so that back-propagation reads them from the CPU cache) and their
+// pointers, the LSTM's gate buffer, back-propagation scratch, and a row's states.
 struct ChunkScratch {
   std::vector<float> caches, z, scratch, h, c;
   std::vector<const float*> steps;
-  ChunkScratch(const Config& cfg, int T, bool replay) : steps(T) {
+  ChunkScratch(const Config& cfg, int T) : steps(T) {
     int maxH = 0, gates = 0, units = 0;
     for (int H : cfg.hidden) maxH = std::max(maxH, H), gates += 4 * H, units += H;
-    if (replay) caches.resize(static_cast<size_t>(T) * stepFloats(cfg));
+    caches.resize(static_cast<size_t>(T) * stepFloats(cfg));
     z.resize(5 * maxH);
     scratch.resize((2 * cfg.layers() + 2) * maxH + static_cast<size_t>(T) * gates);
     h.resize(units);
@@ -740,12 +741,12 @@ struct ChunkScratch {
 // summed in float in groups of FLUSH_ROWS, the groups in double per chunk of CHUNK_ROWS, and the
 // chunks in chunk order, so the result does not depend on the number of threads.
 template <typename Row>
-napi_value chunkedMetaGradient(napi_env env, const Config& cfg, const Weights& w, size_t nPhi, size_t rows, int T, bool replay, int threads, Row row) {
+napi_value chunkedMetaGradient(napi_env env, const Config& cfg, const Weights& w, size_t nPhi, size_t rows, int T, int threads, Row row) {
   const size_t chunks = (rows + CHUNK_ROWS - 1) / CHUNK_ROWS;
   std::vector<std::vector<double>> chunkTotals(chunks, std::vector<double>(nPhi, 0.0));
   pool().run(chunks, threads, [&](size_t chunk) {
     Grads g(w);
-    ChunkScratch scratch(cfg, T, replay);
+    ChunkScratch scratch(cfg, T);
     const size_t end = std::min(rows, (chunk + 1) * CHUNK_ROWS);
     for (size_t r = chunk * CHUNK_ROWS; r < end; r++) {
       row(r, g, scratch);
@@ -798,7 +799,7 @@ napi_value MetaGradient(napi_env env, napi_callback_info info) {
 
     const Weights w = packWeights(cfg, common.phi);
     const size_t perRow = stepFloats(cfg);
-    return chunkedMetaGradient(env, cfg, w, common.nPhi, rows, T, true, common.threads, [&](size_t r, Grads& g, ChunkScratch& s) {
+    return chunkedMetaGradient(env, cfg, w, common.nPhi, rows, T, common.threads, [&](size_t r, Grads& g, ChunkScratch& s) {
       // Replay the row from its starting states (copied, so the caller's arrays stay as they were).
       std::vector<float*> hr(cfg.layers()), cr(cfg.layers());
       for (int l = 0, o = 0; l < cfg.layers(); o += cfg.hidden[l], l++) {
@@ -840,8 +841,8 @@ napi_value Backward(napi_env env, napi_callback_info info) {
     if (rowsOfSteps(env, args[3], T, 1, "dUpdates") != rows) throw ArgError{"lstm_kernel: caches and dUpdates must hold the same rows"};
     const int threads = argc > 4 ? static_cast<int>(number(env, args[4], "threads")) : 1;
     const Weights w = packWeights(cfg, phi);
-    return chunkedMetaGradient(env, cfg, w, nPhi, rows, T, true, threads, [&](size_t r, Grads& g, ChunkScratch& s) {
-      // The row's steps side by side first: back-propagation then reads them from the CPU cache.
+    return chunkedMetaGradient(env, cfg, w, nPhi, rows, T, threads, [&](size_t r, Grads& g, ChunkScratch& s) {
+      // The row's steps side by side first (see ChunkScratch).
       for (int t = 0; t < T; t++) {
         float* local = s.caches.data() + static_cast<size_t>(t) * perRow;
         std::memcpy(local, caches[t] + r * perRow, sizeof(float) * perRow);
