@@ -20,7 +20,7 @@ fs.mkdirSync(path.join(out, 'tfjs-wasm'), { recursive: true });
 
 writeFileAtomic(path.join(out, 'mnist-test-5000.bin'), encodeMnistAsset(loadMnist('test'), DEMO_IMAGES));
 /** The demo's learned optimizer: the best shipped one on MNIST (see the README's MNIST results). */
-const DEMO_OPTIMIZER = 'pretrained/mnist-log-objective.json';
+const DEMO_OPTIMIZER = 'pretrained/mnist.json';
 fs.copyFileSync(path.join(repo, DEMO_OPTIMIZER), path.join(out, 'mnist-optimizer.json'));
 const wasmDir = path.dirname(createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-wasm/package.json'));
 for (const file of fs.readdirSync(path.join(wasmDir, 'dist')).filter((f) => f.endsWith('.wasm'))) {
