@@ -2,8 +2,8 @@
  * `npm run descent-check -- [FILE | nag-base] [steps]`: on a few MNIST training networks, is a
  * small step against the paper's meta-gradient (gradients held constant) a descent direction of
  * the true unrolled meta-loss (Σ log l over the horizon)? Prints |g|, and for each ε the true
- * change beside the first-order prediction −ε·|g|. FILE is an optimizer file (default: the
- * shipped MNIST one); `nag-base` is a fresh LSTM with a NAG (lr 1) base step, i.e. NAG itself.
+ * change beside the first-order prediction −ε·|g|. FILE is an optimizer file (default:
+ * pretrained/mnist-log-objective.json, the log-objective LSTM alone); `nag-base` is a fresh LSTM with a NAG (lr 1) base step, i.e. NAG itself.
  */
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../backend/backend.ts';

@@ -36,6 +36,8 @@ export class KernelShard implements Shard {
   private inputs: Float32Array[] = [];
   /** Each step's activations, while the truncation keeps them (null: replay instead). */
   private caches: Float32Array[] | null = null;
+  /** Floats of one step's activations of all the shard's rows. */
+  private cacheSize = 0;
   private lastUpdates: Float32Array | undefined;
   private outcome: ShardResult | undefined;
 
@@ -50,8 +52,8 @@ export class KernelShard implements Shard {
     this.start = start;
     this.inputs = [];
     this.outcome = undefined;
-    const bytes = start.rows * this.kernel.cacheFloats(start.config) * 4 * (start.steps ?? Infinity);
-    this.caches = bytes <= ACTIVATION_BUDGET_BYTES ? [] : null;
+    this.cacheSize = start.rows * this.kernel.cacheFloats(start.config);
+    this.caches = this.cacheSize * 4 * (start.steps ?? Infinity) <= ACTIVATION_BUDGET_BYTES ? [] : null;
     this.phi = concatArrays(start.phi);
     this.states = {
       h: start.h.map((a) => a.slice()),
@@ -64,7 +66,7 @@ export class KernelShard implements Shard {
   forward(grads: Float32Array): void {
     const start = this.requireStart();
     const updates = new Float32Array(start.rows);
-    const cache = this.caches ? spareArray(start.rows * this.kernel.cacheFloats(start.config)) : undefined;
+    const cache = this.caches ? spareArray(this.cacheSize) : undefined;
     this.kernel.forward(start.config, this.phi, start.count + this.inputs.length, grads, this.states!, updates, this.threads, cache);
     this.caches?.push(cache!);
     this.inputs.push(grads);

@@ -79,13 +79,23 @@ describe('native LSTM kernel', () => {
     for (const [label, config] of CONFIGS) {
       // 1,300 rows: three chunks of work, the last one partial.
       const truncation = randomTruncation(config, 1300, 6);
-      const replayed = runShard(new KernelShard(native.kernel!), truncation);
+      // Count which path each shard took: the replay (metaGradient) or the kept activations (backward).
+      const calls = { metaGradient: 0, backward: 0 };
+      const kernel = native.kernel!;
+      const counting = {
+        ...kernel,
+        metaGradient: (...a: Parameters<typeof kernel.metaGradient>) => (calls.metaGradient++, kernel.metaGradient(...a)),
+        backward: (...a: Parameters<typeof kernel.backward>) => (calls.backward++, kernel.backward(...a)),
+      };
+      const replayed = runShard(new KernelShard(counting), truncation);
+      assert.deepEqual(calls, { metaGradient: 1, backward: 0 }, `${label}: without the length, the shard replays`);
       const kept = { ...truncation, start: { ...truncation.start, steps: 6 } };
       for (const threads of [1, 3]) {
-        const fast = runShard(new KernelShard(native.kernel!, threads), kept);
+        const fast = runShard(new KernelShard(counting, threads), kept);
         assert.deepEqual(fast.updates, replayed.updates, label);
         assert.deepEqual(fast.result, replayed.result, label);
       }
+      assert.deepEqual(calls, { metaGradient: 1, backward: 2 }, `${label}: with it, the activations are kept`);
     }
   });
 
