@@ -143,11 +143,13 @@ describe(`truncated meta-gradient (LSTM on ${kernel})`, { skip: kernel === 'nati
       // 6 coordinate rows in blocks of 4: two blocks, the second one partial.
       const blocks = truncatedMetaGradient(config, phi, task, start, T, objective, 4);
       config = preprocessed;
+      // Up to rounding: the blocked path also evaluates the quadratics on plain arrays (in double
+      // precision), the whole one on TensorFlow.js; 'adam' inputs magnify the last bits.
       assertClose(flat(blocks.metaGrads), flat(whole.metaGrads), { rtol: 1e-4, atol: 1e-6, label: 'dL/dphi' });
       assertClose(blocks.losses, whole.losses, { rtol: 1e-6 });
       assertClose(flat(blocks.next.params), flat(whole.next.params), { rtol: 1e-6 });
       for (const slot of Object.keys(whole.next.state.slots)) {
-        assertClose(flat(blocks.next.state.slots[slot]), flat(whole.next.state.slots[slot]), { rtol: 1e-6, atol: 1e-7, label: slot });
+        assertClose(flat(blocks.next.state.slots[slot]), flat(whole.next.state.slots[slot]), { rtol: 2e-5, atol: 1e-7, label: slot });
       }
     });
   }

@@ -9,12 +9,12 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { metaParamShapes, type LstmConfig } from '../learned/lstmConfig.ts';
-import { baseOptimizer, baseStateOf, withBaseState } from '../learned/baseStep.ts';
+import { withBaseState } from '../learned/baseStep.ts';
 import { concatArrays } from '../learned/rowKernel.ts';
 import { stateFrom, statesOf } from '../learned/lstmOptimizer.ts';
-import { disposeState } from '../optimizers/optimizer.ts';
-import { lossAndGrad, meanLossScale, metaObjectiveGrads, type MetaObjective, type Task } from '../tasks/task.ts';
+import { meanLossScale, type MetaObjective, type Task } from '../tasks/task.ts';
 import type { TruncationResult, TruncationStart } from './metaGradient.ts';
+import { flatten, optimizeeRun } from './optimizeeRun.ts';
 import { createLocalShard, type Shard, type ShardResult } from './shard.ts';
 
 /** Runs one truncation over `1 + remote.length` shards of rows (see the module comment). */
@@ -56,43 +56,24 @@ export function shardedTruncation(
     });
   });
 
-  // Forward: the shards turn gradients into updates; the task (and the base step, if any) runs here.
-  const base = config.base ? baseOptimizer(config.base) : null;
-  let baseState = base ? baseStateOf(start.state) : null;
+  // Forward: the shards turn gradients into updates; the optimizee (and the base step, if any) runs here.
+  const run = optimizeeRun(config, task, start, objective);
   const losses: number[] = [];
   const dUpdates: Float32Array[] = [];
-  let params = start.params;
-  let evaluated = lossAndGrad(task, params, start.step);
   for (let t = 0; t < unrollLength; t++) {
-    const grads = flatten(evaluated.grads, rows);
+    const grads = run.gradient();
     // Remote shards first, so that they work while the local one does.
-    for (let k = shards.length - 1; k >= 0; k--) shards[k].forward(grads.slice(bounds[k][0], bounds[k][1]));
-    const b = base ? base.update(evaluated.grads, baseState!, params) : null;
-    if (b) {
-      if (t > 0) disposeState(baseState!);
-      baseState = b.state;
-    }
-    tf.dispose([evaluated.losses, ...evaluated.grads]);
-    const updates = new Float32Array(rows);
-    shards.forEach((shard, k) => updates.set(shard.updates(), bounds[k][0]));
-    let offset = 0;
-    const next = params.map((p, i) => {
-      const update = updates.subarray(offset, (offset += sizes[i]));
-      return tf.tidy(() => {
-        const moved = p.add(tf.tensor(update, p.shape));
-        return b ? moved.add(b.updates[i]) : moved;
-      });
+    for (let k = shards.length - 1; k >= 0; k--) shards[k].forward(shards.length === 1 ? grads : grads.slice(bounds[k][0], bounds[k][1]));
+    const { loss, metaGrad } = run.advance(() => {
+      if (shards.length === 1) return shards[0].updates();
+      const updates = new Float32Array(rows);
+      shards.forEach((shard, k) => updates.set(shard.updates(), bounds[k][0]));
+      return updates;
     });
-    if (b) tf.dispose(b.updates);
-    if (t > 0) tf.dispose(params);
-    params = next;
-    evaluated = lossAndGrad(task, params, start.step + t + 1);
-    losses.push(tf.tidy(() => evaluated.losses.mean().dataSync()[0]));
-    const weighted = metaObjectiveGrads(objective, evaluated.grads, evaluated.losses);
-    dUpdates.push(flatten(weighted, rows));
-    if (weighted !== evaluated.grads) tf.dispose(weighted);
+    losses.push(loss);
+    dUpdates.push(metaGrad);
   }
-  tf.dispose([evaluated.losses, ...evaluated.grads]);
+  const { params, baseState } = run.finish();
 
   // Backward: ∂S/∂Δt = scale · Σ_{s>t} ∇s for every row; each shard replays its rows.
   suffixSums(dUpdates, meanLossScale(task));
@@ -116,17 +97,6 @@ export function shardedTruncation(
 /** `parts` contiguous row ranges [a, b) covering `rows`, as equal as possible. */
 export function shardBounds(rows: number, parts: number): Array<[number, number]> {
   return Array.from({ length: parts }, (_, k) => [Math.floor((rows * k) / parts), Math.floor((rows * (k + 1)) / parts)]);
-}
-
-/** The values of several tensors, one after another, in one array of `size`. */
-export function flatten(tensors: tf.Tensor[], size: number): Float32Array {
-  const out = new Float32Array(size);
-  let offset = 0;
-  for (const t of tensors) {
-    out.set(t.dataSync() as Float32Array, offset);
-    offset += t.size;
-  }
-  return out;
 }
 
 /** In place: w[t] ← scale · Σ_{s≥t} w[s], i.e. ∂S/∂Δt from the gradients after each step. */

@@ -16,6 +16,9 @@ describe('quadratic task', () => {
     const { losses, grads } = task.lossAndGrad([tf.tensor2d([[1, -1]])], 0);
     assertClose(losses.dataSync(), [5]);
     assertClose(grads[0].dataSync(), [-10, -16]);
+    const flat = task.flatLossAndGrad([Float32Array.of(1, -1)], 0);
+    assert.deepEqual([...flat.losses], [5]);
+    assert.deepEqual([...flat.grads[0]], [-10, -16]);
   });
 
   for (const variant of ['paper', 'deepmind'] as const) {
@@ -26,6 +29,10 @@ describe('quadratic task', () => {
       const auto = autodiffLossAndGrad(task, theta, 0);
       assertClose(closed.grads[0].dataSync(), auto.grads[0].dataSync(), { rtol: 1e-4, atol: 1e-4 });
       assertClose(closed.losses.dataSync(), auto.losses.dataSync(), { rtol: 1e-6 });
+      // The plain-array form meta-training uses gives the same numbers.
+      const flat = task.flatLossAndGrad([theta[0].dataSync() as Float32Array], 0);
+      assertClose(flat.grads[0], closed.grads[0].dataSync(), { rtol: 1e-5, atol: 1e-6 });
+      assertClose(flat.losses, closed.losses.dataSync(), { rtol: 1e-6 });
       // Finite difference of the objective along coordinate (member 2, dim 3).
       const objective = (p: tf.Tensor) => {
         const l = task.loss([p], 0);

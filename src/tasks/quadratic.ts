@@ -8,7 +8,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../random/rng.ts';
-import type { LossAndGrad, Objective, Task, TaskFamily } from './task.ts';
+import type { FlatLossAndGrad, LossAndGrad, Objective, Task, TaskFamily } from './task.ts';
 
 /** Which published setup the quadratics follow. */
 export type QuadraticVariant = 'paper' | 'deepmind';
@@ -31,21 +31,21 @@ export class QuadraticTask implements Task {
   private readonly wT: tf.Tensor3D;
   private readonly y: tf.Tensor3D;
 
-  /** Holds W and y (kept until `dispose`). */
+  /** Holds W and y, as tensors (kept until `dispose`) and as the given arrays. */
   constructor(
     readonly config: QuadraticConfig,
-    w: Float32Array,
-    y: Float32Array,
+    private readonly wValues: Float32Array,
+    private readonly yValues: Float32Array,
     members: number,
   ) {
     const d = config.dims;
     this.members = members;
     this.objective = config.variant === 'paper' ? ('sum' as const) : ('mean' as const);
     this.paramShapes = [[members, d]];
-    this.w = tf.keep(tf.tensor3d(w, [members, d, d]));
+    this.w = tf.keep(tf.tensor3d(wValues, [members, d, d]));
     // Explicit transpose: transposed matMul is slow on the wasm backend.
     this.wT = tf.keep(tf.transpose(this.w, [0, 2, 1]));
-    this.y = tf.keep(tf.tensor3d(y, [members, d, 1]));
+    this.y = tf.keep(tf.tensor3d(yValues, [members, d, 1]));
   }
 
   /** θ0 ~ N(0, 1) ('paper') or N(0, 0.01²) ('deepmind'). */
@@ -69,6 +69,35 @@ export class QuadraticTask implements Task {
       const grad = tf.matMul(this.wT, r).squeeze([2]).mul(scale);
       return { losses, grads: [grad] };
     });
+  }
+
+  /** The same as `lossAndGrad` on plain arrays (sums in double precision): no TensorFlow.js per step. */
+  flatLossAndGrad(params: Float32Array[], _step: number): FlatLossAndGrad {
+    const d = this.config.dims;
+    const theta = params[0];
+    const [w, y] = [this.wValues, this.yValues];
+    const scale = this.objective === 'sum' ? 2 : 2 / this.members;
+    const losses = new Float32Array(this.members);
+    const grad = new Float32Array(this.members * d);
+    const r = new Float64Array(d);
+    for (let k = 0; k < this.members; k++) {
+      const wk = k * d * d;
+      const tk = k * d;
+      let loss = 0;
+      for (let i = 0; i < d; i++) {
+        let s = -y[tk + i];
+        for (let j = 0; j < d; j++) s += w[wk + i * d + j] * theta[tk + j];
+        r[i] = s;
+        loss += s * s;
+      }
+      losses[k] = loss;
+      for (let j = 0; j < d; j++) {
+        let s = 0;
+        for (let i = 0; i < d; i++) s += w[wk + i * d + j] * r[i];
+        grad[tk + j] = s * scale;
+      }
+    }
+    return { losses, grads: [grad] };
   }
 
   /** Frees W and y. */

@@ -26,6 +26,11 @@ export interface Task {
   loss(params: tf.Tensor[], step: number): tf.Tensor1D;
   /** Optional faster loss-and-gradient (e.g. closed form); must equal autodiff of `loss`. */
   lossAndGrad?(params: tf.Tensor[], step: number): LossAndGrad;
+  /**
+   * Optional: the same as `lossAndGrad` on plain arrays (one per parameter tensor, row-major),
+   * for tasks so small that TensorFlow.js's cost per operation would dominate (the quadratics).
+   */
+  flatLossAndGrad?(params: Float32Array[], step: number): FlatLossAndGrad;
   /** Per-member metrics of final parameters beyond the minibatch loss (e.g. full test-set loss and accuracy). */
   finalMetrics?(params: tf.Tensor[]): Record<string, Float32Array>;
   /** Frees the task's data tensors. */
@@ -38,6 +43,14 @@ export interface LossAndGrad {
   losses: tf.Tensor1D;
   /** Gradient of the objective for each parameter tensor. */
   grads: tf.Tensor[];
+}
+
+/** `LossAndGrad` on plain arrays. */
+export interface FlatLossAndGrad {
+  /** Loss of each member. */
+  losses: Float32Array;
+  /** Gradient of the objective, one array per parameter tensor. */
+  grads: Float32Array[];
 }
 
 /** A distribution over tasks. */
@@ -85,6 +98,22 @@ export function numCoordinates(task: Task): number {
 
 /** What meta-training minimizes over a horizon: Σ_t l(θt) (the paper) or Σ_t log l(θt). */
 export type MetaObjective = 'loss' | 'log';
+
+/**
+ * `metaObjectiveGrads` on plain arrays, in place: for 'log', each member's gradient entries
+ * (the first dimension of every parameter tensor indexes the member) are divided by its loss.
+ */
+export function scaleByInverseLoss(objective: MetaObjective, grads: Float32Array[], losses: Float32Array): void {
+  if (objective === 'loss') return;
+  const members = losses.length;
+  for (const g of grads) {
+    const perMember = g.length / members;
+    for (let k = 0; k < members; k++) {
+      const inverse = 1 / Math.max(losses[k], 1e-30);
+      for (let j = k * perMember; j < (k + 1) * perMember; j++) g[j] *= inverse;
+    }
+  }
+}
 
 /**
  * Gradients of the meta-objective's term at these parameters: the objective gradient itself
