@@ -14,10 +14,9 @@ import { lstmRowKernel } from '../learned/rowKernel.ts';
 import { DEFAULT_BLOCK_ROWS, truncatedMetaGradient, type TruncationStart } from '../meta/metaGradient.ts';
 import type { Shard } from '../meta/shard.ts';
 import { unroll } from '../meta/unroll.ts';
-import { joinTensors } from '../meta/flatParams.ts';
+import { initMetaAdam } from '../meta/flatParams.ts';
 import { applyMetaGradient } from '../meta/metaTrain.ts';
 import { workerShards } from '../meta/workerShard.ts';
-import { adam } from '../optimizers/adam.ts';
 import { disposeState } from '../optimizers/optimizer.ts';
 import { Rng } from '../random/rng.ts';
 import { MlpFamily, PAPER_MLP } from '../tasks/mlp.ts';
@@ -38,9 +37,8 @@ const THREADS = Number(process.env.L2L_THREADS ?? 1);
 function metaIterationSeconds(family: TaskFamily, members: number, timed: number, shards: Shard[]): { seconds: number[]; coordinates: number } {
   const rng = new Rng(0);
   let phi = metaParamList(PAPER_LSTM, initMetaParams(PAPER_LSTM, rng.child('phi')));
-  const meta = adam(1e-3);
-  // As `train` does it: the meta-optimizer on φ joined into one vector, gradients clipped (norm 0: checked only).
-  let metaState = tf.tidy(() => meta.init([joinTensors(phi)]));
+  // As `train` does it: Adam on φ as one flat array, gradients clipped (norm 0: checked only).
+  const metaState = initMetaAdam(phi.reduce((n, p) => n + p.size, 0));
   const seconds: number[] = [];
   let coordinates = 0;
   for (let it = 0; it <= timed; it++) {
@@ -54,7 +52,7 @@ function metaIterationSeconds(family: TaskFamily, members: number, timed: number
       tf.dispose(start.params);
       disposeState(start.state);
       start = result.next;
-      ({ params: phi, state: metaState } = applyMetaGradient(meta, phi, result.metaGrads, metaState, 0)!);
+      phi = applyMetaGradient(phi, result.metaGrads, metaState, 1e-3, 0)!;
       tf.dispose(result.metaGrads);
     }
     tf.dispose(start.params);

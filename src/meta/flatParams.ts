@@ -1,44 +1,84 @@
 /**
- * φ as one flat vector for the meta-optimizer. φ is 26 small tensors (for the paper's LSTM), and
- * on TensorFlow.js every op costs about the same whatever its size, so Adam and gradient clipping
- * over the list cost ~2 ms per truncation; over one vector they cost ~0.3 ms, splits and joins
- * included. The order is `metaParamShapes` order; the values are the same either way.
+ * The meta-optimizer's step on φ as one flat array. φ is 26 small tensors (for the paper's LSTM);
+ * Adam and gradient clipping on TensorFlow.js would cost one op per tensor and formula (or joins
+ * and splits), each costing about the same whatever its size — milliseconds per truncation. On
+ * one plain array they cost microseconds; φ goes back into tensors once per step. The formulas
+ * are `optimizers/adam.ts`'s, in double precision with float32 storage; the order is
+ * `metaParamShapes` order. Checkpoints keep the state split into φ's shapes, as an `OptState`.
  */
 import * as tf from '@tensorflow/tfjs';
-import { step, type OptState, type Optimizer } from '../optimizers/optimizer.ts';
+import type { OptState } from '../optimizers/optimizer.ts';
 
-/** The tensors' values one after another, as one new 1-D tensor. */
-export function joinTensors(tensors: tf.Tensor[]): tf.Tensor1D {
-  return tf.tidy(() => tf.concat(tensors.map((t) => t.reshape([-1]))) as tf.Tensor1D);
+/** Adam's hyperparameters besides the learning rate (those of `optimizers/adam.ts`). */
+const BETA1 = 0.9;
+const BETA2 = 0.999;
+const EPSILON = 1e-8;
+
+/** The meta-optimizer's state over the flat φ: the step count and Adam's moments. */
+export interface MetaAdamState {
+  count: number;
+  m: Float32Array;
+  v: Float32Array;
 }
 
-/** A 1-D tensor cut into new tensors of `shapes` (the inverse of `joinTensors`). */
-export function splitTensor(flat: tf.Tensor, shapes: number[][]): tf.Tensor[] {
-  return tf.tidy(() => {
-    const parts = tf.split(flat, shapes.map((s) => s.reduce((a, b) => a * b, 1)));
-    return parts.map((p, i) => p.reshape(shapes[i]));
+/** The tensors' values one after another in one new array. */
+export function joinValues(tensors: tf.Tensor[]): Float32Array {
+  const out = new Float32Array(tensors.reduce((n, t) => n + t.size, 0));
+  let offset = 0;
+  for (const t of tensors) {
+    out.set(t.dataSync() as Float32Array, offset);
+    offset += t.size;
+  }
+  return out;
+}
+
+/** A flat array cut into new tensors of `shapes` (the inverse of `joinValues`). */
+export function splitValues(flat: Float32Array, shapes: number[][]): tf.Tensor[] {
+  let offset = 0;
+  return shapes.map((shape) => {
+    const size = shape.reduce((a, b) => a * b, 1);
+    return tf.tensor(flat.subarray(offset, (offset += size)), shape);
   });
 }
 
-/** An optimizer state over a list of tensors as the same state over their joined vector (new tensors). */
-export function joinState(state: OptState): OptState {
-  return { count: state.count, slots: Object.fromEntries(Object.entries(state.slots).map(([k, ts]) => [k, [joinTensors(ts)]])) };
+/** The state before the first step, for φ of `size` values. */
+export function initMetaAdam(size: number): MetaAdamState {
+  return { count: 0, m: new Float32Array(size), v: new Float32Array(size) };
 }
 
-/** An optimizer state over a joined vector as the state over tensors of `shapes` (new tensors). */
-export function splitState(state: OptState, shapes: number[][]): OptState {
-  return { count: state.count, slots: Object.fromEntries(Object.entries(state.slots).map(([k, [flat]]) => [k, splitTensor(flat, shapes)])) };
+/** The state as an Adam `OptState` over tensors of `shapes` (new tensors; for checkpoints). */
+export function metaAdamToOptState(state: MetaAdamState, shapes: number[][]): OptState {
+  return { count: state.count, slots: { m: splitValues(state.m, shapes), v: splitValues(state.v, shapes) } };
+}
+
+/** The state from an Adam `OptState` over φ's tensors (a restored checkpoint); not disposed. */
+export function metaAdamFromOptState(state: OptState): MetaAdamState {
+  const { m, v } = state.slots;
+  if (!m || !v) throw new Error("checkpoint's meta-optimizer state lacks Adam's slots m and v");
+  return { count: state.count, m: joinValues(m), v: joinValues(v) };
 }
 
 /**
- * One step of `optimizer` (whose state is over the joined vector) on tensors of `shapes` with the
- * joined gradient `grad`: returns the new tensors and state; `params` and `state` are disposed.
+ * One Adam step with learning rate `learningRate` on `phi` (flat, changed in place) with gradient
+ * `grad` scaled to global norm ≤ maxNorm (0: not clipped); `state` advances in place. Returns
+ * false, changing nothing, when the gradient is not finite.
  */
-export function joinedStep(optimizer: Optimizer, params: tf.Tensor[], grad: tf.Tensor, state: OptState, shapes: number[][]): { params: tf.Tensor[]; state: OptState } {
-  const joined = joinTensors(params);
-  tf.dispose(params);
-  const next = step(optimizer, [joined], [grad], state);
-  const split = splitTensor(next.params[0], shapes);
-  tf.dispose(next.params);
-  return { params: split, state: next.state };
+export function metaAdamStep(phi: Float32Array, grad: Float32Array, state: MetaAdamState, learningRate: number, maxNorm: number): boolean {
+  let squares = 0;
+  for (const g of grad) squares += g * g;
+  const norm = Math.sqrt(squares);
+  if (!Number.isFinite(norm)) return false;
+  const scale = maxNorm > 0 && norm > maxNorm ? maxNorm / norm : 1;
+  const t = state.count + 1;
+  const mHatScale = 1 / (1 - BETA1 ** t);
+  const vHatScale = 1 / (1 - BETA2 ** t);
+  const { m, v } = state;
+  for (let i = 0; i < phi.length; i++) {
+    const g = grad[i] * scale;
+    m[i] = BETA1 * m[i] + (1 - BETA1) * g;
+    v[i] = BETA2 * v[i] + (1 - BETA2) * g * g;
+    phi[i] += (-learningRate * (m[i] * mHatScale)) / (Math.sqrt(v[i] * vHatScale) + EPSILON);
+  }
+  state.count = t;
+  return true;
 }

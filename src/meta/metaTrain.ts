@@ -12,13 +12,12 @@
 import * as tf from '@tensorflow/tfjs';
 import { initMetaParams, metaParamList, metaParamShapes, metaParamsFromList, type LstmConfig, type MetaParams } from '../learned/lstmConfig.ts';
 import { lstmOptimizer } from '../learned/lstmOptimizer.ts';
-import { adam } from '../optimizers/adam.ts';
-import { disposeState, type OptState, type Optimizer } from '../optimizers/optimizer.ts';
+import { disposeState } from '../optimizers/optimizer.ts';
 import { Rng } from '../random/rng.ts';
 import type { MetaObjective, TaskFamily } from '../tasks/task.ts';
 import { fromCheckpoint, toCheckpoint, type MetaCheckpoint } from './checkpoint.ts';
 import { advanceTruncation } from './advance.ts';
-import { joinedStep, joinState, joinTensors, splitState } from './flatParams.ts';
+import { initMetaAdam, joinValues, metaAdamFromOptState, metaAdamStep, metaAdamToOptState, splitValues, type MetaAdamState } from './flatParams.ts';
 import { truncatedMetaGradient, type TruncationStart } from './metaGradient.ts';
 import type { Shard } from './shard.ts';
 import { concatRuns } from '../eval/stats.ts';
@@ -156,9 +155,9 @@ export async function metaTrain(family: TaskFamily, config: MetaTrainConfig, hoo
   let phi = hooks.initialPhi ? metaParamList(config.lstm, hooks.initialPhi).map((p) => p.clone()) : metaParamList(config.lstm, drawn);
   if (hooks.initialPhi) tf.dispose(Object.values(drawn));
   const shapes = metaParamShapes(config.lstm).map(([, shape]) => shape);
-  // The meta-optimizer works on φ joined into one vector (`flatParams.ts`); checkpoints keep φ's shapes.
-  const freshMetaState = () => tf.tidy(() => adam().init([joinTensors(phi)]));
-  let metaState: OptState = freshMetaState();
+  // The meta-optimizer (Adam) works on φ as one flat array (`flatParams.ts`); checkpoints keep φ's shapes.
+  const freshMetaState = () => initMetaAdam(shapes.reduce((n, shape) => n + shape.reduce((a, b) => a * b, 1), 0));
+  let metaState: MetaAdamState = freshMetaState();
   let lrMultiplier = 1;
   let collapses = 0;
   let faults = 0;
@@ -167,9 +166,8 @@ export async function metaTrain(family: TaskFamily, config: MetaTrainConfig, hoo
   if (hooks.resume) {
     const restored = fromCheckpoint(hooks.resume, shapes);
     tf.dispose([...phi, ...best.phi]);
-    disposeState(metaState);
     ({ phi, best, lrMultiplier, collapses, faults, iteration } = restored);
-    metaState = joinState(restored.metaState);
+    metaState = metaAdamFromOptState(restored.metaState);
     disposeState(restored.metaState);
   }
   // One batch of validation networks, or chunks that a runner can evaluate in parallel.
@@ -192,7 +190,7 @@ export async function metaTrain(family: TaskFamily, config: MetaTrainConfig, hoo
   let stopped = false;
   const checkpoint = () => {
     if (!hooks.onCheckpoint) return;
-    const state = splitState(metaState, shapes);
+    const state = metaAdamToOptState(metaState, shapes);
     hooks.onCheckpoint(toCheckpoint({ iteration, phi, metaState: state, best, lrMultiplier, collapses, faults }));
     disposeState(state);
   };
@@ -213,7 +211,6 @@ export async function metaTrain(family: TaskFamily, config: MetaTrainConfig, hoo
       // Restore the best φ, start the meta-optimizer afresh and halve its learning rate.
       tf.dispose(phi);
       phi = best.phi.map((p) => p.clone());
-      disposeState(metaState);
       metaState = freshMetaState();
       lrMultiplier /= 2;
       collapses++;
@@ -225,7 +222,6 @@ export async function metaTrain(family: TaskFamily, config: MetaTrainConfig, hoo
   while (iteration < config.iterations && !stopped) {
     const started = performance.now();
     const metaLearningRate = config.metaLearningRate * lrMultiplier * config.finalMetaLrFactor ** (iteration / Math.max(1, config.iterations - 1));
-    const metaOptimizer = adam(metaLearningRate);
     const iterRng = rng.child(`iteration${iteration}`);
     const task = family.sample(iterRng.child('task'), config.membersPerTask);
     const optimizer = lstmOptimizer(config.lstm, metaParamsFromList(config.lstm, phi));
@@ -245,10 +241,10 @@ export async function metaTrain(family: TaskFamily, config: MetaTrainConfig, hoo
       disposeState(start.state);
       start = result.next;
       losses.push(...result.losses);
-      const updated = applyMetaGradient(metaOptimizer, phi, result.metaGrads, metaState, config.clipGradNorm);
+      const updated = applyMetaGradient(phi, result.metaGrads, metaState, metaLearningRate, config.clipGradNorm);
       tf.dispose(result.metaGrads);
       if (updated) {
-        ({ params: phi, state: metaState } = updated);
+        phi = updated;
       } else {
         // A non-finite loss or meta-gradient never reaches φ; repeated faults lower the rate.
         skippedUpdates++;
@@ -277,7 +273,6 @@ export async function metaTrain(family: TaskFamily, config: MetaTrainConfig, hoo
   }
   validationTask?.dispose?.();
   tf.dispose([...validationTheta, ...phi]);
-  disposeState(metaState);
   return {
     best: metaParamsFromList(config.lstm, best.phi),
     bestValidationLoss: best.loss,
@@ -289,27 +284,17 @@ export async function metaTrain(family: TaskFamily, config: MetaTrainConfig, hoo
 }
 
 /**
- * One meta-optimizer step with ∂L/∂φ (`metaParamShapes` order, not disposed) clipped to global
- * norm ≤ maxNorm (0: not clipped), on φ joined into one vector (`flatParams.ts`: `state` is over
- * that vector). Returns the new φ and state, disposing the old ones; or null, leaving them as
- * they were, when the meta-gradient is not finite.
+ * One meta-optimizer step (Adam with `learningRate`) with ∂L/∂φ (`metaParamShapes` order, not
+ * disposed) clipped to global norm ≤ maxNorm (0: not clipped), on φ as one flat array
+ * (`flatParams.ts`; `state` advances in place). Returns the new φ, disposing the old; or null,
+ * leaving φ and the state as they were, when the meta-gradient is not finite.
  */
-export function applyMetaGradient(optimizer: Optimizer, phi: tf.Tensor[], metaGrads: tf.Tensor[], state: OptState, maxNorm: number): { params: tf.Tensor[]; state: OptState } | null {
-  const joined = joinTensors(metaGrads);
-  const clipped = clipByGlobalNorm([joined], maxNorm);
-  joined.dispose();
-  if (!clipped) return null;
-  const next = joinedStep(optimizer, phi, clipped[0], state, phi.map((p) => p.shape));
-  tf.dispose(clipped);
+export function applyMetaGradient(phi: tf.Tensor[], metaGrads: tf.Tensor[], state: MetaAdamState, learningRate: number, maxNorm: number): tf.Tensor[] | null {
+  const values = joinValues(phi);
+  if (!metaAdamStep(values, joinValues(metaGrads), state, learningRate, maxNorm)) return null;
+  const next = splitValues(values, phi.map((p) => p.shape));
+  tf.dispose(phi);
   return next;
-}
-
-/** Gradients scaled to global norm ≤ maxNorm (0: unchanged), or null if any is not finite. */
-export function clipByGlobalNorm(grads: tf.Tensor[], maxNorm: number): tf.Tensor[] | null {
-  const norm = tf.tidy(() => tf.addN(grads.map((g) => g.square().sum())).sqrt().dataSync()[0]);
-  if (!Number.isFinite(norm)) return null;
-  const scale = maxNorm > 0 && norm > maxNorm ? maxNorm / norm : 1;
-  return grads.map((g) => g.mul(scale));
 }
 
 function mean(xs: number[]): number {
