@@ -416,7 +416,7 @@ void rowBackward(const Config& cfg, const Weights& w, const float* const* steps,
 
 // Rows per chunk of meta-gradient work. A chunk's meta-gradient is summed on its own and the
 // chunks' sums are added in chunk order, so the result does not depend on the number of threads.
-constexpr size_t CHUNK_ROWS = 512;
+constexpr size_t CHUNK_ROWS = 128;
 
 // Rows per item of forward work (rows are independent there, so any split gives the same numbers).
 constexpr size_t FORWARD_ROWS = 64;
@@ -426,9 +426,9 @@ constexpr size_t FORWARD_ROWS = 64;
 // two cores of a small virtual machine can differ by 40%). The caller waits only for items that
 // have been claimed, never for a worker to show up: a worker that the OS has put aside (Node's own
 // background threads want the second core now and then) finds the items gone when it wakes, and
-// the caller has done them alone. Between calls the workers spin briefly, yielding to any other
-// thread that wants the core (calls come every few hundred microseconds during an unroll), and
-// then sleep. One call at a time uses the pool; a call that finds it busy (another Node thread's)
+// the caller has done them alone. Between calls the workers spin briefly, first pausing, then
+// yielding to any other thread that wants the core (calls come every few hundred microseconds
+// during an unroll), and then sleep. One call at a time uses the pool; a call that finds it busy (another Node thread's)
 // runs alone.
 class Pool {
  public:
@@ -461,6 +461,18 @@ class Pool {
   // How long an idle worker spins before it sleeps: longer than the gaps between the calls of
   // an unroll, so that it is awake for the next one (waking a sleeping thread costs ~0.1 ms).
   static constexpr std::chrono::microseconds SPIN{3000};
+  // The first part of the spin pauses instead of yielding, so the core is not given away: the
+  // gaps between an unroll's forward steps are shorter than this (interleaved runs of the
+  // quadratic benchmark were slightly faster so than with yields throughout).
+  static constexpr std::chrono::microseconds BUSY{300};
+
+  static void pause() {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__)
+    asm volatile("yield");
+#endif
+  }
 
   struct TaskBase {
     virtual void call(size_t i) = 0;
@@ -505,7 +517,9 @@ class Pool {
   // Worker `index`: joins every call that wants it, if it comes before the call's items are gone.
   void loop(size_t index, uint64_t seen) {
     for (;;) {
-      const auto until = std::chrono::steady_clock::now() + SPIN;
+      const auto now = std::chrono::steady_clock::now();
+      const auto busyUntil = now + BUSY, until = now + SPIN;
+      while (generation_.load() == seen && std::chrono::steady_clock::now() < busyUntil) pause();
       while (generation_.load() == seen && std::chrono::steady_clock::now() < until) std::this_thread::yield();
       Call call;
       bool wanted;
