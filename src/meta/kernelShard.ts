@@ -55,11 +55,10 @@ export class KernelShard implements Shard {
     this.cacheSize = start.rows * this.kernel.cacheFloats(start.config);
     this.caches = this.cacheSize * 4 * (start.steps ?? Infinity) <= ACTIVATION_BUDGET_BYTES ? [] : null;
     this.phi = concatArrays(start.phi);
-    this.states = {
-      h: start.h.map((a) => a.slice()),
-      c: start.c.map((a) => a.slice()),
-      ...(start.m ? { m: start.m.slice(), v: start.v!.slice() } : {}),
-    };
+    // The states advance in place. They are handed over (see ShardStart), but a replay starts
+    // again from `start`'s, so without kept activations they are copied.
+    const own = (a: Float32Array) => (this.caches ? a : a.slice());
+    this.states = { h: start.h.map(own), c: start.c.map(own), ...(start.m ? { m: own(start.m), v: own(start.v!) } : {}) };
   }
 
   /** Runs the LSTM one step on the rows' gradients. */

@@ -14,7 +14,10 @@ import { kernelThreads, lstmRowKernel } from '../learned/rowKernel.ts';
 import { KernelShard } from './kernelShard.ts';
 import { replayMetaGradient } from './replay.ts';
 
-/** What a shard needs to start a truncation: φ in `metaParamShapes` order and its rows' states. */
+/**
+ * What a shard needs to start a truncation: φ in `metaParamShapes` order and its rows' states.
+ * The state arrays are handed over: the shard may keep and change them.
+ */
 export interface ShardStart {
   config: LstmConfig;
   phi: Float32Array[];

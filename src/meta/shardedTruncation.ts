@@ -42,6 +42,8 @@ export function shardedTruncation(
   const m = config.inputs === 'adam' ? flatten(perParam.map((s) => s.m!), rows) : undefined;
   const v = config.inputs === 'adam' ? flatten(perParam.map((s) => s.v!), rows) : undefined;
   const phi = phiList.map((p) => p.dataSync() as Float32Array);
+  // One shard takes the arrays as they are; several take their slices.
+  const part = (values: Float32Array, a: number, b: number) => (shards.length === 1 ? values : values.slice(a, b));
   shards.forEach((shard, k) => {
     const [a, b] = bounds[k];
     shard.begin({
@@ -50,9 +52,9 @@ export function shardedTruncation(
       count: start.state.count,
       rows: b - a,
       steps: unrollLength,
-      h: h.map((values, l) => values.slice(a * units[l], b * units[l])),
-      c: c.map((values, l) => values.slice(a * units[l], b * units[l])),
-      ...(m && v ? { m: m.slice(a, b), v: v.slice(a, b) } : {}),
+      h: h.map((values, l) => part(values, a * units[l], b * units[l])),
+      c: c.map((values, l) => part(values, a * units[l], b * units[l])),
+      ...(m && v ? { m: part(m, a, b), v: part(v, a, b) } : {}),
     });
   });
 
@@ -63,7 +65,7 @@ export function shardedTruncation(
   for (let t = 0; t < unrollLength; t++) {
     const grads = run.gradient();
     // Remote shards first, so that they work while the local one does.
-    for (let k = shards.length - 1; k >= 0; k--) shards[k].forward(shards.length === 1 ? grads : grads.slice(bounds[k][0], bounds[k][1]));
+    for (let k = shards.length - 1; k >= 0; k--) shards[k].forward(part(grads, bounds[k][0], bounds[k][1]));
     const { loss, metaGrad } = run.advance(() => {
       if (shards.length === 1) return shards[0].updates();
       const updates = new Float32Array(rows);
@@ -80,7 +82,7 @@ export function shardedTruncation(
   for (let k = shards.length - 1; k >= 0; k--) {
     const [a, b] = bounds[k];
     shards[k].finish(
-      dUpdates.map((d) => d.slice(a, b)),
+      dUpdates.map((d) => part(d, a, b)),
       blockRows,
     );
   }
@@ -125,7 +127,7 @@ function sumOf(parts: Float32Array[]): Float32Array {
 
 /** The optimizer state after the truncation, per parameter tensor, from the shards' final states. */
 function finalState(config: LstmConfig, count: number, results: ShardResult[], sizes: number[]) {
-  const join = (pick: (r: ShardResult) => Float32Array) => concatArrays(results.map(pick));
+  const join = (pick: (r: ShardResult) => Float32Array) => (results.length === 1 ? pick(results[0]) : concatArrays(results.map(pick)));
   const h = config.hidden.map((_, l) => join((r) => r.h[l]));
   const c = config.hidden.map((_, l) => join((r) => r.c[l]));
   const m = config.inputs === 'adam' ? join((r) => r.m!) : undefined;
@@ -133,7 +135,7 @@ function finalState(config: LstmConfig, count: number, results: ShardResult[], s
   let offset = 0;
   const perParam = sizes.map((size) => {
     const [a, b] = [offset, (offset += size)];
-    const rowsOf = (values: Float32Array, width: number) => tf.tensor2d(values.slice(a * width, b * width), [size, width]);
+    const rowsOf = (values: Float32Array, width: number) => tf.tensor2d(values.subarray(a * width, b * width), [size, width]);
     return {
       h: config.hidden.map((u, l) => rowsOf(h[l], u)),
       c: config.hidden.map((u, l) => rowsOf(c[l], u)),

@@ -41,7 +41,9 @@ function randomTruncation(config: LstmConfig, rows: number, steps: number) {
 }
 
 function runShard(shard: Shard, truncation: ReturnType<typeof randomTruncation>) {
-  shard.begin(truncation.start);
+  // A shard may keep and change the start's state arrays: each run gets copies.
+  const { start } = truncation;
+  shard.begin({ ...start, h: start.h.map((a) => a.slice()), c: start.c.map((a) => a.slice()), ...(start.m ? { m: start.m.slice(), v: start.v!.slice() } : {}) });
   const updates = truncation.grads.map((g) => (shard.forward(g), shard.updates()));
   shard.finish(truncation.dUpdates, 64);
   return { updates, result: shard.result() };
