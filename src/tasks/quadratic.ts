@@ -75,27 +75,25 @@ export class QuadraticTask implements Task {
   flatLossAndGrad(params: Float32Array[], _step: number): FlatLossAndGrad {
     const d = this.config.dims;
     const theta = params[0];
-    const [w, y] = [this.wValues, this.yValues];
+    const w = this.wValues;
+    const y = this.yValues;
     const scale = this.objective === 'sum' ? 2 : 2 / this.members;
     const losses = new Float32Array(this.members);
     const grad = new Float32Array(this.members * d);
-    const r = new Float64Array(d);
-    for (let k = 0; k < this.members; k++) {
-      const wk = k * d * d;
-      const tk = k * d;
+    const g = new Float64Array(d);
+    for (let k = 0, wRow = 0; k < this.members; k++) {
+      const first = k * d;
+      g.fill(0);
       let loss = 0;
-      for (let i = 0; i < d; i++) {
-        let s = -y[tk + i];
-        for (let j = 0; j < d; j++) s += w[wk + i * d + j] * theta[tk + j];
-        r[i] = s;
-        loss += s * s;
+      // Row i of W: r_i = W_i·θ − y_i adds r_i² to the loss and r_i·W_i to Wᵀr.
+      for (let i = 0; i < d; i++, wRow += d) {
+        let r = -y[first + i];
+        for (let j = 0; j < d; j++) r += w[wRow + j] * theta[first + j];
+        loss += r * r;
+        for (let j = 0; j < d; j++) g[j] += w[wRow + j] * r;
       }
       losses[k] = loss;
-      for (let j = 0; j < d; j++) {
-        let s = 0;
-        for (let i = 0; i < d; i++) s += w[wk + i * d + j] * r[i];
-        grad[tk + j] = s * scale;
-      }
+      for (let j = 0; j < d; j++) grad[first + j] = g[j] * scale;
     }
     return { losses, grads: [grad] };
   }
