@@ -1,7 +1,7 @@
 /**
  * One benchmark measurement, run in its own process so that its peak resident memory is its
  * own: meta-training iterations (one 100-step horizon in 5 truncations of 20, meta-updates
- * included) after a warm-up, learned-optimizer evaluation steps of one network, or a batch of
+ * included) after warm-up iterations, learned-optimizer evaluation steps of one network, or a batch of
  * evaluation jobs as a comparison runs them (`EvalPool`). Prints one JSON line.
  *
  *   tsx src/bench/measure.ts <quadratic|mnist|mnist-wide|mnist-eval|mnist-eval-batch> <timedIterations>
@@ -33,15 +33,18 @@ const UNROLL = 20;
 /** Threads sharing each truncation (`L2L_THREADS`, default 1; `train` uses 2). */
 const THREADS = Number(process.env.L2L_THREADS ?? 1);
 
-/** Seconds for each of `timed` meta-iterations after one warm-up iteration. */
-function metaIterationSeconds(family: TaskFamily, members: number, timed: number, shards: Shard[]): { seconds: number[]; coordinates: number } {
+/**
+ * Seconds for each of `timed` meta-iterations after `warmUp` untimed ones (the first iterations
+ * of a process are slower: the JIT compiles, the heap and the kernel's buffers grow).
+ */
+function metaIterationSeconds(family: TaskFamily, members: number, timed: number, warmUp: number, shards: Shard[]): { seconds: number[]; coordinates: number } {
   const rng = new Rng(0);
   let phi = metaParamList(PAPER_LSTM, initMetaParams(PAPER_LSTM, rng.child('phi')));
   // As `train` does it: Adam on φ as one flat array, gradients clipped (norm 0: checked only).
   const metaState = initMetaAdam(phi.reduce((n, p) => n + p.size, 0));
   const seconds: number[] = [];
   let coordinates = 0;
-  for (let it = 0; it <= timed; it++) {
+  for (let it = 0; it < warmUp + timed; it++) {
     const started = performance.now();
     const task = family.sample(rng.child(`task${it}`), members);
     coordinates = numCoordinates(task);
@@ -58,7 +61,7 @@ function metaIterationSeconds(family: TaskFamily, members: number, timed: number
     tf.dispose(start.params);
     disposeState(start.state);
     task.dispose?.();
-    if (it > 0) seconds.push((performance.now() - started) / 1000);
+    if (it >= warmUp) seconds.push((performance.now() - started) / 1000);
   }
   return { seconds, coordinates };
 }
@@ -104,10 +107,11 @@ const [part, timedArg] = process.argv.slice(2);
 const timed = Number(timedArg ?? 3);
 await initBackend();
 const kernel = lstmRowKernel()?.name ?? 'tfjs';
-const families: Record<string, [TaskFamily, number]> = {
-  quadratic: [new QuadraticFamily(), 128],
-  mnist: [new MlpFamily(PAPER_MLP, loadMnist), 1],
-  'mnist-wide': [new MlpFamily({ ...PAPER_MLP, hidden: [80] }, loadMnist), 1],
+/** Task family, members per task and warm-up iterations of each meta-training part (a quadratic iteration is short). */
+const families: Record<string, [TaskFamily, number, number]> = {
+  quadratic: [new QuadraticFamily(), 128, 3],
+  mnist: [new MlpFamily(PAPER_MLP, loadMnist), 1, 1],
+  'mnist-wide': [new MlpFamily({ ...PAPER_MLP, hidden: [80] }, loadMnist), 1, 1],
 };
 let result: Record<string, unknown>;
 if (part === 'mnist-eval') {
@@ -115,9 +119,9 @@ if (part === 'mnist-eval') {
 } else if (part === 'mnist-eval-batch') {
   result = { part, seconds: await evaluationBatchSeconds(timed), members: BATCH.jobs * BATCH.members, threads: THREADS };
 } else if (families[part]) {
-  const [family, members] = families[part];
+  const [family, members, warmUp] = families[part];
   const shards = workerShards(THREADS, tf.getBackend());
-  result = { part, members, blockRows: BLOCK_ROWS, threads: THREADS, ...metaIterationSeconds(family, members, timed, shards) };
+  result = { part, members, blockRows: BLOCK_ROWS, threads: THREADS, warmUp, ...metaIterationSeconds(family, members, timed, warmUp, shards) };
   await Promise.all(shards.map((s) => s.close()));
 } else {
   throw new Error(`unknown benchmark part '${part}'`);
