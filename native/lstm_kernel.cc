@@ -52,8 +52,11 @@ struct Config {
 
 // φ rearranged for row-wise work: per layer W [(in + H) × 4H] (rows: the input's Wx, then Wh;
 // columns: gates i, f, g, o), b [4H]; the head's w [H_top] and b.
+// Per layer also the gates' activation as one formula, z ← α·σ(α·z) − β: α = 1, β = 0 (σ) for
+// i, f, o and α = 2, β = 1 (tanh z = 2σ(2z) − 1, as TensorFlow.js computes it) for g, so that
+// whole vectors of gates are activated at once (`activateGates`).
 struct Weights {
-  std::vector<std::vector<float>> W, b;
+  std::vector<std::vector<float>> W, b, alpha, beta;
   std::vector<float> headW;
   float headB = 0;
 };
@@ -93,6 +96,10 @@ Weights packWeights(const Config& cfg, const float* phi) {
     const int H = cfg.hidden[l], G = 4 * H;
     w.W.emplace_back(static_cast<size_t>(cfg.inSize(l) + H) * G);
     w.b.emplace_back(G);
+    w.alpha.emplace_back(G, 1.0f);
+    w.beta.emplace_back(G, 0.0f);
+    std::fill(w.alpha[l].begin() + 2 * H, w.alpha[l].begin() + 3 * H, 2.0f);
+    std::fill(w.beta[l].begin() + 2 * H, w.beta[l].begin() + 3 * H, 1.0f);
   }
   w.headW.resize(cfg.top());
   forEachPhi(cfg, [&](size_t i, int l, int j, bool bias) {
@@ -182,6 +189,48 @@ inline float sum(typename Vec<N>::type v) {
   return s;
 }
 
+// ---- The activations on whole vectors: expApprox, sigmoid and tanhApprox's formulas ----
+
+template <int N>
+struct VecI {
+  typedef int32_t type __attribute__((vector_size(N * sizeof(int32_t))));
+};
+
+template <int N>
+inline typename Vec<N>::type splat(float x) {
+  typename Vec<N>::type v;
+  for (int i = 0; i < N; i++) v[i] = x;
+  return v;
+}
+
+template <int N>
+inline typename Vec<N>::type expV(typename Vec<N>::type x) {
+  using F = typename Vec<N>::type;
+  using I = typename VecI<N>::type;
+  x = x < splat<N>(-87.0f) ? splat<N>(-87.0f) : x;
+  x = x > splat<N>(88.0f) ? splat<N>(88.0f) : x;
+  const F y = x * 1.44269504088896341f + 0.5f;
+  F n;
+  for (int i = 0; i < N; i++) n[i] = std::floor(y[i]);  // one vector instruction where there is one
+  const F r = x - n * 0.693359375f + n * 2.12194440e-4f;
+  F p = splat<N>(1.9875691500e-4f);
+  p = p * r + 1.3981999507e-3f;
+  p = p * r + 8.3334519073e-3f;
+  p = p * r + 4.1665795894e-2f;
+  p = p * r + 1.6666665459e-1f;
+  p = p * r + 5.0000001201e-1f;
+  p = p * r * r + r + 1.0f;
+  const I bits = (__builtin_convertvector(n, I) + 127) << 23;
+  F scale;
+  std::memcpy(&scale, &bits, sizeof scale);
+  return p * scale;
+}
+
+template <int N>
+inline typename Vec<N>::type sigmoidV(typename Vec<N>::type z) {
+  return 1.0f / (1.0f + expV<N>(-z));
+}
+
 // z = b + a·W[0:in] + hPrev·W[in:in+H], G = 8V columns.
 template <int N, int V>
 void gatesFixed(const float* a, int in, const float* hPrev, int H, const float* W, const float* b, float* z) {
@@ -213,11 +262,29 @@ void inputGradsFixed(int in, int H, const float* W, const float* dz, float* dBel
 
 // gW[k] += Σ_t x_t[k]·dz_t over a row's T steps, x_t = (a, hPrev) the first in + H floats of the
 // layer's cache at step t (steps[t] + offset): each row of gW is loaded and stored once per row,
-// not once per step.
+// not once per step, and K rows at a time share each load of dz_t.
 template <int N, int V>
 void weightGradsFixed(int T, const float* const* steps, int offset, int inH, const float* dzs, int dzStride, float* gW) {
   constexpr int G = N * V;
-  for (int k = 0; k < inH; k++) {
+  constexpr int K = V <= 5 ? 4 : 2;  // rows of gW at a time, as many as the vector registers hold
+  int k = 0;
+  for (; k + K <= inH; k += K) {
+    float* grow = gW + k * G;
+    typename Vec<N>::type acc[K][V];
+    for (int i = 0; i < K; i++)
+      for (int v = 0; v < V; v++) acc[i][v] = load<N>(grow + i * G + N * v);
+    for (int t = 0; t < T; t++) {
+      const float* x = steps[t] + offset + k;
+      const float* dz = dzs + t * dzStride;
+      for (int v = 0; v < V; v++) {
+        const auto d = load<N>(dz + N * v);
+        for (int i = 0; i < K; i++) acc[i][v] += x[i] * d;
+      }
+    }
+    for (int i = 0; i < K; i++)
+      for (int v = 0; v < V; v++) store<N>(grow + i * G + N * v, acc[i][v]);
+  }
+  for (; k < inH; k++) {
     float* grow = gW + k * G;
     typename Vec<N>::type acc[V];
     for (int v = 0; v < V; v++) acc[v] = load<N>(grow + N * v);
@@ -274,10 +341,37 @@ void layerWeightGrads(int T, const float* const* steps, int offset, int in, int 
     }
 }
 
-// c ← f⊙c + i⊙g, tanh(c) and h ← o⊙tanh(c) from the gates z = (i, f, g, o); no pointer aliases
-// another, so the loop vectorizes.
-inline void cellUpdate(int H, const float* __restrict z, float* __restrict c, float* __restrict h, float* __restrict tc) {
-  for (int u = 0; u < H; u++) {
+// The gates' activations in place, z ← α·σ(α·z) − β (see `Weights`), N lanes from j.
+template <int N>
+inline void activateLanes(int j, const float* alpha, const float* beta, float* z) {
+  const auto a = load<N>(alpha + j);
+  store<N>(z + j, a * sigmoidV<N>(a * load<N>(z + j)) - load<N>(beta + j));
+}
+
+// All G gates in vectors of 16, then 4, then one by one (G = 80 for H = 20: five vectors).
+inline void activateGates(int G, const float* alpha, const float* beta, float* z) {
+  int j = 0;
+  for (; j + 16 <= G; j += 16) activateLanes<16>(j, alpha, beta, z);
+  for (; j + 4 <= G; j += 4) activateLanes<4>(j, alpha, beta, z);
+  for (; j < G; j++) z[j] = alpha[j] * sigmoid(alpha[j] * z[j]) - beta[j];
+}
+
+// c ← f⊙c + i⊙g, tanh(c) and h ← o⊙tanh(c) from the gates z = (i, f, g, o), N units from u.
+template <int N>
+inline void cellLanes(int H, int u, const float* z, float* c, float* h, float* tc) {
+  const auto cn = load<N>(z + H + u) * load<N>(c + u) + load<N>(z + u) * load<N>(z + 2 * H + u);
+  const auto t = 2.0f * sigmoidV<N>(2.0f * cn) - 1.0f;
+  store<N>(c + u, cn);
+  store<N>(tc + u, t);
+  store<N>(h + u, load<N>(z + 3 * H + u) * t);
+}
+
+// The cell update of all H units in vectors of 16, then 4, then one by one (H = 20: 16 + 4).
+inline void cellUpdate(int H, const float* z, float* c, float* h, float* tc) {
+  int u = 0;
+  for (; u + 16 <= H; u += 16) cellLanes<16>(H, u, z, c, h, tc);
+  for (; u + 4 <= H; u += 4) cellLanes<4>(H, u, z, c, h, tc);
+  for (; u < H; u++) {
     const float cn = z[H + u] * c[u] + z[u] * z[2 * H + u];
     c[u] = cn;
     tc[u] = tanhApprox(cn);
@@ -299,10 +393,7 @@ float rowStep(const Config& cfg, const Weights& w, const float* x, float* const*
     float* hl = h[l];
     float* cl = c[l];
     gatePreactivations(a, in, hl, H, W, w.b[l].data(), z);
-    // σ for gates i, f, o; tanh(x) = 2σ(2x) − 1 for the candidate g (as TensorFlow.js does).
-    for (int j = 0; j < 2 * H; j++) z[j] = sigmoid(z[j]);
-    for (int j = 2 * H; j < 3 * H; j++) z[j] = tanhApprox(z[j]);
-    for (int j = 3 * H; j < G; j++) z[j] = sigmoid(z[j]);
+    activateGates(G, w.alpha[l].data(), w.beta[l].data(), z);
     if (cache) {
       std::memcpy(cache, a, sizeof(float) * in);
       std::memcpy(cache + in, hl, sizeof(float) * H);
@@ -344,15 +435,33 @@ void flush(const Config& cfg, Grads& g, std::vector<double>& total) {
   g.headB = 0;
 }
 
+// `gateGrads` (below) for N units from u, on vectors.
+template <int N>
+inline void gateGradLanes(int H, int u, const float* cPrev, const float* gates, const float* tc, const float* dh, const float* dhNext, float* dcNext, float* dz) {
+  const auto gi = load<N>(gates + u), gf = load<N>(gates + H + u), gg = load<N>(gates + 2 * H + u), go = load<N>(gates + 3 * H + u);
+  const auto t = load<N>(tc + u);
+  const auto dhu = load<N>(dh + u) + load<N>(dhNext + u);
+  const auto dcu = dhu * go * (1.0f - t * t) + load<N>(dcNext + u);
+  store<N>(dz + u, dcu * gg * gi * (1.0f - gi));
+  store<N>(dz + H + u, dcu * load<N>(cPrev + u) * gf * (1.0f - gf));
+  store<N>(dz + 2 * H + u, dcu * gi * (1.0f - gg * gg));
+  store<N>(dz + 3 * H + u, dhu * t * go * (1.0f - go));
+  store<N>(dcNext + u, dcu * gf);
+}
+
 // ∂/∂z of the four gates (dz, [4H]) from ∂/∂h (dh from above plus dhNext from the next step) and
 // dcNext, which becomes ∂/∂c_prev; gates = (i, f, g, o) as cached. No pointer aliases another.
+// Vectors of 16, then 4, then one unit at a time (H = 20: 16 + 4).
 inline void gateGrads(int H, const float* __restrict cPrev, const float* __restrict gates, const float* __restrict tc, const float* __restrict dh,
                       const float* __restrict dhNext, float* __restrict dcNext, float* __restrict dz) {
   const float* gi = gates;
   const float* gf = gates + H;
   const float* gg = gates + 2 * H;
   const float* go = gates + 3 * H;
-  for (int u = 0; u < H; u++) {
+  int u = 0;
+  for (; u + 16 <= H; u += 16) gateGradLanes<16>(H, u, cPrev, gates, tc, dh, dhNext, dcNext, dz);
+  for (; u + 4 <= H; u += 4) gateGradLanes<4>(H, u, cPrev, gates, tc, dh, dhNext, dcNext, dz);
+  for (; u < H; u++) {
     const float dhu = dh[u] + dhNext[u];
     const float dcu = dhu * go[u] * (1.0f - tc[u] * tc[u]) + dcNext[u];
     dz[u] = dcu * gg[u] * gi[u] * (1.0f - gi[u]);
