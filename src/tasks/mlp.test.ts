@@ -6,6 +6,7 @@ import { assertClose, setupBackend } from '../testing/setup.ts';
 import { ACTIVATIONS, MlpFamily, PAPER_MLP } from './mlp.ts';
 import { autodiffLossAndGrad } from './task.ts';
 import { loadMnist } from '../data/mnist.ts';
+import { MNIST_PIXELS, mnistImages } from '../data/mnistSplit.ts';
 
 describe('MNIST MLP task', () => {
   before(setupBackend);
@@ -52,5 +53,26 @@ describe('MNIST MLP task', () => {
     for (const l of metrics.fullLoss) assert.ok(Math.abs(l - Math.log(10)) < 0.01);
     // Untrained networks predict one class for nearly every image: accuracy near a class frequency.
     for (const a of metrics.accuracy) assert.ok(a > 0.05 && a < 0.2, `accuracy ${a}`);
+  });
+
+  it('full-set metrics of several members equal those of all members at once by broadcast matMuls', () => {
+    const data = loadMnist('test');
+    const task = new MlpFamily({ ...PAPER_MLP, split: 'test' }, () => data).sample(new Rng(1), 3);
+    // Weights large enough that the members differ in what they predict.
+    const params = task.init(new Rng(2)).map((p) => p.mul(30));
+    const metrics = task.finalMetrics(params);
+    const expected = tf.tidy(() => {
+      const x = tf.tensor3d(mnistImages(data, 0, data.count), [1, data.count, MNIST_PIXELS]);
+      const labels = tf.tensor1d(data.labels, 'int32');
+      const logits = tf.matMul(x, params[0]).add(params[1]).sigmoid().matMul(params[2]).add(params[3]);
+      const y = tf.oneHot(labels, 10).expandDims(0);
+      return {
+        fullLoss: logits.logSoftmax().mul(y).sum(2).mean(1).neg().dataSync(),
+        accuracy: logits.argMax(2).equal(labels.expandDims(0)).cast('float32').mean(1).dataSync(),
+      };
+    });
+    assertClose(metrics.fullLoss, expected.fullLoss, { rtol: 1e-4 });
+    assertClose(metrics.accuracy, expected.accuracy, { atol: 1e-4 });
+    assert.ok(new Set(Array.from(metrics.accuracy)).size > 1, `members differ: ${metrics.accuracy}`);
   });
 });

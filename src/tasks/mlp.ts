@@ -3,9 +3,12 @@
  * the architecture configured, not coded — hidden sizes (`[20]`, `[40]`, `[20, 20]`) and the
  * activation — so the paper's generalization variants are configurations of one family.
  *
- * A task holds `members` independent networks evaluated together with batched matMuls; each
- * member draws its own minibatches from the task's seed, so every optimizer run on the task sees
- * the same minibatch sequence. Parameters per layer: W [members, in, out], b [members, 1, out].
+ * A task holds `members` independent networks; each member draws its own minibatches from the
+ * task's seed, so every optimizer run on the task sees the same minibatch sequence. Parameters
+ * per layer: W [members, in, out], b [members, 1, out]. Loss and gradient run one member at a
+ * time: on the wasm backend a matMul with a batch of more than one network takes a slow path
+ * (about 10× the time of one matMul per network), and so does slicing a tensor along its first
+ * axis, so members are separated through their values (`memberParams`).
  */
 import * as tf from '@tensorflow/tfjs';
 import { MNIST_CLASSES, MNIST_PIXELS, mnistImages, type MnistSource, type MnistSplit, type MnistSplitName } from '../data/mnistSplit.ts';
@@ -73,7 +76,8 @@ export function layerSizes(config: MlpConfig): number[] {
 export class MlpTask implements Task {
   readonly objective = 'sum' as const;
   readonly paramShapes: number[][];
-  private batch: { step: number; x: tf.Tensor3D; y: tf.Tensor3D } | undefined;
+  /** The minibatch of the last step asked for: images [1, batch, 784] and one-hot labels [1, batch, 10] per member. */
+  private batch: { step: number; x: tf.Tensor3D[]; y: tf.Tensor3D[] } | undefined;
 
   /** Networks for `config`, minibatches drawn from `rng`. */
   constructor(
@@ -101,108 +105,140 @@ export class MlpTask implements Task {
     });
   }
 
-  /** Mean softmax cross-entropy of each member on its minibatch for `step`. */
+  /** Mean softmax cross-entropy of each member on its minibatch for `step` (differentiable: all members at once). */
   loss(params: tf.Tensor[], step: number): tf.Tensor1D {
     const { x, y } = this.minibatch(step);
-    return tf.tidy(() => crossEntropy(this.logits(params, x), y));
+    return tf.tidy(() => crossEntropy(this.logits(params, tf.concat(x)), tf.concat(y)));
   }
 
-  /**
-   * Loss and gradient by explicit back-propagation (equal to autodiff of `loss`, tested), with
-   * transposes made explicit: transposed matMuls are slow on the wasm backend.
-   */
+  /** Loss and gradient by explicit back-propagation (equal to autodiff of `loss`, tested), one member at a time. */
   lossAndGrad(params: tf.Tensor[], step: number): LossAndGrad {
     const { x, y } = this.minibatch(step);
-    return tf.tidy(() => {
-      const layers = params.length / 2;
-      const inputs: tf.Tensor3D[] = [x];
-      const outputs: tf.Tensor3D[] = [];
-      let a: tf.Tensor3D = x;
-      for (let l = 0; l < layers; l++) {
-        const z = tf.matMul(a, params[2 * l] as tf.Tensor3D).add(params[2 * l + 1]) as tf.Tensor3D;
-        a = (l < layers - 1 ? activate(z, this.config.activation) : z) as tf.Tensor3D;
-        outputs.push(a);
-        if (l < layers - 1) inputs.push(a);
-      }
-      const logSoftmax = a.logSoftmax();
-      const losses = logSoftmax.mul(y).sum(2).mean(1).neg() as tf.Tensor1D;
-      // Each member's gradient is that of its own mean cross-entropy: (softmax − y) / batch.
-      let dz = logSoftmax.exp().sub(y).div(this.config.batchSize) as tf.Tensor3D;
-      const grads: tf.Tensor[] = new Array(params.length);
-      const ones = tf.ones([this.members, 1, this.config.batchSize]) as tf.Tensor3D;
-      for (let l = layers - 1; l >= 0; l--) {
-        grads[2 * l] = tf.matMul(inputs[l].transpose([0, 2, 1]), dz);
-        grads[2 * l + 1] = tf.matMul(ones, dz);
-        if (l > 0) {
-          const da = tf.matMul(dz, params[2 * l].transpose([0, 2, 1]) as tf.Tensor3D);
-          dz = da.mul(activationDerivative(outputs[l - 1], this.config.activation)) as tf.Tensor3D;
-        }
-      }
-      return { losses, grads };
-    });
+    if (this.members === 1) return backprop(this.config, params, x[0], y[0]);
+    const perMember = memberParams(params, this.members);
+    const parts = perMember.map((p, k) => backprop(this.config, p, x[k], y[k]));
+    tf.dispose(perMember.flat());
+    const joined = tf.tidy(() => ({
+      losses: tf.concat(parts.map((r) => r.losses)) as tf.Tensor1D,
+      grads: params.map((_, i) => tf.concat(parts.map((r) => r.grads[i]))),
+    }));
+    tf.dispose(parts.flatMap((r) => [r.losses, ...r.grads]));
+    return joined;
   }
 
   /** Loss and accuracy of each member on every image of the split (the test set in evaluation). */
   finalMetrics(params: tf.Tensor[]): Record<string, Float32Array> {
     const loss = new Float64Array(this.members);
     const correct = new Float64Array(this.members);
+    const perMember = this.members === 1 ? [params] : memberParams(params, this.members);
     const chunk = 1000;
     for (let start = 0; start < this.data.count; start += chunk) {
       const n = Math.min(chunk, this.data.count - start);
       const [l, c] = tf.tidy(() => {
-        const x = tf.tensor2d(mnistImages(this.data, start, n), [n, MNIST_PIXELS]);
+        const x = tf.tensor3d(mnistImages(this.data, start, n), [1, n, MNIST_PIXELS]);
         const labels = tf.tensor1d(this.data.labels.subarray(start, start + n), 'int32');
-        // Batch dimensions broadcast: one copy of the images serves every member.
-        const logits = this.logits(params, x.expandDims(0) as tf.Tensor3D);
         const y = tf.oneHot(labels, MNIST_CLASSES).expandDims(0) as tf.Tensor3D;
-        const lossSum = logits.logSoftmax().mul(y).sum(2).sum(1).neg();
-        const hits = logits.argMax(2).equal(labels.expandDims(0)).cast('float32').sum(1);
-        return [lossSum.dataSync().slice(), hits.dataSync().slice()];
+        const sums = perMember.map((p) => {
+          const logits = this.logits(p, x);
+          return [logits.logSoftmax().mul(y).sum().neg(), logits.argMax(2).equal(labels.expandDims(0)).cast('float32').sum()];
+        });
+        return [tf.stack(sums.map((s) => s[0])).dataSync().slice(), tf.stack(sums.map((s) => s[1])).dataSync().slice()];
       });
       for (let j = 0; j < this.members; j++) {
         loss[j] += l[j];
         correct[j] += c[j];
       }
     }
+    if (this.members > 1) tf.dispose(perMember.flat());
     return { fullLoss: Float32Array.from(loss, (v) => v / this.data.count), accuracy: Float32Array.from(correct, (v) => v / this.data.count) };
   }
 
   /** Frees the cached minibatch. */
   dispose(): void {
-    if (this.batch) tf.dispose([this.batch.x, this.batch.y]);
+    if (this.batch) tf.dispose([...this.batch.x, ...this.batch.y]);
     this.batch = undefined;
   }
 
   private logits(params: tf.Tensor[], x: tf.Tensor3D): tf.Tensor3D {
-    let a: tf.Tensor3D = x;
-    const layers = params.length / 2;
-    for (let l = 0; l < layers; l++) {
-      const z = tf.matMul(a, params[2 * l] as tf.Tensor3D).add(params[2 * l + 1]) as tf.Tensor3D;
-      a = (l < layers - 1 ? activate(z, this.config.activation) : z) as tf.Tensor3D;
-    }
-    return a;
+    return forward(this.config, params, x).pop()!;
   }
 
   /** The minibatch of every member for `step` (drawn with replacement, seeded by the task). */
-  private minibatch(step: number): { x: tf.Tensor3D; y: tf.Tensor3D } {
+  private minibatch(step: number): { x: tf.Tensor3D[]; y: tf.Tensor3D[] } {
     if (this.batch?.step === step) return this.batch;
     this.dispose();
     const b = this.config.batchSize;
-    const xs = new Float32Array(this.members * b * MNIST_PIXELS);
-    const ys = new Float32Array(this.members * b * MNIST_CLASSES);
     const r = this.rng.child(`step${step}`);
-    for (let k = 0; k < this.members * b; k++) {
-      const index = r.int(this.data.count);
-      mnistImages(this.data, index, 1, xs.subarray(k * MNIST_PIXELS, (k + 1) * MNIST_PIXELS));
-      ys[k * MNIST_CLASSES + this.data.labels[index]] = 1;
+    const x: tf.Tensor3D[] = [];
+    const y: tf.Tensor3D[] = [];
+    for (let j = 0; j < this.members; j++) {
+      const xs = new Float32Array(b * MNIST_PIXELS);
+      const ys = new Float32Array(b * MNIST_CLASSES);
+      for (let k = 0; k < b; k++) {
+        const index = r.int(this.data.count);
+        mnistImages(this.data, index, 1, xs.subarray(k * MNIST_PIXELS, (k + 1) * MNIST_PIXELS));
+        ys[k * MNIST_CLASSES + this.data.labels[index]] = 1;
+      }
+      x.push(tf.keep(tf.tensor3d(xs, [1, b, MNIST_PIXELS])));
+      y.push(tf.keep(tf.tensor3d(ys, [1, b, MNIST_CLASSES])));
     }
-    this.batch = {
-      step,
-      x: tf.keep(tf.tensor3d(xs, [this.members, b, MNIST_PIXELS])),
-      y: tf.keep(tf.tensor3d(ys, [this.members, b, MNIST_CLASSES])),
-    };
+    this.batch = { step, x, y };
     return this.batch;
   }
+}
+
+/**
+ * Each member's parameters as tensors of their own ([1, …] each; new tensors), cut through the
+ * values: slicing along the first axis is slow on the wasm backend.
+ */
+function memberParams(params: tf.Tensor[], members: number): tf.Tensor[][] {
+  const values = params.map((p) => p.dataSync() as Float32Array);
+  return Array.from({ length: members }, (_, k) =>
+    params.map((p, i) => {
+      const size = p.size / members;
+      return tf.tensor(values[i].slice(k * size, (k + 1) * size), [1, ...p.shape.slice(1)]);
+    }),
+  );
+}
+
+/** Every layer's output for input x: hidden activations, then the logits last. */
+function forward(config: MlpConfig, params: tf.Tensor[], x: tf.Tensor3D): tf.Tensor3D[] {
+  const outputs: tf.Tensor3D[] = [];
+  let a: tf.Tensor3D = x;
+  const layers = params.length / 2;
+  for (let l = 0; l < layers; l++) {
+    const z = tf.matMul(a, params[2 * l] as tf.Tensor3D).add(params[2 * l + 1]) as tf.Tensor3D;
+    a = (l < layers - 1 ? activate(z, config.activation) : z) as tf.Tensor3D;
+    outputs.push(a);
+  }
+  return outputs;
+}
+
+/**
+ * Mean cross-entropy of each network of a batch and its gradient by explicit back-propagation,
+ * with transposes made explicit (transposed matMuls are slow on the wasm backend).
+ */
+function backprop(config: MlpConfig, params: tf.Tensor[], x: tf.Tensor3D, y: tf.Tensor3D): LossAndGrad {
+  return tf.tidy(() => {
+    const layers = params.length / 2;
+    const outputs = forward(config, params, x);
+    const inputs = [x, ...outputs.slice(0, -1)];
+    const logSoftmax = outputs[layers - 1].logSoftmax();
+    const losses = logSoftmax.mul(y).sum(2).mean(1).neg() as tf.Tensor1D;
+    // Each member's gradient is that of its own mean cross-entropy: (softmax − y) / batch.
+    let dz = logSoftmax.exp().sub(y).div(config.batchSize) as tf.Tensor3D;
+    const grads: tf.Tensor[] = new Array(params.length);
+    const ones = tf.ones([x.shape[0], 1, config.batchSize]) as tf.Tensor3D;
+    for (let l = layers - 1; l >= 0; l--) {
+      grads[2 * l] = tf.matMul(inputs[l].transpose([0, 2, 1]), dz);
+      grads[2 * l + 1] = tf.matMul(ones, dz);
+      if (l > 0) {
+        const da = tf.matMul(dz, params[2 * l].transpose([0, 2, 1]) as tf.Tensor3D);
+        dz = da.mul(activationDerivative(outputs[l - 1], config.activation)) as tf.Tensor3D;
+      }
+    }
+    return { losses, grads };
+  });
 }
 
 /** Mean over the batch of softmax cross-entropy, per member: logits, y are [members, batch, classes]. */
