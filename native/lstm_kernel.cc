@@ -138,19 +138,24 @@ inline void features(const Config& cfg, float grad, int count, float* m, float* 
   }
 }
 
+// e^r for |r| ≤ ln2/2 by Cephes' degree-6 polynomial, on a float or a vector of them.
+template <typename F>
+inline F expPolynomial(F r) {
+  F p = r * 1.9875691500e-4f + 1.3981999507e-3f;
+  p = p * r + 8.3334519073e-3f;
+  p = p * r + 4.1665795894e-2f;
+  p = p * r + 1.6666665459e-1f;
+  p = p * r + 5.0000001201e-1f;
+  return p * r * r + r + 1.0f;
+}
+
 // e^x for float32 to about 1 ulp (Cephes' expf: 2^n · e^r with |r| ≤ ln2/2 and a degree-6
 // polynomial), written without branches so that loops over it vectorize; libm's expf does not.
 inline float expApprox(float x) {
   x = std::min(std::max(x, -87.0f), 88.0f);
   const float n = std::floor(x * 1.44269504088896341f + 0.5f);
   const float r = x - n * 0.693359375f + n * 2.12194440e-4f;
-  float p = 1.9875691500e-4f;
-  p = p * r + 1.3981999507e-3f;
-  p = p * r + 8.3334519073e-3f;
-  p = p * r + 4.1665795894e-2f;
-  p = p * r + 1.6666665459e-1f;
-  p = p * r + 5.0000001201e-1f;
-  p = p * r * r + r + 1.0f;
+  const float p = expPolynomial(r);
   const int32_t bits = (static_cast<int32_t>(n) + 127) << 23;
   float scale;
   std::memcpy(&scale, &bits, sizeof scale);
@@ -213,13 +218,7 @@ inline typename Vec<N>::type expV(typename Vec<N>::type x) {
   F n;
   for (int i = 0; i < N; i++) n[i] = std::floor(y[i]);  // one vector instruction where there is one
   const F r = x - n * 0.693359375f + n * 2.12194440e-4f;
-  F p = splat<N>(1.9875691500e-4f);
-  p = p * r + 1.3981999507e-3f;
-  p = p * r + 8.3334519073e-3f;
-  p = p * r + 4.1665795894e-2f;
-  p = p * r + 1.6666665459e-1f;
-  p = p * r + 5.0000001201e-1f;
-  p = p * r * r + r + 1.0f;
+  const F p = expPolynomial(r);
   const I bits = (__builtin_convertvector(n, I) + 127) << 23;
   F scale;
   std::memcpy(&scale, &bits, sizeof scale);
