@@ -120,7 +120,12 @@ constexpr double BETA1 = 0.9, BETA2 = 0.999, ADAM_EPS = 1e-8;
 
 // The LSTM's input features of one row's gradient (src/learned/lstmCell.ts lstmInput);
 // updates the row's Adam moments for 'adam' inputs.
-inline void features(const Config& cfg, float grad, int count, float* m, float* v, float* x) {
+// Not inlined: the forward step and the replay must compute the same bits, and with -ffast-math
+// a compiler may rewrite an inlined copy differently for each caller (with clang 14, the 'adam'
+// features of the two differed in the last bit until `features` was one function for both).
+#define SAME_CODE_FOR_EVERY_CALLER __attribute__((noinline))
+
+SAME_CODE_FOR_EVERY_CALLER void features(const Config& cfg, float grad, int count, float* m, float* v, float* x) {
   if (cfg.mode == RAW) {
     x[0] = grad;
   } else if (cfg.mode == LOG_SIGN) {
@@ -384,7 +389,7 @@ inline int cacheSize(const Config& cfg, int l) { return cfg.inSize(l) + 7 * cfg.
 
 // One LSTM step of one row. h[l], c[l] point at the row's states (updated in place); `cache`,
 // when not null, receives each layer's cache one after another. Returns the row's update.
-float rowStep(const Config& cfg, const Weights& w, const float* x, float* const* h, float* const* c, float* cache, float* z) {
+SAME_CODE_FOR_EVERY_CALLER float rowStep(const Config& cfg, const Weights& w, const float* x, float* const* h, float* const* c, float* cache, float* z) {
   const float* a = x;
   for (int l = 0; l < cfg.layers(); l++) {
     const int H = cfg.hidden[l], in = cfg.inSize(l), G = 4 * H;
