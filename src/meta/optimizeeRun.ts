@@ -12,6 +12,7 @@ import type { LstmConfig } from '../learned/lstmConfig.ts';
 import { concatArrays } from '../learned/rowKernel.ts';
 import { disposeState, type OptState } from '../optimizers/optimizer.ts';
 import { lossAndGrad, metaObjectiveGrads, scaleByInverseLoss, type FlatLossAndGrad, type LossAndGrad, type MetaObjective, type Task } from '../tasks/task.ts';
+import { joinValues } from './flatParams.ts';
 import type { TruncationStart } from './metaGradient.ts';
 
 /** One step's outcome: the mean member loss at the new θ and the meta-objective's gradient there (flat). */
@@ -38,21 +39,9 @@ export function optimizeeRun(config: LstmConfig, task: Task, start: TruncationSt
   return task.flatLossAndGrad && !config.base ? new ArrayRun(task, start, objective) : new TensorRun(config, task, start, objective);
 }
 
-/** The values of several tensors, one after another, in one array of `size`. */
-export function flatten(tensors: tf.Tensor[], size: number): Float32Array {
-  const out = new Float32Array(size);
-  let offset = 0;
-  for (const t of tensors) {
-    out.set(t.dataSync() as Float32Array, offset);
-    offset += t.size;
-  }
-  return out;
-}
-
 /** The run on TensorFlow.js tensors; the start's θ and base state are not freed (the caller's). */
 class TensorRun implements OptimizeeRun {
   private readonly base;
-  private readonly rows: number;
   private params: tf.Tensor[];
   private baseState: OptState | null;
   private evaluated: LossAndGrad;
@@ -68,13 +57,12 @@ class TensorRun implements OptimizeeRun {
     this.base = config.base ? baseOptimizer(config.base) : null;
     this.baseState = this.base ? baseStateOf(start.state) : null;
     this.params = start.params;
-    this.rows = start.params.reduce((n, p) => n + p.size, 0);
     this.step = start.step;
     this.evaluated = lossAndGrad(task, this.params, this.step);
   }
 
   gradient(): Float32Array {
-    return flatten(this.evaluated.grads, this.rows);
+    return joinValues(this.evaluated.grads);
   }
 
   advance(takeUpdates: () => Float32Array): RunStep {
@@ -100,7 +88,7 @@ class TensorRun implements OptimizeeRun {
     this.evaluated = lossAndGrad(this.task, this.params, ++this.step);
     const loss = tf.tidy(() => this.evaluated.losses.mean().dataSync()[0]);
     const weighted = metaObjectiveGrads(this.objective, this.evaluated.grads, this.evaluated.losses);
-    const metaGrad = flatten(weighted, this.rows);
+    const metaGrad = joinValues(weighted);
     if (weighted !== this.evaluated.grads) tf.dispose(weighted);
     return { loss, metaGrad };
   }

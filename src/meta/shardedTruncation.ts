@@ -14,7 +14,8 @@ import { concatArrays } from '../learned/rowKernel.ts';
 import { stateFrom, statesOf } from '../learned/lstmOptimizer.ts';
 import { meanLossScale, type MetaObjective, type Task } from '../tasks/task.ts';
 import type { TruncationResult, TruncationStart } from './metaGradient.ts';
-import { flatten, optimizeeRun } from './optimizeeRun.ts';
+import { joinValues } from './flatParams.ts';
+import { optimizeeRun } from './optimizeeRun.ts';
 import { createLocalShard, type Shard, type ShardResult } from './shard.ts';
 
 /** Runs one truncation over `1 + remote.length` shards of rows (see the module comment). */
@@ -37,10 +38,10 @@ export function shardedTruncation(
 
   // Start every shard from its rows of the LSTM states.
   const perParam = start.params.map((_, i) => statesOf(config, start.state, i));
-  const h = units.map((u, l) => flatten(perParam.map((s) => s.h[l]), rows * u));
-  const c = units.map((u, l) => flatten(perParam.map((s) => s.c[l]), rows * u));
-  const m = config.inputs === 'adam' ? flatten(perParam.map((s) => s.m!), rows) : undefined;
-  const v = config.inputs === 'adam' ? flatten(perParam.map((s) => s.v!), rows) : undefined;
+  const h = units.map((_, l) => joinValues(perParam.map((s) => s.h[l])));
+  const c = units.map((_, l) => joinValues(perParam.map((s) => s.c[l])));
+  const m = config.inputs === 'adam' ? joinValues(perParam.map((s) => s.m!)) : undefined;
+  const v = config.inputs === 'adam' ? joinValues(perParam.map((s) => s.v!)) : undefined;
   const phi = phiList.map((p) => p.dataSync() as Float32Array);
   // One shard takes the arrays as they are; several take their slices.
   const part = (values: Float32Array, a: number, b: number) => (shards.length === 1 ? values : values.slice(a, b));
