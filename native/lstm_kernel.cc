@@ -18,6 +18,7 @@
 //   backward(config, phi, caches[], dUpdates[][, threads]) -> Float32Array
 //     the same from the steps' kept activations instead of a replay (identical numbers).
 //   cacheFloats(config) -> number: floats of one row's activations at one step.
+// The same addon also exports the MNIST MLP's mlpLossAndGrad (native/mlp_kernel.cc).
 // Rows are worked on in chunks on `threads` threads (default 1; a pool started once); the result
 // does not depend on the number of threads.
 // config = { hidden: number[], mode: 0 raw | 1 log-and-sign | 2 adam, p, outputScale };
@@ -36,7 +37,11 @@
 #include <thread>
 #include <vector>
 
+#include "napi_args.h"
+
 namespace {
+
+using namespace l2l;
 
 enum Mode { RAW = 0, LOG_SIGN = 1, ADAM = 2 };
 
@@ -661,62 +666,7 @@ Pool& pool() {
   return *instance;
 }
 
-// ---- N-API plumbing ----
-
-struct ArgError {
-  std::string message;
-};
-
-void check(napi_env env, napi_status status, const char* what) {
-  if (status != napi_ok) throw ArgError{std::string("lstm_kernel: ") + what};
-}
-
-float* floats(napi_env env, napi_value value, size_t* length, const char* what) {
-  bool isTyped = false;
-  check(env, napi_is_typedarray(env, value, &isTyped), what);
-  if (!isTyped) throw ArgError{std::string("lstm_kernel: ") + what + " must be a Float32Array"};
-  napi_typedarray_type type;
-  size_t n;
-  void* data;
-  check(env, napi_get_typedarray_info(env, value, &type, &n, &data, nullptr, nullptr), what);
-  if (type != napi_float32_array) throw ArgError{std::string("lstm_kernel: ") + what + " must be a Float32Array"};
-  if (length) *length = n;
-  return static_cast<float*>(data);
-}
-
-float* optionalFloats(napi_env env, napi_value value, const char* what) {
-  napi_valuetype t;
-  check(env, napi_typeof(env, value, &t), what);
-  if (t == napi_null || t == napi_undefined) return nullptr;
-  return floats(env, value, nullptr, what);
-}
-
-double number(napi_env env, napi_value value, const char* what) {
-  double d;
-  check(env, napi_get_value_double(env, value, &d), what);
-  return d;
-}
-
-napi_value property(napi_env env, napi_value object, const char* name) {
-  napi_value v;
-  check(env, napi_get_named_property(env, object, name, &v), name);
-  return v;
-}
-
-std::vector<float*> floatList(napi_env env, napi_value array, size_t expected, size_t each, const char* what) {
-  uint32_t n;
-  check(env, napi_get_array_length(env, array, &n), what);
-  if (expected != SIZE_MAX && n != expected) throw ArgError{std::string("lstm_kernel: wrong number of ") + what};
-  std::vector<float*> out(n);
-  for (uint32_t i = 0; i < n; i++) {
-    napi_value item;
-    check(env, napi_get_element(env, array, i, &item), what);
-    size_t len;
-    out[i] = floats(env, item, &len, what);
-    if (each != SIZE_MAX && len != each) throw ArgError{std::string("lstm_kernel: wrong length of ") + what};
-  }
-  return out;
-}
+// ---- N-API plumbing (argument helpers in napi_args.h) ----
 
 Config readConfig(napi_env env, napi_value object) {
   Config cfg;
@@ -1000,7 +950,12 @@ napi_value CacheFloats(napi_env env, napi_callback_info info) {
 
 }  // namespace
 
+namespace l2l {
+void registerMlpKernel(napi_env env, napi_value exports);  // native/mlp_kernel.cc
+}
+
 NAPI_MODULE_INIT() {
+  l2l::registerMlpKernel(env, exports);
   napi_value fn;
   napi_create_function(env, "forward", NAPI_AUTO_LENGTH, Forward, nullptr, &fn);
   napi_set_named_property(env, exports, "forward", fn);

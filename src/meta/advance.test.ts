@@ -23,9 +23,11 @@ describe('truncations without a meta-gradient (train --update-from)', () => {
     const advanced = advanceTruncation(task, optimizer, start, 4, losses);
     assert.equal(advanced.step, truncation.next.step);
     assertClose(losses, truncation.losses, { rtol: 1e-6, label: 'losses' });
-    assertClose(flat(advanced.params), flat(truncation.next.params), { rtol: 1e-6, atol: 1e-8, label: 'theta' });
+    // Up to rounding: with the native kernels the truncation evaluates the MLP on plain arrays
+    // (native), the optimizer here on TensorFlow.js; tiny gradient entries differ in their last bits.
+    assertClose(flat(advanced.params), flat(truncation.next.params), { rtol: 1e-6, atol: 1e-7, label: 'theta' });
     for (const slot of Object.keys(truncation.next.state.slots)) {
-      assertClose(flat(advanced.state.slots[slot]), flat(truncation.next.state.slots[slot]), { rtol: 1e-5, atol: 1e-7, label: slot });
+      assertClose(flat(advanced.state.slots[slot]), flat(truncation.next.state.slots[slot]), { rtol: 1e-5, atol: 1e-6, label: slot });
     }
     assert.equal(advanced.state.count, truncation.next.state.count);
   });

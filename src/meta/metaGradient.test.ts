@@ -167,10 +167,12 @@ describe(`truncated meta-gradient (LSTM on ${kernel})`, { skip: kernel === 'nati
     assert.equal(tf.memory().numTensors - tensorsBefore, returned.length, 'only the returned tensors are new (the task caches one minibatch, also kept before)');
     assertClose(flat(sharded.metaGrads), flat(whole.metaGrads), { rtol: 1e-4, atol: 1e-7, label: 'dL/dphi' });
     assertClose(sharded.losses, whole.losses, { rtol: 1e-6 });
-    assertClose(flat(sharded.next.params), flat(whole.next.params), { rtol: 1e-6, atol: 1e-8 });
+    // Up to rounding: without a base step and with the native kernels, the sharded path evaluates
+    // the MLP on plain arrays (native), the whole one on TensorFlow.js.
+    assertClose(flat(sharded.next.params), flat(whole.next.params), { rtol: 1e-6, atol: 1e-7 });
     for (const slot of Object.keys(whole.next.state.slots)) {
       assert.deepEqual(sharded.next.state.slots[slot].map((t) => t.shape), whole.next.state.slots[slot].map((t) => t.shape), slot);
-      assertClose(flat(sharded.next.state.slots[slot]), flat(whole.next.state.slots[slot]), { rtol: 1e-6, atol: 1e-7, label: slot });
+      assertClose(flat(sharded.next.state.slots[slot]), flat(whole.next.state.slots[slot]), { rtol: 1e-6, atol: 1e-6, label: slot });
     }
   });
   }

@@ -165,6 +165,21 @@ describe('native LSTM kernel', () => {
     assert.throws(() => native.kernel!.backward(PAPER_LSTM, phi, [cache], [new Float32Array(9)]), /caches and dUpdates must hold the same rows/);
   });
 
+  it('the MLP kernel rejects arrays that do not fit the network with a message that names them', { skip: notBuilt }, () => {
+    const data = { pixels: new Uint8Array(3 * 4), labels: Uint8Array.of(0, 1, 2), count: 3 };
+    const params = [new Float32Array(4 * 2), new Float32Array(2), new Float32Array(2 * 3), new Float32Array(3)];
+    const grads = params.map((p) => new Float32Array(p.length));
+    const mlp = native.mlp!;
+    // All-zero weights: every class equally likely, loss ln 3.
+    assertClose([mlp.lossAndGrad([4, 2, 3], 0, params, data, Int32Array.of(0, 2), grads)], [Math.log(3)], { rtol: 1e-6 });
+    assert.throws(() => mlp.lossAndGrad([4, 2, 3], 0, params.slice(0, 3), data, Int32Array.of(0), grads), /wrong number of params/);
+    assert.throws(() => mlp.lossAndGrad([4, 2, 3], 0, [params[0].subarray(1), ...params.slice(1)], data, Int32Array.of(0), grads), /in × out weights and out biases/);
+    assert.throws(() => mlp.lossAndGrad([4, 2, 3], 0, params, data, Int32Array.of(3), grads), /an index is outside the images/);
+    assert.throws(() => mlp.lossAndGrad([4, 2, 2], 0, params.slice(0, 2).concat([new Float32Array(4), new Float32Array(2)]), data, Int32Array.of(2), grads.slice(0, 2).concat([new Float32Array(4), new Float32Array(2)])), /a label is not below the output size/);
+    assert.throws(() => mlp.lossAndGrad([4, 2, 3], 7, params, data, Int32Array.of(0), grads), /unknown activation/);
+    assert.throws(() => mlp.lossAndGrad([4, 2, 3], 0, params, { ...data, pixels: new Uint8Array(11) }, Int32Array.of(0), grads), /pixels must hold sizes\[0\] bytes per label/);
+  });
+
   it('L2L_KERNEL chooses the kernel, and an unknown name is an error that lists the choices', () => {
     assert.equal(useNativeKernel('tfjs'), 'tfjs');
     assert.throws(() => useNativeKernel('gpu'), /unknown L2L_KERNEL 'gpu': use one of native, tfjs/);

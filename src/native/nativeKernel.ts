@@ -12,6 +12,7 @@ import { isMainThread } from 'node:worker_threads';
 import { UserError } from '../io/userError.ts';
 import type { LstmConfig } from '../learned/lstmConfig.ts';
 import { setKernelThreads, setLstmRowKernel, type LstmRowKernel, type RowStates } from '../learned/rowKernel.ts';
+import { setMlpKernel, type MlpKernel } from '../tasks/mlpKernel.ts';
 
 /** The addon's exports (see the comment at the top of `native/lstm_kernel.cc`). */
 interface Addon {
@@ -19,6 +20,7 @@ interface Addon {
   metaGradient(config: AddonConfig, phi: Float32Array, count: number, inputs: Float32Array[], dUpdates: Float32Array[], h: Float32Array[], c: Float32Array[], m: Float32Array | null, v: Float32Array | null, threads: number): Float32Array;
   backward(config: AddonConfig, phi: Float32Array, caches: Float32Array[], dUpdates: Float32Array[], threads: number): Float32Array;
   cacheFloats(config: AddonConfig): number;
+  mlpLossAndGrad(sizes: number[], activation: number, params: Float32Array[], pixels: Uint8Array, labels: Uint8Array, indices: Int32Array, grads: Float32Array[]): number;
 }
 
 interface AddonConfig {
@@ -34,15 +36,18 @@ export const ADDON_PATH = path.join('build', 'Release', 'lstm_kernel.node');
 
 const packageRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-/** Loads the native kernel, or returns null with the reason when it is not built or cannot load. */
-export function loadNativeKernel(): { kernel: LstmRowKernel | null; reason?: string } {
+/**
+ * Loads the native kernels (the LSTM's and the MNIST MLP's, one addon), or returns null with the
+ * reason when they are not built or cannot load.
+ */
+export function loadNativeKernel(): { kernel: LstmRowKernel | null; mlp?: MlpKernel; reason?: string } {
   let addon: Addon;
   try {
     addon = createRequire(import.meta.url)(path.join(packageRoot, ADDON_PATH)) as Addon;
   } catch (error) {
     return { kernel: null, reason: error instanceof Error ? error.message.split('\n')[0] : String(error) };
   }
-  return { kernel: nativeKernel(addon) };
+  return { kernel: nativeKernel(addon), mlp: { lossAndGrad: (sizes, activation, params, data, indices, grads) => addon.mlpLossAndGrad(sizes, activation, params, data.pixels, data.labels, indices, grads) } };
 }
 
 function nativeKernel(addon: Addon): LstmRowKernel {
@@ -70,8 +75,8 @@ export const KERNELS = ['native', 'tfjs'] as const;
 let notified = false;
 
 /**
- * Registers the native kernel for this thread unless `L2L_KERNEL=tfjs`, and returns the name of
- * the kernel in use. In the main thread the kernel may use every core (`L2L_KERNEL_THREADS`
+ * Registers the native kernels (LSTM and MNIST MLP) for this thread unless `L2L_KERNEL=tfjs`, and
+ * returns the name of the LSTM kernel in use. In the main thread the kernel may use every core (`L2L_KERNEL_THREADS`
  * sets another number), in a worker thread one. Asked for explicitly (`L2L_KERNEL=native`) and not built, it is an error;
  * by default the main thread prints one note and TensorFlow.js does the work.
  */
@@ -81,18 +86,21 @@ export function useNativeKernel(requested = process.env.L2L_KERNEL): 'native' | 
   }
   if (requested === 'tfjs') {
     setLstmRowKernel(null);
+    setMlpKernel(null);
     return 'tfjs';
   }
-  const { kernel, reason } = loadNativeKernel();
+  const { kernel, mlp, reason } = loadNativeKernel();
   if (!kernel) {
     const fix = 'run `npm rebuild` on a machine with a C++ compiler (node-gyp) to build it';
     if (requested === 'native') throw new UserError(`the native LSTM kernel is not available (${reason}): ${fix}, or set L2L_KERNEL=tfjs`);
     if (!notified && isMainThread) process.stderr.write(`note: the native LSTM kernel is not built; using TensorFlow.js, which is slower (${fix})\n`);
     notified = true;
     setLstmRowKernel(null);
+    setMlpKernel(null);
     return 'tfjs';
   }
   setLstmRowKernel(kernel);
+  setMlpKernel(mlp!);
   // Workers are one of several threads already; the main thread may use every core.
   setKernelThreads(isMainThread ? mainThreadKernelThreads() : 1);
   return 'native';

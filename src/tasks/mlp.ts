@@ -13,7 +13,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { MNIST_CLASSES, MNIST_PIXELS, mnistImages, type MnistSource, type MnistSplit, type MnistSplitName } from '../data/mnistSplit.ts';
 import { Rng } from '../random/rng.ts';
-import type { LossAndGrad, Task, TaskFamily } from './task.ts';
+import { mlpKernel, type MlpKernel } from './mlpKernel.ts';
+import type { FlatLossAndGrad, LossAndGrad, Task, TaskFamily } from './task.ts';
 
 /** Activation functions of the hidden layers. */
 export const ACTIVATIONS = ['sigmoid', 'relu', 'tanh', 'elu'] as const;
@@ -78,6 +79,8 @@ export class MlpTask implements Task {
   readonly paramShapes: number[][];
   /** The minibatch of the last step asked for: images [1, batch, 784] and one-hot labels [1, batch, 10] per member. */
   private batch: { step: number; x: tf.Tensor3D[]; y: tf.Tensor3D[] } | undefined;
+  /** `lossAndGrad` on plain arrays, when an MLP kernel was registered (the native one in Node). */
+  readonly flatLossAndGrad?: (params: Float32Array[], step: number) => FlatLossAndGrad;
 
   /** Networks for `config`, minibatches drawn from `rng`. */
   constructor(
@@ -91,6 +94,8 @@ export class MlpTask implements Task {
       [members, sizes[l], out],
       [members, 1, out],
     ]);
+    const kernel = mlpKernel();
+    if (kernel) this.flatLossAndGrad = (params, step) => this.kernelLossAndGrad(kernel, params, step);
   }
 
   /** Draws weights and biases for every member. */
@@ -124,6 +129,19 @@ export class MlpTask implements Task {
     }));
     tf.dispose(parts.flatMap((r) => [r.losses, ...r.grads]));
     return joined;
+  }
+
+  /** `lossAndGrad` by the MLP kernel, each member's parameters and gradient a view into the arrays. */
+  private kernelLossAndGrad(kernel: MlpKernel, params: Float32Array[], step: number): FlatLossAndGrad {
+    const sizes = layerSizes(this.config);
+    const activation = ACTIVATIONS.indexOf(this.config.activation);
+    const grads = params.map((p) => new Float32Array(p.length));
+    const losses = new Float32Array(this.members);
+    const member = (arrays: Float32Array[], k: number) => arrays.map((a) => a.subarray((k * a.length) / this.members, ((k + 1) * a.length) / this.members));
+    this.minibatchIndices(step).forEach((indices, k) => {
+      losses[k] = kernel.lossAndGrad(sizes, activation, member(params, k), this.data, indices, member(grads, k));
+    });
+    return { losses, grads };
   }
 
   /** Loss and accuracy of each member on every image of the split (the test set in evaluation). */
@@ -163,19 +181,24 @@ export class MlpTask implements Task {
     return forward(this.config, params, x).pop()!;
   }
 
-  /** The minibatch of every member for `step` (drawn with replacement, seeded by the task). */
+  /** Each member's image numbers for `step` (drawn with replacement, seeded by the task). */
+  private minibatchIndices(step: number): Int32Array[] {
+    const r = this.rng.child(`step${step}`);
+    return Array.from({ length: this.members }, () => Int32Array.from({ length: this.config.batchSize }, () => r.int(this.data.count)));
+  }
+
+  /** The minibatch of every member for `step` as tensors. */
   private minibatch(step: number): { x: tf.Tensor3D[]; y: tf.Tensor3D[] } {
     if (this.batch?.step === step) return this.batch;
     this.dispose();
     const b = this.config.batchSize;
-    const r = this.rng.child(`step${step}`);
     const x: tf.Tensor3D[] = [];
     const y: tf.Tensor3D[] = [];
-    for (let j = 0; j < this.members; j++) {
+    for (const indices of this.minibatchIndices(step)) {
       const xs = new Float32Array(b * MNIST_PIXELS);
       const ys = new Float32Array(b * MNIST_CLASSES);
       for (let k = 0; k < b; k++) {
-        const index = r.int(this.data.count);
+        const index = indices[k];
         mnistImages(this.data, index, 1, xs.subarray(k * MNIST_PIXELS, (k + 1) * MNIST_PIXELS));
         ys[k * MNIST_CLASSES + this.data.labels[index]] = 1;
       }
