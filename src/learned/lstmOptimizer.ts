@@ -9,7 +9,7 @@
  * LSTM's (`baseStep.ts`).
  */
 import * as tf from '@tensorflow/tfjs';
-import type { OptState, Optimizer, UpdateResult } from '../optimizers/optimizer.ts';
+import type { ArrayStepper, OptState, Optimizer, UpdateResult } from '../optimizers/optimizer.ts';
 import { baseOptimizer, baseStateOf, withBaseState } from './baseStep.ts';
 import { lstmForward, type LstmStates } from './lstmCell.ts';
 import { metaParamShapes, type LstmConfig, type MetaParams } from './lstmConfig.ts';
@@ -64,6 +64,8 @@ export function lstmOptimizer(config: LstmConfig, phi: MetaParams, kernel: LstmR
   return {
     name: 'lstm',
     hyperparams: { ...config },
+    // On plain arrays when a kernel does the work and there is no base step (a tensor optimizer).
+    ...(kernel && !base ? { arrayStepper: (sizes: number[]) => kernelStepper(config, phi, kernel, sizes) } : {}),
     init(params: tf.Tensor[]): OptState {
       const zeros = (p: tf.Tensor, units: number) => tf.zeros([p.size, units]) as tf.Tensor2D;
       const moments = (p: tf.Tensor) => (config.inputs === 'adam' ? { m: zeros(p, 1), v: zeros(p, 1) } : {});
@@ -77,6 +79,34 @@ export function lstmOptimizer(config: LstmConfig, phi: MetaParams, kernel: LstmR
         const b = base.update(grads, baseStateOf(state), params);
         return { updates: lstm.updates.map((u, i) => u.add(b.updates[i])), state: withBaseState(lstm.state, b.state) };
       });
+    },
+  };
+}
+
+/** φ's tensors one after another, in `metaParamShapes` order, as kernels take them. */
+function flatMetaParams(config: LstmConfig, phi: MetaParams): Float32Array {
+  return concatArrays(metaParamShapes(config).map(([name]) => phi[name].dataSync() as Float32Array));
+}
+
+/**
+ * The LSTM on a row kernel with its states in plain arrays that persist from step to step: all
+ * parameters' coordinates are rows of one kernel call.
+ */
+function kernelStepper(config: LstmConfig, phi: MetaParams, kernel: LstmRowKernel, sizes: number[]): ArrayStepper {
+  const flatPhi = flatMetaParams(config, phi);
+  const rows = sizes.reduce((a, b) => a + b, 0);
+  const states: RowStates = {
+    h: config.hidden.map((units) => new Float32Array(rows * units)),
+    c: config.hidden.map((units) => new Float32Array(rows * units)),
+    ...(config.inputs === 'adam' ? { m: new Float32Array(rows), v: new Float32Array(rows) } : {}),
+  };
+  let count = 0;
+  return {
+    updates(grads: Float32Array[]): Float32Array[] {
+      const all = new Float32Array(rows);
+      kernel.forward(config, flatPhi, count++, grads.length === 1 ? grads[0] : concatArrays(grads), states, all, kernelThreads());
+      let offset = 0;
+      return sizes.map((size) => all.subarray(offset, (offset += size)));
     },
   };
 }
@@ -98,7 +128,7 @@ function backendCopiesValues(): boolean {
 
 /** `update` on a row kernel: the same step as `lstmForward`, on the gradients' values. */
 function kernelStep(config: LstmConfig, phi: MetaParams, kernel: LstmRowKernel): (grads: tf.Tensor[], state: OptState) => UpdateResult {
-  const flatPhi = concatArrays(metaParamShapes(config).map(([name]) => phi[name].dataSync() as Float32Array));
+  const flatPhi = flatMetaParams(config, phi);
   return (grads, state) => {
     const own = backendCopiesValues() ? (a: Float32Array) => a : (a: Float32Array) => a.slice();
     const perParam: LstmStates[] = [];

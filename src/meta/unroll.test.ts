@@ -1,8 +1,14 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
+import { loadMnist } from '../data/mnist.ts';
+import { initMetaParams, PAPER_LSTM } from '../learned/lstmConfig.ts';
+import { lstmOptimizer } from '../learned/lstmOptimizer.ts';
 import { sgd } from '../optimizers/sgd.ts';
-import { QuadraticTask } from '../tasks/quadratic.ts';
+import { Rng } from '../random/rng.ts';
+import { MlpFamily, PAPER_MLP } from '../tasks/mlp.ts';
+import { QuadraticFamily, QuadraticTask } from '../tasks/quadratic.ts';
+import type { TaskFamily } from '../tasks/task.ts';
 import { assertClose, setupBackend } from '../testing/setup.ts';
 import { unroll, Unroller } from './unroll.ts';
 
@@ -28,4 +34,28 @@ describe('unroll', () => {
     assertClose(losses, [1, 0.04, 0.0016], { atol: 1e-6 });
     assert.equal(tf.memory().numTensors, before + 3, 'only the task tensors (W, Wᵀ, y) remain');
   });
+
+  const families: Array<[string, TaskFamily]> = [
+    ['quadratics', new QuadraticFamily()],
+    ['MNIST MLPs', new MlpFamily({ ...PAPER_MLP, split: 'test' }, loadMnist)],
+  ];
+  for (const [name, family] of families) {
+    it(`on plain arrays (flatLossAndGrad, arrayStepper) gives the tensor path's losses and final metrics (LSTM, ${name})`, (t) => {
+      const task = family.sample(new Rng(3), 4);
+      const optimizer = lstmOptimizer(PAPER_LSTM, initMetaParams(PAPER_LSTM, new Rng(4)));
+      if (!task.flatLossAndGrad || !optimizer.arrayStepper) return t.skip('no native kernels: runs are on tensors only');
+      const theta0 = task.init(new Rng(5));
+      const before = tf.memory().numTensors;
+      const arrays = unroll(task, optimizer, theta0, 30);
+      assert.equal(tf.memory().numTensors, before, 'the array path leaves no tensors behind');
+      const tensors = unroll(task, { ...optimizer, arrayStepper: undefined }, theta0, 30);
+      // Up to rounding: the two paths evaluate the task and the LSTM in different implementations.
+      arrays.losses.forEach((l, step) => assertClose(l, tensors.losses[step], { rtol: 1e-4, atol: 1e-6, label: `step ${step}` }));
+      assert.ok(arrays.losses[30][0] < 0.9 * arrays.losses[0][0], 'the optimizer made progress (the comparison is not of constant curves)');
+      for (const key of Object.keys(tensors.final ?? {})) assertClose(arrays.final![key], tensors.final![key], { rtol: 1e-4, label: key });
+      assert.deepEqual(Object.keys(arrays.final ?? {}), Object.keys(tensors.final ?? {}));
+      tf.dispose(theta0);
+      task.dispose?.();
+    });
+  }
 });

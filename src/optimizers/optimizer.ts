@@ -33,6 +33,18 @@ export interface Optimizer {
   init(params: tf.Tensor[]): OptState;
   /** Maps gradients to updates (to be added to the parameters). */
   update(grads: tf.Tensor[], state: OptState, params: tf.Tensor[]): UpdateResult;
+  /**
+   * Optional: the same optimizer on plain arrays, for runs on tasks with `flatLossAndGrad`
+   * (`Unroller`), where TensorFlow.js's cost per operation would be much of a step. Starts from
+   * the state `init` gives parameters of these sizes (values, one array per parameter tensor).
+   */
+  arrayStepper?(sizes: number[]): ArrayStepper;
+}
+
+/** An optimizer on plain arrays, holding its own state. */
+export interface ArrayStepper {
+  /** The updates (to be added to the parameters) for these gradients; advances the state. */
+  updates(grads: Float32Array[]): Float32Array[];
 }
 
 /** A hand-designed optimizer built from its learning rate. */
