@@ -64,8 +64,8 @@ export function lstmOptimizer(config: LstmConfig, phi: MetaParams, kernel: LstmR
   return {
     name: 'lstm',
     hyperparams: { ...config },
-    // On plain arrays when a kernel does the work and there is no base step (a tensor optimizer).
-    ...(kernel && !base ? { arrayStepper: (sizes: number[]) => kernelStepper(config, phi, kernel, sizes) } : {}),
+    // On plain arrays when a kernel does the work (and the base step, if any, has an array form).
+    ...(kernel && (!base || base.arrayStepper) ? { arrayStepper: (sizes: number[]) => kernelStepper(config, phi, kernel, sizes, base?.arrayStepper!(sizes)) } : {}),
     init(params: tf.Tensor[]): OptState {
       const zeros = (p: tf.Tensor, units: number) => tf.zeros([p.size, units]) as tf.Tensor2D;
       const moments = (p: tf.Tensor) => (config.inputs === 'adam' ? { m: zeros(p, 1), v: zeros(p, 1) } : {});
@@ -90,9 +90,9 @@ function flatMetaParams(config: LstmConfig, phi: MetaParams): Float32Array {
 
 /**
  * The LSTM on a row kernel with its states in plain arrays that persist from step to step: all
- * parameters' coordinates are rows of one kernel call.
+ * parameters' coordinates are rows of one kernel call. The base step's updates, if any, are added.
  */
-function kernelStepper(config: LstmConfig, phi: MetaParams, kernel: LstmRowKernel, sizes: number[]): ArrayStepper {
+function kernelStepper(config: LstmConfig, phi: MetaParams, kernel: LstmRowKernel, sizes: number[], base?: ArrayStepper): ArrayStepper {
   const flatPhi = flatMetaParams(config, phi);
   const rows = sizes.reduce((a, b) => a + b, 0);
   const states: RowStates = {
@@ -106,7 +106,12 @@ function kernelStepper(config: LstmConfig, phi: MetaParams, kernel: LstmRowKerne
       const all = new Float32Array(rows);
       kernel.forward(config, flatPhi, count++, grads.length === 1 ? grads[0] : concatArrays(grads), states, all, kernelThreads());
       let offset = 0;
-      return sizes.map((size) => all.subarray(offset, (offset += size)));
+      const updates = sizes.map((size) => all.subarray(offset, (offset += size)));
+      base?.updates(grads).forEach((b, i) => {
+        const u = updates[i];
+        for (let j = 0; j < u.length; j++) u[j] += b[j];
+      });
+      return updates;
     },
   };
 }

@@ -3,7 +3,7 @@
  *   s ← s + ∇²;  Δθ = −lr·∇ / (√s + 1e-10).
  */
 import * as tf from '@tensorflow/tfjs';
-import { zeroSlots, type OptState, type Optimizer, type UpdateResult } from './optimizer.ts';
+import { elementwiseStepper, zeroSlots, type OptState, type Optimizer, type UpdateResult } from './optimizer.ts';
 
 /** Adagrad with learning rate `learningRate`. */
 export function adagrad(learningRate = 1e-3, epsilon = 1e-10): Optimizer {
@@ -11,6 +11,13 @@ export function adagrad(learningRate = 1e-3, epsilon = 1e-10): Optimizer {
     name: 'adagrad',
     hyperparams: { learningRate, epsilon },
     init: (params) => zeroSlots(params, ['s']),
+    arrayStepper: (sizes) =>
+      elementwiseStepper(sizes, 1, (_, g, [s], out) => {
+        for (let j = 0; j < g.length; j++) {
+          s[j] += g[j] * g[j];
+          out[j] = (-learningRate * g[j]) / (Math.sqrt(s[j]) + epsilon);
+        }
+      }),
     update(grads: tf.Tensor[], state: OptState): UpdateResult {
       return tf.tidy(() => {
         const s = grads.map((g, i) => state.slots.s[i].add(g.square()));

@@ -4,7 +4,7 @@
  * Defaults follow Torch7 `optim.nag`: lr 1e-3, μ = 0.9.
  */
 import * as tf from '@tensorflow/tfjs';
-import { zeroSlots, type OptState, type Optimizer, type UpdateResult } from './optimizer.ts';
+import { elementwiseStepper, zeroSlots, type OptState, type Optimizer, type UpdateResult } from './optimizer.ts';
 
 /** Momentum SGD (heavy ball). */
 export function momentum(learningRate = 1e-3, mu = 0.9): Optimizer {
@@ -21,6 +21,13 @@ function makeMomentum(name: string, learningRate: number, mu: number, nesterov: 
     name,
     hyperparams: { learningRate, momentum: mu },
     init: (params) => zeroSlots(params, ['v']),
+    arrayStepper: (sizes) =>
+      elementwiseStepper(sizes, 1, (_, g, [v], out) => {
+        for (let j = 0; j < g.length; j++) {
+          v[j] = mu * v[j] + g[j];
+          out[j] = -learningRate * (nesterov ? g[j] + mu * v[j] : v[j]);
+        }
+      }),
     update(grads: tf.Tensor[], state: OptState): UpdateResult {
       return tf.tidy(() => {
         const v = grads.map((g, i) => state.slots.v[i].mul(mu).add(g));

@@ -50,6 +50,26 @@ export interface ArrayStepper {
 /** A hand-designed optimizer built from its learning rate. */
 export type OptimizerFactory = (learningRate: number) => Optimizer;
 
+/**
+ * An `ArrayStepper` for an elementwise rule: `slots` arrays per parameter, zeros at first (as
+ * `zeroSlots`), and `rule`, which for update number t = 1, 2, … reads one parameter's gradients
+ * `g`, advances its slot arrays `s` in place and writes its updates into `out`.
+ */
+export function elementwiseStepper(sizes: number[], slots: number, rule: (t: number, g: Float32Array, s: Float32Array[], out: Float32Array) => void): ArrayStepper {
+  const state = sizes.map((n) => Array.from({ length: slots }, () => new Float32Array(n)));
+  let t = 0;
+  return {
+    updates(grads: Float32Array[]): Float32Array[] {
+      t++;
+      return grads.map((g, i) => {
+        const out = new Float32Array(g.length);
+        rule(t, g, state[i], out);
+        return out;
+      });
+    },
+  };
+}
+
 /** Disposes every tensor in a state. */
 export function disposeState(state: OptState): void {
   for (const tensors of Object.values(state.slots)) tf.dispose(tensors);

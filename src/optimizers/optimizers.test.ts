@@ -26,10 +26,22 @@ function twoSteps(optimizer: Optimizer): number[][] {
   return out;
 }
 
+/** The same on plain arrays (`arrayStepper`). */
+function twoStepsOnArrays(optimizer: Optimizer): number[][] {
+  const theta = Float32Array.of(1, -2);
+  const stepper = optimizer.arrayStepper!([theta.length]);
+  return [g1, g2].map((g) => {
+    const [u] = stepper.updates([Float32Array.from(g)]);
+    theta.forEach((_, j) => (theta[j] += u[j]));
+    return Array.from(theta);
+  });
+}
+
 function expectSteps(optimizer: Optimizer, theta1: number[], theta2: number[]): void {
-  const [a, b] = twoSteps(optimizer);
-  assertClose(a, theta1, { rtol: 1e-5, label: `${optimizer.name} θ1` });
-  assertClose(b, theta2, { rtol: 1e-5, label: `${optimizer.name} θ2` });
+  for (const [form, [a, b]] of [['tensors', twoSteps(optimizer)], ['arrays', twoStepsOnArrays(optimizer)]] as const) {
+    assertClose(a, theta1, { rtol: 1e-5, label: `${optimizer.name} θ1 (${form})` });
+    assertClose(b, theta2, { rtol: 1e-5, label: `${optimizer.name} θ2 (${form})` });
+  }
 }
 
 describe('hand-designed optimizers: one and two steps worked out by hand', () => {

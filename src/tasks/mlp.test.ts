@@ -57,7 +57,7 @@ describe('MNIST MLP task', () => {
       assertClose(actual.losses, expected.losses.dataSync(), { rtol: 1e-6, label: 'losses' });
       actual.grads.forEach((g, k) => {
         const e = expected.grads[k].dataSync();
-        const scale = e.reduce((m, x) => Math.max(m, Math.abs(x)), 0);
+        const scale = Math.max(...Array.from(e, Math.abs));
         assertClose(g, e, { rtol: 1e-5, atol: 1e-6 * scale, label: `param ${k}` });
       });
     });
