@@ -2,8 +2,10 @@ import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { loadMnist } from '../data/mnist.ts';
-import { initMetaParams, PAPER_LSTM } from '../learned/lstmConfig.ts';
+import { initMetaParams, PAPER_LSTM, type LstmConfig } from '../learned/lstmConfig.ts';
 import { lstmOptimizer } from '../learned/lstmOptimizer.ts';
+import { adam } from '../optimizers/adam.ts';
+import type { Optimizer } from '../optimizers/optimizer.ts';
 import { sgd } from '../optimizers/sgd.ts';
 import { Rng } from '../random/rng.ts';
 import { MlpFamily, PAPER_MLP } from '../tasks/mlp.ts';
@@ -39,23 +41,31 @@ describe('unroll', () => {
     ['quadratics', new QuadraticFamily()],
     ['MNIST MLPs', new MlpFamily({ ...PAPER_MLP, split: 'test' }, loadMnist)],
   ];
-  for (const [name, family] of families) {
-    it(`on plain arrays (flatLossAndGrad, arrayStepper) gives the tensor path's losses and final metrics (LSTM, ${name})`, (t) => {
-      const task = family.sample(new Rng(3), 4);
-      const optimizer = lstmOptimizer(PAPER_LSTM, initMetaParams(PAPER_LSTM, new Rng(4)));
-      if (!task.flatLossAndGrad || !optimizer.arrayStepper) return t.skip('no native kernels: runs are on tensors only');
-      const theta0 = task.init(new Rng(5));
-      const before = tf.memory().numTensors;
-      const arrays = unroll(task, optimizer, theta0, 30);
-      assert.equal(tf.memory().numTensors, before, 'the array path leaves no tensors behind');
-      const tensors = unroll(task, { ...optimizer, arrayStepper: undefined }, theta0, 30);
-      // Up to rounding: the two paths evaluate the task and the LSTM in different implementations.
-      arrays.losses.forEach((l, step) => assertClose(l, tensors.losses[step], { rtol: 1e-4, atol: 1e-6, label: `step ${step}` }));
-      assert.ok(arrays.losses[30][0] < 0.9 * arrays.losses[0][0], 'the optimizer made progress (the comparison is not of constant curves)');
-      for (const key of Object.keys(tensors.final ?? {})) assertClose(arrays.final![key], tensors.final![key], { rtol: 1e-4, label: key });
-      assert.deepEqual(Object.keys(arrays.final ?? {}), Object.keys(tensors.final ?? {}));
-      tf.dispose(theta0);
-      task.dispose?.();
-    });
+  const withBase: LstmConfig = { ...PAPER_LSTM, outputScale: 0.05, base: { optimizer: 'rmsprop', learningRate: 0.005 } };
+  const optimizers: Array<[string, () => Optimizer]> = [
+    ['LSTM', () => lstmOptimizer(PAPER_LSTM, initMetaParams(PAPER_LSTM, new Rng(4)))],
+    ['LSTM with an RMSprop base step', () => lstmOptimizer(withBase, initMetaParams(withBase, new Rng(4)))],
+    ['Adam', () => adam(0.03)],
+  ];
+  for (const [familyName, family] of families) {
+    for (const [optimizerName, makeOptimizer] of optimizers) {
+      it(`on plain arrays (flatLossAndGrad, arrayStepper) gives the tensor path's losses and final metrics (${optimizerName}, ${familyName})`, (t) => {
+        const task = family.sample(new Rng(3), 4);
+        const optimizer = makeOptimizer();
+        if (!task.flatLossAndGrad || !optimizer.arrayStepper) return t.skip('no native kernels: runs are on tensors only');
+        const theta0 = task.init(new Rng(5));
+        const before = tf.memory().numTensors;
+        const arrays = unroll(task, optimizer, theta0, 30);
+        assert.equal(tf.memory().numTensors, before, 'the array path leaves no tensors behind');
+        const tensors = unroll(task, { ...optimizer, arrayStepper: undefined }, theta0, 30);
+        // Up to rounding: the two paths evaluate the task and the optimizer in different implementations.
+        arrays.losses.forEach((l, step) => assertClose(l, tensors.losses[step], { rtol: 1e-4, atol: 1e-6, label: `step ${step}` }));
+        assert.ok(arrays.losses[30][0] < 0.9 * arrays.losses[0][0], 'the optimizer made progress (the comparison is not of constant curves)');
+        for (const key of Object.keys(tensors.final ?? {})) assertClose(arrays.final![key], tensors.final![key], { rtol: 1e-4, label: key });
+        assert.deepEqual(Object.keys(arrays.final ?? {}), Object.keys(tensors.final ?? {}));
+        tf.dispose(theta0);
+        task.dispose?.();
+      });
+    }
   }
 });
