@@ -8,7 +8,9 @@
  * per layer: W [members, in, out], b [members, 1, out]. Loss and gradient run one member at a
  * time: on the wasm backend a matMul with a batch of more than one network takes a slow path
  * (about 10× the time of one matMul per network), and so does slicing a tensor along its first
- * axis, so members are separated through their values (`memberParams`).
+ * axis, so members are separated through their values (`memberParams`). With an MLP kernel
+ * registered (the native one in Node, `mlpKernel.ts`), loss and gradient are also offered on
+ * plain arrays (`flatLossAndGrad`), which evaluation and meta-training use when they can.
  */
 import * as tf from '@tensorflow/tfjs';
 import { MNIST_CLASSES, MNIST_PIXELS, mnistImages, type MnistSource, type MnistSplit, type MnistSplitName } from '../data/mnistSplit.ts';
