@@ -7,11 +7,11 @@
 /** Seeded, splittable random numbers. */
 export { Rng, type RngState } from './random/rng.ts';
 /** Tasks (optimizees) and task families. */
-export { lossAndGrad, autodiffLossAndGrad, meanLossScale, numCoordinates, type Task, type TaskFamily, type LossAndGrad, type Objective } from './tasks/task.ts';
+export { lossAndGrad, autodiffLossAndGrad, meanLossScale, numCoordinates, type Task, type TaskFamily, type LossAndGrad, type FlatLossAndGrad, type Objective } from './tasks/task.ts';
 /** Random quadratics ||Wθ − y||². */
 export { QuadraticFamily, QuadraticTask, DEFAULT_QUADRATIC, type QuadraticConfig, type QuadraticVariant } from './tasks/quadratic.ts';
 /** The optimizer interface and helpers. */
-export { step, disposeState, type Optimizer, type OptimizerFactory, type OptState, type UpdateResult } from './optimizers/optimizer.ts';
+export { step, disposeState, elementwiseStepper, type Optimizer, type OptimizerFactory, type OptState, type UpdateResult, type ArrayStepper } from './optimizers/optimizer.ts';
 /** Hand-designed optimizers. */
 export { sgd } from './optimizers/sgd.ts';
 export { momentum, nag } from './optimizers/momentum.ts';
