@@ -38,6 +38,7 @@
 #include <vector>
 
 #include "napi_args.h"
+#include "vec.h"
 
 namespace {
 
@@ -181,21 +182,8 @@ inline float tanhApprox(float z) { return 2.0f * sigmoid(2.0f * z) - 1.0f; }
 // Specialized for G = 40, 80, 160 (H = 10, 20, 40) with the G accumulators in vector registers;
 // GCC's vector extensions compile them to AVX/AVX-512, SSE or NEON as the machine has.
 
-// N floats in one vector: 8 (AVX) or 16 (AVX-512; two AVX halves where the machine has none).
-template <int N>
-struct Vec {
-  typedef float type __attribute__((vector_size(N * sizeof(float))));
-};
-
-template <int N>
-inline typename Vec<N>::type load(const float* p) {
-  typename Vec<N>::type v;
-  std::memcpy(&v, p, sizeof v);
-  return v;
-}
-
-template <int N>
-inline void store(float* p, typename Vec<N>::type v) { std::memcpy(p, &v, sizeof v); }
+// Vectors of N floats (Vec, load, store) come from vec.h: 16 lanes are one AVX-512 register, or
+// two AVX halves where the machine has none.
 
 template <int N>
 inline float sum(typename Vec<N>::type v) {
@@ -955,15 +943,10 @@ void registerMlpKernel(napi_env env, napi_value exports);  // native/mlp_kernel.
 }
 
 NAPI_MODULE_INIT() {
+  l2l::exportFunction(env, exports, "forward", Forward);
+  l2l::exportFunction(env, exports, "metaGradient", MetaGradient);
+  l2l::exportFunction(env, exports, "backward", Backward);
+  l2l::exportFunction(env, exports, "cacheFloats", CacheFloats);
   l2l::registerMlpKernel(env, exports);
-  napi_value fn;
-  napi_create_function(env, "forward", NAPI_AUTO_LENGTH, Forward, nullptr, &fn);
-  napi_set_named_property(env, exports, "forward", fn);
-  napi_create_function(env, "metaGradient", NAPI_AUTO_LENGTH, MetaGradient, nullptr, &fn);
-  napi_set_named_property(env, exports, "metaGradient", fn);
-  napi_create_function(env, "backward", NAPI_AUTO_LENGTH, Backward, nullptr, &fn);
-  napi_set_named_property(env, exports, "backward", fn);
-  napi_create_function(env, "cacheFloats", NAPI_AUTO_LENGTH, CacheFloats, nullptr, &fn);
-  napi_set_named_property(env, exports, "cacheFloats", fn);
   return exports;
 }

@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "napi_args.h"
+#include "vec.h"
 
 namespace {
 
@@ -64,24 +65,6 @@ inline void axpy(int n, float x, const float* __restrict w, float* __restrict y)
   for (int j = 0; j < n; j++) y[j] += x * w[j];
 }
 
-// Vectors of lanes floats (GCC/clang vector extensions), loaded and stored without alignment.
-template <int lanes>
-struct Lanes {
-  typedef float type __attribute__((vector_size(lanes * sizeof(float))));
-};
-
-template <int lanes>
-inline typename Lanes<lanes>::type loadLanes(const float* p) {
-  typename Lanes<lanes>::type v;
-  std::memcpy(&v, p, sizeof v);
-  return v;
-}
-
-template <int lanes>
-inline void storeLanes(float* p, typename Lanes<lanes>::type v) {
-  std::memcpy(p, &v, sizeof v);
-}
-
 // y = init + Σ_n x[n]·rows[at[n]] over rows of N floats (init null: 0), summed in registers
 // (N/16 vectors of 16 lanes and (N % 16)/4 of 4; N a multiple of 4): a sparse vector times a
 // matrix, the first layer's work forward and backward.
@@ -89,18 +72,18 @@ template <int N>
 inline void combineFixed(size_t count, const int* at, const float* x, const float* rows, const float* init, float* y) {
   constexpr int W = N / 16, Q = (N % 16) / 4;
   static_assert(N % 4 == 0, "N must be a multiple of 4");
-  std::array<Lanes<16>::type, W> wide;
-  std::array<Lanes<4>::type, Q> narrow;
-  for (int v = 0; v < W; v++) wide[v] = init ? loadLanes<16>(init + 16 * v) : Lanes<16>::type{};
-  for (int v = 0; v < Q; v++) narrow[v] = init ? loadLanes<4>(init + 16 * W + 4 * v) : Lanes<4>::type{};
+  std::array<Vec<16>::type, W> wide;
+  std::array<Vec<4>::type, Q> narrow;
+  for (int v = 0; v < W; v++) wide[v] = init ? load<16>(init + 16 * v) : Vec<16>::type{};
+  for (int v = 0; v < Q; v++) narrow[v] = init ? load<4>(init + 16 * W + 4 * v) : Vec<4>::type{};
   for (size_t n = 0; n < count; n++) {
     const float* row = rows + static_cast<size_t>(at[n]) * N;
     const float s = x[n];
-    for (int v = 0; v < W; v++) wide[v] += s * loadLanes<16>(row + 16 * v);
-    for (int v = 0; v < Q; v++) narrow[v] += s * loadLanes<4>(row + 16 * W + 4 * v);
+    for (int v = 0; v < W; v++) wide[v] += s * load<16>(row + 16 * v);
+    for (int v = 0; v < Q; v++) narrow[v] += s * load<4>(row + 16 * W + 4 * v);
   }
-  for (int v = 0; v < W; v++) storeLanes<16>(y + 16 * v, wide[v]);
-  for (int v = 0; v < Q; v++) storeLanes<4>(y + 16 * W + 4 * v, narrow[v]);
+  for (int v = 0; v < W; v++) store<16>(y + 16 * v, wide[v]);
+  for (int v = 0; v < Q; v++) store<4>(y + 16 * W + 4 * v, narrow[v]);
 }
 
 inline void combine(int N, size_t count, const int* at, const float* x, const float* rows, const float* init, float* y) {
@@ -353,10 +336,6 @@ napi_value LossAndGrad(napi_env env, napi_callback_info info) {
 namespace l2l {
 
 // Adds mlpLossAndGrad to the addon's exports (called from the module's init).
-void registerMlpKernel(napi_env env, napi_value exports) {
-  napi_value fn;
-  napi_create_function(env, "mlpLossAndGrad", NAPI_AUTO_LENGTH, LossAndGrad, nullptr, &fn);
-  napi_set_named_property(env, exports, "mlpLossAndGrad", fn);
-}
+void registerMlpKernel(napi_env env, napi_value exports) { exportFunction(env, exports, "mlpLossAndGrad", LossAndGrad); }
 
 }  // namespace l2l

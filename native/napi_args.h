@@ -72,4 +72,11 @@ inline std::vector<float*> floatList(napi_env env, napi_value array, size_t expe
   return out;
 }
 
+// Adds the native function `fn` to the addon's exports as `name`.
+inline void exportFunction(napi_env env, napi_value exports, const char* name, napi_callback fn) {
+  napi_value value;
+  napi_create_function(env, name, NAPI_AUTO_LENGTH, fn, nullptr, &value);
+  napi_set_named_property(env, exports, name, value);
+}
+
 }  // namespace l2l
