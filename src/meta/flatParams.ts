@@ -2,17 +2,13 @@
  * The meta-optimizer's step on φ as one flat array. φ is 26 small tensors (for the paper's LSTM);
  * Adam and gradient clipping on TensorFlow.js would cost one op per tensor and formula (or joins
  * and splits), each costing about the same whatever its size — milliseconds per truncation. On
- * one plain array they cost microseconds; φ goes back into tensors once per step. The formulas
- * are `optimizers/adam.ts`'s, in double precision with float32 storage; the order is
- * `metaParamShapes` order. Checkpoints keep the state split into φ's shapes, as an `OptState`.
+ * one plain array they cost microseconds; φ goes back into tensors once per step. The step is
+ * `optimizers/adam.ts`'s `adamRule`, on float64 gradients and updates with float32 moments; the
+ * order is `metaParamShapes` order. Checkpoints keep the state split into φ's shapes, as an `OptState`.
  */
 import * as tf from '@tensorflow/tfjs';
+import { adamRule } from '../optimizers/adam.ts';
 import type { OptState } from '../optimizers/optimizer.ts';
-
-/** Adam's hyperparameters besides the learning rate (those of `optimizers/adam.ts`). */
-const BETA1 = 0.9;
-const BETA2 = 0.999;
-const EPSILON = 1e-8;
 
 /** The meta-optimizer's state over the flat φ: the step count and Adam's moments. */
 export interface MetaAdamState {
@@ -70,15 +66,9 @@ export function metaAdamStep(phi: Float32Array, grad: Float32Array, state: MetaA
   if (!Number.isFinite(norm)) return false;
   const scale = maxNorm > 0 && norm > maxNorm ? maxNorm / norm : 1;
   const t = state.count + 1;
-  const mHatScale = 1 / (1 - BETA1 ** t);
-  const vHatScale = 1 / (1 - BETA2 ** t);
-  const { m, v } = state;
-  for (let i = 0; i < phi.length; i++) {
-    const g = grad[i] * scale;
-    m[i] = BETA1 * m[i] + (1 - BETA1) * g;
-    v[i] = BETA2 * v[i] + (1 - BETA2) * g * g;
-    phi[i] += (-learningRate * (m[i] * mHatScale)) / (Math.sqrt(v[i] * vHatScale) + EPSILON);
-  }
+  const updates = new Float64Array(phi.length);
+  adamRule(learningRate)(t, Float64Array.from(grad, (g) => g * scale), [state.m, state.v], updates);
+  for (let i = 0; i < phi.length; i++) phi[i] += updates[i];
   state.count = t;
   return true;
 }

@@ -4,7 +4,7 @@
  * with bias corrections m̂ = m/(1−β1ᵗ), v̂ = v/(1−β2ᵗ).
  */
 import * as tf from '@tensorflow/tfjs';
-import { elementwiseStepper, zeroSlots, type OptState, type Optimizer, type UpdateResult } from './optimizer.ts';
+import { elementwiseStepper, zeroSlots, type ElementwiseRule, type OptState, type Optimizer, type UpdateResult } from './optimizer.ts';
 
 /** Adam with learning rate `learningRate`. */
 export function adam(learningRate = 1e-3, beta1 = 0.9, beta2 = 0.999, epsilon = 1e-8): Optimizer {
@@ -12,16 +12,7 @@ export function adam(learningRate = 1e-3, beta1 = 0.9, beta2 = 0.999, epsilon = 
     name: 'adam',
     hyperparams: { learningRate, beta1, beta2, epsilon },
     init: (params) => zeroSlots(params, ['m', 'v']),
-    arrayStepper: (sizes) =>
-      elementwiseStepper(sizes, 2, (t, g, [m, v], out) => {
-        const mHatScale = 1 / (1 - beta1 ** t);
-        const vHatScale = 1 / (1 - beta2 ** t);
-        for (let j = 0; j < g.length; j++) {
-          m[j] = beta1 * m[j] + (1 - beta1) * g[j];
-          v[j] = beta2 * v[j] + (1 - beta2) * g[j] * g[j];
-          out[j] = (-learningRate * m[j] * mHatScale) / (Math.sqrt(v[j] * vHatScale) + epsilon);
-        }
-      }),
+    arrayStepper: (sizes) => elementwiseStepper(sizes, 2, adamRule(learningRate, beta1, beta2, epsilon)),
     update(grads: tf.Tensor[], state: OptState): UpdateResult {
       const t = state.count + 1;
       const mHatScale = 1 / (1 - beta1 ** t);
@@ -35,5 +26,18 @@ export function adam(learningRate = 1e-3, beta1 = 0.9, beta2 = 0.999, epsilon = 
         return { updates, state: { count: t, slots: { m, v } } };
       });
     },
+  };
+}
+
+/** Adam's step on plain arrays (slots m, v), for `elementwiseStepper` and the meta-optimizer. */
+export function adamRule(learningRate = 1e-3, beta1 = 0.9, beta2 = 0.999, epsilon = 1e-8): ElementwiseRule {
+  return (t, g, [m, v], out) => {
+    const mHatScale = 1 / (1 - beta1 ** t);
+    const vHatScale = 1 / (1 - beta2 ** t);
+    for (let j = 0; j < g.length; j++) {
+      m[j] = beta1 * m[j] + (1 - beta1) * g[j];
+      v[j] = beta2 * v[j] + (1 - beta2) * g[j] * g[j];
+      out[j] = (-learningRate * (m[j] * mHatScale)) / (Math.sqrt(v[j] * vHatScale) + epsilon);
+    }
   };
 }

@@ -51,11 +51,18 @@ export interface ArrayStepper {
 export type OptimizerFactory = (learningRate: number) => Optimizer;
 
 /**
+ * One optimizer step on plain arrays: for update number t = 1, 2, … reads the gradients `g`,
+ * advances the slot arrays `s` in place and writes the updates into `out` (`g` and `out` may be
+ * float64 scratch arrays, as the meta-optimizer's step uses them).
+ */
+export type ElementwiseRule = (t: number, g: Float32Array | Float64Array, s: Float32Array[], out: Float32Array | Float64Array) => void;
+
+/**
  * An `ArrayStepper` for an elementwise rule: `slots` arrays per parameter, zeros at first (as
  * `zeroSlots`), and `rule`, which for update number t = 1, 2, … reads one parameter's gradients
  * `g`, advances its slot arrays `s` in place and writes its updates into `out`.
  */
-export function elementwiseStepper(sizes: number[], slots: number, rule: (t: number, g: Float32Array, s: Float32Array[], out: Float32Array) => void): ArrayStepper {
+export function elementwiseStepper(sizes: number[], slots: number, rule: ElementwiseRule): ArrayStepper {
   const state = sizes.map((n) => Array.from({ length: slots }, () => new Float32Array(n)));
   let t = 0;
   return {
