@@ -725,9 +725,7 @@ Config configAndPhi(napi_env env, napi_value config, napi_value phiValue, const 
 }
 
 CommonArgs commonArgs(napi_env env, napi_callback_info info, napi_value* args, const char* name) {
-  size_t argc = 11;
-  check(env, napi_get_cb_info(env, info, &argc, args, nullptr, nullptr), "arguments");
-  if (argc < 9) throw ArgError{std::string("lstm_kernel.") + name + ": expected 9 to 11 arguments"};
+  const size_t argc = callArgs(env, info, args, 11, 9, std::string("lstm_kernel.") + name + ": expected 9 to 11 arguments");
   CommonArgs a;
   a.cfg = configAndPhi(env, args[0], args[1], &a.phi, &a.nPhi);
   a.count = static_cast<int>(number(env, args[2], "count"));
@@ -737,7 +735,7 @@ CommonArgs commonArgs(napi_env env, napi_callback_info info, napi_value* args, c
 }
 
 napi_value Forward(napi_env env, napi_callback_info info) {
-  try {
+  return guarded(env, [&]() -> napi_value {
     napi_value args[11];
     const CommonArgs common = commonArgs(env, info, args, "forward");
     const Config& cfg = common.cfg;
@@ -776,10 +774,7 @@ napi_value Forward(napi_env env, napi_callback_info info) {
       }
     });
     return nullptr;
-  } catch (const ArgError& e) {
-    napi_throw_error(env, nullptr, e.message.c_str());
-    return nullptr;
-  }
+  });
 }
 
 // Rows whose float gradients are summed before they are added to the double totals.
@@ -845,7 +840,7 @@ size_t rowsOfSteps(napi_env env, napi_value list, int T, size_t perRow, const ch
 }
 
 napi_value MetaGradient(napi_env env, napi_callback_info info) {
-  try {
+  return guarded(env, [&]() -> napi_value {
     napi_value args[11];
     const CommonArgs common = commonArgs(env, info, args, "metaGradient");
     const Config& cfg = common.cfg;
@@ -883,18 +878,13 @@ napi_value MetaGradient(napi_env env, napi_callback_info info) {
       }
       rowBackward(cfg, w, s.steps.data(), T, dUpdates.data(), r, g, s.scratch);
     });
-  } catch (const ArgError& e) {
-    napi_throw_error(env, nullptr, e.message.c_str());
-    return nullptr;
-  }
+  });
 }
 
 napi_value Backward(napi_env env, napi_callback_info info) {
-  try {
+  return guarded(env, [&]() -> napi_value {
     napi_value args[5];
-    size_t argc = 5;
-    check(env, napi_get_cb_info(env, info, &argc, args, nullptr, nullptr), "arguments");
-    if (argc < 4) throw ArgError{"lstm_kernel.backward: expected 4 or 5 arguments"};
+    const size_t argc = callArgs(env, info, args, 5, 4, "lstm_kernel.backward: expected 4 or 5 arguments");
     const float* phi;
     size_t nPhi;
     const Config cfg = configAndPhi(env, args[0], args[1], &phi, &nPhi);
@@ -915,25 +905,17 @@ napi_value Backward(napi_env env, napi_callback_info info) {
       }
       rowBackward(cfg, w, s.steps.data(), T, dUpdates.data(), r, g, s.scratch);
     });
-  } catch (const ArgError& e) {
-    napi_throw_error(env, nullptr, e.message.c_str());
-    return nullptr;
-  }
+  });
 }
 
 napi_value CacheFloats(napi_env env, napi_callback_info info) {
-  try {
+  return guarded(env, [&]() -> napi_value {
     napi_value args[1];
-    size_t argc = 1;
-    check(env, napi_get_cb_info(env, info, &argc, args, nullptr, nullptr), "arguments");
-    if (argc < 1) throw ArgError{"lstm_kernel.cacheFloats: expected the config"};
+    callArgs(env, info, args, 1, 1, "lstm_kernel.cacheFloats: expected the config");
     napi_value result;
     check(env, napi_create_int32(env, stepFloats(readConfig(env, args[0])), &result), "result");
     return result;
-  } catch (const ArgError& e) {
-    napi_throw_error(env, nullptr, e.message.c_str());
-    return nullptr;
-  }
+  });
 }
 
 }  // namespace

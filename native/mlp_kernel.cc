@@ -299,11 +299,9 @@ Network readNetwork(napi_env env, napi_value* args) {
 }
 
 napi_value LossAndGrad(napi_env env, napi_callback_info info) {
-  try {
+  return guarded(env, [&]() -> napi_value {
     napi_value args[7];
-    size_t argc = 7;
-    check(env, napi_get_cb_info(env, info, &argc, args, nullptr, nullptr), "arguments");
-    if (argc < 7) throw ArgError{"mlp_kernel.mlpLossAndGrad: expected 7 arguments"};
+    callArgs(env, info, args, 7, 7, "mlp_kernel.mlpLossAndGrad: expected 7 arguments");
     const Network net = readNetwork(env, args);
     size_t pixelCount, labelCount, batch;
     const uint8_t* pixels = typedArray<uint8_t>(env, args[3], napi_uint8_array, "Uint8Array", &pixelCount, "pixels");
@@ -325,10 +323,7 @@ napi_value LossAndGrad(napi_env env, napi_callback_info info) {
     napi_value result;
     check(env, napi_create_double(env, loss, &result), "result");
     return result;
-  } catch (const ArgError& e) {
-    napi_throw_error(env, nullptr, e.message.c_str());
-    return nullptr;
-  }
+  });
 }
 
 }  // namespace

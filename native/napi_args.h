@@ -72,6 +72,27 @@ inline std::vector<float*> floatList(napi_env env, napi_value array, size_t expe
   return out;
 }
 
+// Reads the call's arguments into args (N at most) and returns how many came; throws `usage`
+// unless at least `required` did.
+inline size_t callArgs(napi_env env, napi_callback_info info, napi_value* args, size_t N, size_t required, const std::string& usage) {
+  size_t argc = N;
+  check(env, napi_get_cb_info(env, info, &argc, args, nullptr, nullptr), "arguments");
+  if (argc < required) throw ArgError{usage};
+  return argc;
+}
+
+// Runs an export's body; an ArgError it throws becomes a JavaScript error (the export returns
+// nothing).
+template <typename Body>
+inline napi_value guarded(napi_env env, Body body) {
+  try {
+    return body();
+  } catch (const ArgError& e) {
+    napi_throw_error(env, nullptr, e.message.c_str());
+    return nullptr;
+  }
+}
+
 // Adds the native function `fn` to the addon's exports as `name`.
 inline void exportFunction(napi_env env, napi_value exports, const char* name, napi_callback fn) {
   napi_value value;

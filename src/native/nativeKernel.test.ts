@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
+import path from 'node:path';
 import { before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { initMetaParams, metaParamList, metaParamsFromList, PAPER_LSTM, type LstmConfig } from '../learned/lstmConfig.ts';
@@ -9,7 +11,7 @@ import { KernelShard } from '../meta/kernelShard.ts';
 import { LocalShard, type Shard, type ShardStart } from '../meta/shard.ts';
 import { Rng } from '../random/rng.ts';
 import { assertClose, setupBackend } from '../testing/setup.ts';
-import { loadNativeKernel, useNativeKernel } from './nativeKernel.ts';
+import { ADDON_PATH, loadNativeKernel, useNativeKernel } from './nativeKernel.ts';
 
 const native = loadNativeKernel();
 const notBuilt = native.kernel ? false : `native kernel not built: ${native.reason}`;
@@ -178,6 +180,14 @@ describe('native LSTM kernel', () => {
     assert.throws(() => mlp.lossAndGrad([4, 2, 2], 0, params.slice(0, 2).concat([new Float32Array(4), new Float32Array(2)]), data, Int32Array.of(2), grads.slice(0, 2).concat([new Float32Array(4), new Float32Array(2)])), /a label is not below the output size/);
     assert.throws(() => mlp.lossAndGrad([4, 2, 3], 7, params, data, Int32Array.of(0), grads), /unknown activation/);
     assert.throws(() => mlp.lossAndGrad([4, 2, 3], 0, params, { ...data, pixels: new Uint8Array(11) }, Int32Array.of(0), grads), /pixels must hold sizes\[0\] bytes per label/);
+  });
+
+  it('each export called with too few arguments says how many it expects', { skip: notBuilt }, () => {
+    const addon = createRequire(import.meta.url)(path.resolve(import.meta.dirname, '..', '..', ADDON_PATH));
+    assert.throws(() => addon.forward({}), /lstm_kernel.forward: expected 9 to 11 arguments/);
+    assert.throws(() => addon.backward(), /lstm_kernel.backward: expected 4 or 5 arguments/);
+    assert.throws(() => addon.cacheFloats(), /lstm_kernel.cacheFloats: expected the config/);
+    assert.throws(() => addon.mlpLossAndGrad([784, 20, 10]), /mlp_kernel.mlpLossAndGrad: expected 7 arguments/);
   });
 
   it('L2L_KERNEL chooses the kernel, and an unknown name is an error that lists the choices', () => {
