@@ -3,8 +3,10 @@
  * gradient at every step, and the learned optimizer's hand-designed base step if it has one. The
  * LSTM's updates come in and gradients go out as flat arrays (all parameter tensors one after
  * another, row-major). Two forms, equal up to rounding: on TensorFlow.js tensors (any task), and
- * on plain arrays for tasks with `flatLossAndGrad` and no base step (the quadratics), where
- * TensorFlow.js's cost per operation would be most of the step.
+ * on plain arrays for tasks with `flatLossAndGrad` and no base step (the quadratics; the MNIST
+ * networks with the native addon), where TensorFlow.js's cost per operation would be much of the
+ * step. (A base step stays on tensors: its state comes from and goes back into the tensor
+ * `OptState` a truncation starts from and ends with.)
  */
 import * as tf from '@tensorflow/tfjs';
 import { baseOptimizer, baseStateOf } from '../learned/baseStep.ts';

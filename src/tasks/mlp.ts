@@ -97,7 +97,8 @@ export class MlpTask implements Task {
       [members, 1, out],
     ]);
     const kernel = mlpKernel();
-    if (kernel) this.flatLossAndGrad = (params, step) => this.kernelLossAndGrad(kernel, params, step);
+    const activation = ACTIVATIONS.indexOf(config.activation);
+    if (kernel) this.flatLossAndGrad = (params, step) => this.kernelLossAndGrad(kernel, sizes, activation, params, step);
   }
 
   /** Draws weights and biases for every member. */
@@ -134,9 +135,7 @@ export class MlpTask implements Task {
   }
 
   /** `lossAndGrad` by the MLP kernel, each member's parameters and gradient a view into the arrays. */
-  private kernelLossAndGrad(kernel: MlpKernel, params: Float32Array[], step: number): FlatLossAndGrad {
-    const sizes = layerSizes(this.config);
-    const activation = ACTIVATIONS.indexOf(this.config.activation);
+  private kernelLossAndGrad(kernel: MlpKernel, sizes: number[], activation: number, params: Float32Array[], step: number): FlatLossAndGrad {
     const grads = params.map((p) => new Float32Array(p.length));
     const losses = new Float32Array(this.members);
     const member = (arrays: Float32Array[], k: number) => arrays.map((a) => a.subarray((k * a.length) / this.members, ((k + 1) * a.length) / this.members));
