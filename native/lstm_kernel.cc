@@ -654,24 +654,21 @@ Pool& pool() {
   return *instance;
 }
 
-// ---- N-API plumbing (argument helpers in napi_args.h) ----
+// ---- N-API plumbing: every argument checked against the sizes the kernel indexes (napi_args.h) ----
 
-Config readConfig(napi_env env, napi_value object) {
+constexpr int64_t MOST_LAYERS = 16, MOST_UNITS = 4096, MOST_THREADS = 1024;
+constexpr int64_t MOST_COUNT = int64_t{1} << 30;  // steps taken so far (Adam's bias correction)
+constexpr size_t MOST_STEPS = 100000;              // steps of one truncation
+
+Config readConfig(Args& args, napi_value object) {
   Config cfg;
-  napi_value hidden = property(env, object, "hidden");
-  uint32_t n;
-  check(env, napi_get_array_length(env, hidden, &n), "config.hidden");
-  if (n == 0) throw ArgError{"lstm_kernel: config.hidden is empty"};
-  for (uint32_t i = 0; i < n; i++) {
-    napi_value item;
-    check(env, napi_get_element(env, hidden, i, &item), "config.hidden");
-    const int H = static_cast<int>(number(env, item, "config.hidden"));
-    if (H <= 0 || H > 4096) throw ArgError{"lstm_kernel: bad layer size"};
-    cfg.hidden.push_back(H);
-  }
-  cfg.mode = static_cast<int>(number(env, property(env, object, "mode"), "config.mode"));
-  cfg.p = static_cast<float>(number(env, property(env, object, "p"), "config.p"));
-  cfg.outputScale = static_cast<float>(number(env, property(env, object, "outputScale"), "config.outputScale"));
+  const std::vector<napi_value> hidden = args.list(args.property(object, "hidden"), "config.hidden", SIZE_MAX, MOST_LAYERS);
+  if (hidden.empty()) args.fail("config.hidden must name at least one layer");
+  for (size_t i = 0; i < hidden.size(); i++) cfg.hidden.push_back(static_cast<int>(args.integer(hidden[i], at("config.hidden", i), 1, MOST_UNITS)));
+  cfg.mode = static_cast<int>(args.integer(args.property(object, "mode"), "config.mode", RAW, ADAM));
+  cfg.p = static_cast<float>(args.number(args.property(object, "p"), "config.p"));
+  if (cfg.mode == LOG_SIGN && !(cfg.p > 0)) args.fail("config.p must be above 0 for log-and-sign inputs");
+  cfg.outputScale = static_cast<float>(args.number(args.property(object, "outputScale"), "config.outputScale"));
   return cfg;
 }
 
@@ -680,23 +677,20 @@ inline void rowStates(const Config& cfg, const std::vector<float*>& all, size_t 
   for (int l = 0; l < cfg.layers(); l++) out[l] = all[l] + row * cfg.hidden[l];
 }
 
-// Throws unless h and c hold rows × units floats per layer and m, v (when given) one per row.
-void checkStates(napi_env env, const Config& cfg, napi_value h, napi_value c, const float* m, napi_value mValue, napi_value vValue, size_t rows) {
-  for (napi_value list : {h, c}) {
-    for (int l = 0; l < cfg.layers(); l++) {
-      napi_value item;
-      size_t n;
-      check(env, napi_get_element(env, list, l, &item), "states");
-      floats(env, item, &n, "states");
-      if (n != rows * cfg.hidden[l]) throw ArgError{"lstm_kernel: h and c must hold rows × units values per layer"};
-    }
-  }
-  if (m) {
-    size_t nm, nv;
-    floats(env, mValue, &nm, "m");
-    floats(env, vValue, &nv, "v");
-    if (nm != rows || nv != rows) throw ArgError{"lstm_kernel: m and v must hold one value per row"};
-  }
+// One LSTM state per layer (h or c), rows × units floats each.
+std::vector<float*> layerStates(Args& args, const Config& cfg, napi_value list, const char* name, size_t rows) {
+  const std::vector<napi_value> items = args.list(list, name, cfg.layers(), MOST_LAYERS);
+  std::vector<float*> out;
+  for (int l = 0; l < cfg.layers(); l++) out.push_back(args.floats(items[l], at(name, l), rows * cfg.hidden[l], "rows × config.hidden[" + std::to_string(l) + "]"));
+  return out;
+}
+
+// Adam's moments m and v for 'adam' inputs (one value per row), required there; elsewhere
+// optional, and checked the same when given.
+void moments(Args& args, const Config& cfg, napi_value mValue, napi_value vValue, size_t rows, float** m, float** v) {
+  *m = args.absent(mValue, "m") ? nullptr : args.floats(mValue, "m", rows, "rows");
+  *v = args.absent(vValue, "v") ? nullptr : args.floats(vValue, "v", rows, "rows");
+  if (cfg.mode == ADAM && (!*m || !*v)) args.fail("'adam' inputs (config.mode 2) need m and v");
 }
 
 // Floats of one row's cache at one step (all layers), as rowStep writes it.
@@ -706,8 +700,7 @@ int stepFloats(const Config& cfg) {
   return n;
 }
 
-// The arguments forward and metaGradient share: (config, phi, count, …9 in all…[, threads[, …]])
-// into args[11].
+// What forward and metaGradient share: (config, phi, count, …9 in all…[, threads[, …]]).
 struct CommonArgs {
   Config cfg;
   const float* phi;
@@ -717,48 +710,44 @@ struct CommonArgs {
   size_t argc;
 };
 
-Config configAndPhi(napi_env env, napi_value config, napi_value phiValue, const float** phi, size_t* nPhi) {
-  Config cfg = readConfig(env, config);
-  *phi = floats(env, phiValue, nPhi, "phi");
-  if (*nPhi != phiSize(cfg)) throw ArgError{"lstm_kernel: phi has the wrong length"};
+Config configAndPhi(Args& args, napi_value config, napi_value phiValue, const float** phi, size_t* nPhi) {
+  Config cfg = readConfig(args, config);
+  *nPhi = phiSize(cfg);
+  *phi = args.floats(phiValue, "phi", *nPhi, "the config's φ size");
   return cfg;
 }
 
-CommonArgs commonArgs(napi_env env, napi_callback_info info, napi_value* args, const char* name) {
-  const size_t argc = callArgs(env, info, args, 11, 9, std::string("lstm_kernel.") + name + ": expected 9 to 11 arguments");
+int threadsArg(Args& args, size_t argc, napi_value* argv, size_t at) {
+  return argc > at && !args.absent(argv[at], "threads") ? static_cast<int>(args.integer(argv[at], "threads", 1, MOST_THREADS)) : 1;
+}
+
+CommonArgs commonArgs(Args& args, napi_callback_info info, napi_value* argv) {
   CommonArgs a;
-  a.cfg = configAndPhi(env, args[0], args[1], &a.phi, &a.nPhi);
-  a.count = static_cast<int>(number(env, args[2], "count"));
-  a.threads = argc > 9 ? static_cast<int>(number(env, args[9], "threads")) : 1;
-  a.argc = argc;
+  a.argc = args.call(info, argv, 11, 9, "9 to 11 arguments");
+  a.cfg = configAndPhi(args, argv[0], argv[1], &a.phi, &a.nPhi);
+  a.count = static_cast<int>(args.integer(argv[2], "count", 0, MOST_COUNT));
+  a.threads = threadsArg(args, a.argc, argv, 9);
   return a;
 }
 
 napi_value Forward(napi_env env, napi_callback_info info) {
   return guarded(env, [&]() -> napi_value {
-    napi_value args[11];
-    const CommonArgs common = commonArgs(env, info, args, "forward");
+    Args args(env, "lstm_kernel.forward");
+    napi_value argv[11];
+    const CommonArgs common = commonArgs(args, info, argv);
     const Config& cfg = common.cfg;
     const float* phi = common.phi;
     const int count = common.count, threads = common.threads;
     size_t rows;
-    const float* grads = floats(env, args[3], &rows, "grads");
-    std::vector<float*> h = floatList(env, args[4], cfg.layers(), SIZE_MAX, "h");
-    std::vector<float*> c = floatList(env, args[5], cfg.layers(), SIZE_MAX, "c");
-    float* m = optionalFloats(env, args[6], "m");
-    float* v = optionalFloats(env, args[7], "v");
-    if (cfg.mode == ADAM && (!m || !v)) throw ArgError{"lstm_kernel: adam inputs need m and v"};
-    size_t nUpdates;
-    float* updates = floats(env, args[8], &nUpdates, "updates");
-    if (nUpdates != rows) throw ArgError{"lstm_kernel: updates has the wrong length"};
-    checkStates(env, cfg, args[4], args[5], m, args[6], args[7], rows);
+    const float* grads = args.floats(argv[3], "grads", &rows);
+    std::vector<float*> h = layerStates(args, cfg, argv[4], "h", rows);
+    std::vector<float*> c = layerStates(args, cfg, argv[5], "c", rows);
+    float *m, *v;
+    moments(args, cfg, argv[6], argv[7], rows, &m, &v);
+    float* updates = args.floats(argv[8], "updates", rows, "rows (grads' length)");
     const size_t perRow = stepFloats(cfg);
-    float* cache = nullptr;
-    if (common.argc > 10) {
-      cache = optionalFloats(env, args[10], "cache");
-      size_t n;
-      if (cache && (floats(env, args[10], &n, "cache"), n != rows * perRow)) throw ArgError{"lstm_kernel: cache must hold rows × cacheFloats(config) values"};
-    }
+    float* cache = common.argc > 10 && !args.absent(argv[10], "cache") ? args.floats(argv[10], "cache", rows * perRow, "rows × cacheFloats(config)") : nullptr;
+    args.confirm();
     const Weights w = packWeights(cfg, phi);
     int maxH = 0;
     for (int H : cfg.hidden) maxH = std::max(maxH, H);
@@ -801,7 +790,7 @@ struct ChunkScratch {
 // summed in float in groups of FLUSH_ROWS, the groups in double per chunk of CHUNK_ROWS, and the
 // chunks in chunk order, so the result does not depend on the number of threads.
 template <typename Row>
-napi_value chunkedMetaGradient(napi_env env, const Config& cfg, const Weights& w, size_t nPhi, size_t rows, int T, int threads, Row row) {
+napi_value chunkedMetaGradient(Args& args, const Config& cfg, const Weights& w, size_t nPhi, size_t rows, int T, int threads, Row row) {
   const size_t chunks = (rows + CHUNK_ROWS - 1) / CHUNK_ROWS;
   std::vector<std::vector<double>> chunkTotals(chunks, std::vector<double>(nPhi, 0.0));
   pool().run(chunks, threads, [&](size_t chunk) {
@@ -816,50 +805,51 @@ napi_value chunkedMetaGradient(napi_env env, const Config& cfg, const Weights& w
   std::vector<double> total(nPhi, 0.0);
   for (const auto& part : chunkTotals)
     for (size_t i = 0; i < nPhi; i++) total[i] += part[i];
-  napi_value buffer, result;
-  void* data;
-  check(env, napi_create_arraybuffer(env, nPhi * sizeof(float), &data, &buffer), "result");
-  float* out = static_cast<float*>(data);
+  float* out;
+  napi_value result = args.newFloats(nPhi, &out);
   for (size_t i = 0; i < nPhi; i++) out[i] = static_cast<float>(total[i]);
-  check(env, napi_create_typedarray(env, napi_float32_array, nPhi, buffer, 0, &result), "result");
   return result;
 }
 
-// The number of rows of a list of T per-step arrays of `perRow` floats per row (all equal).
-size_t rowsOfSteps(napi_env env, napi_value list, int T, size_t perRow, const char* what) {
-  size_t rows = SIZE_MAX;
-  for (int t = 0; t < T; t++) {
-    napi_value item;
-    size_t n;
-    check(env, napi_get_element(env, list, t, &item), what);
-    floats(env, item, &n, what);
-    if (n % perRow != 0 || (rows != SIZE_MAX && n / perRow != rows)) throw ArgError{std::string("lstm_kernel: ") + what + " must all hold the same number of rows"};
-    rows = n / perRow;
+// T per-step arrays (at most MOST_STEPS), each of `rows` × `perRow` floats; rows < 0 (SIZE_MAX):
+// taken from the first array, whose length must then be a multiple of perRow.
+std::vector<float*> stepArrays(Args& args, napi_value list, const char* name, size_t T, size_t* rows, size_t perRow, const char* meaning) {
+  const std::vector<napi_value> items = args.list(list, name, T, MOST_STEPS);
+  std::vector<float*> out;
+  for (size_t t = 0; t < items.size(); t++) {
+    if (*rows == SIZE_MAX) {
+      size_t n;
+      out.push_back(args.floats(items[t], at(name, t), &n));
+      if (n % perRow != 0) args.fail(at(name, t) + " must hold " + meaning + " values, got " + std::to_string(n));
+      *rows = n / perRow;
+    } else {
+      out.push_back(args.floats(items[t], at(name, t), *rows * perRow, meaning));
+    }
   }
-  return rows == SIZE_MAX ? 0 : rows;
+  return out;
 }
 
 napi_value MetaGradient(napi_env env, napi_callback_info info) {
   return guarded(env, [&]() -> napi_value {
-    napi_value args[11];
-    const CommonArgs common = commonArgs(env, info, args, "metaGradient");
+    Args args(env, "lstm_kernel.metaGradient");
+    napi_value argv[11];
+    const CommonArgs common = commonArgs(args, info, argv);
     const Config& cfg = common.cfg;
     const int count = common.count;
-    std::vector<float*> inputs = floatList(env, args[3], SIZE_MAX, SIZE_MAX, "inputs");
+    size_t rows = SIZE_MAX;
+    std::vector<float*> inputs = stepArrays(args, argv[3], "inputs", SIZE_MAX, &rows, 1, "rows");
     const int T = static_cast<int>(inputs.size());
-    std::vector<float*> dUpdates = floatList(env, args[4], T, SIZE_MAX, "dUpdates");
-    const size_t rows = rowsOfSteps(env, args[3], T, 1, "inputs");
-    if (rowsOfSteps(env, args[4], T, 1, "dUpdates") != rows) throw ArgError{"lstm_kernel: inputs and dUpdates must all have one value per row"};
-    std::vector<float*> h0 = floatList(env, args[5], cfg.layers(), SIZE_MAX, "h");
-    std::vector<float*> c0 = floatList(env, args[6], cfg.layers(), SIZE_MAX, "c");
-    const float* m0 = optionalFloats(env, args[7], "m");
-    const float* v0 = optionalFloats(env, args[8], "v");
-    if (cfg.mode == ADAM && (!m0 || !v0)) throw ArgError{"lstm_kernel: adam inputs need m and v"};
-    checkStates(env, cfg, args[5], args[6], m0, args[7], args[8], rows);
+    if (rows == SIZE_MAX) rows = 0;
+    std::vector<float*> dUpdates = stepArrays(args, argv[4], "dUpdates", T, &rows, 1, "rows (inputs[0]'s length)");
+    std::vector<float*> h0 = layerStates(args, cfg, argv[5], "h", rows);
+    std::vector<float*> c0 = layerStates(args, cfg, argv[6], "c", rows);
+    float *m0, *v0;
+    moments(args, cfg, argv[7], argv[8], rows, &m0, &v0);
+    args.confirm();
 
     const Weights w = packWeights(cfg, common.phi);
     const size_t perRow = stepFloats(cfg);
-    return chunkedMetaGradient(env, cfg, w, common.nPhi, rows, T, common.threads, [&](size_t r, Grads& g, ChunkScratch& s) {
+    return chunkedMetaGradient(args, cfg, w, common.nPhi, rows, T, common.threads, [&](size_t r, Grads& g, ChunkScratch& s) {
       // Replay the row from its starting states (copied, so the caller's arrays stay as they were).
       std::vector<float*> hr(cfg.layers()), cr(cfg.layers());
       for (int l = 0, o = 0; l < cfg.layers(); o += cfg.hidden[l], l++) {
@@ -883,20 +873,22 @@ napi_value MetaGradient(napi_env env, napi_callback_info info) {
 
 napi_value Backward(napi_env env, napi_callback_info info) {
   return guarded(env, [&]() -> napi_value {
-    napi_value args[5];
-    const size_t argc = callArgs(env, info, args, 5, 4, "lstm_kernel.backward: expected 4 or 5 arguments");
+    Args args(env, "lstm_kernel.backward");
+    napi_value argv[5];
+    const size_t argc = args.call(info, argv, 5, 4, "4 or 5 arguments");
     const float* phi;
     size_t nPhi;
-    const Config cfg = configAndPhi(env, args[0], args[1], &phi, &nPhi);
+    const Config cfg = configAndPhi(args, argv[0], argv[1], &phi, &nPhi);
     const size_t perRow = stepFloats(cfg);
-    std::vector<float*> caches = floatList(env, args[2], SIZE_MAX, SIZE_MAX, "caches");
+    size_t rows = SIZE_MAX;
+    std::vector<float*> caches = stepArrays(args, argv[2], "caches", SIZE_MAX, &rows, perRow, "rows × cacheFloats(config)");
     const int T = static_cast<int>(caches.size());
-    std::vector<float*> dUpdates = floatList(env, args[3], T, SIZE_MAX, "dUpdates");
-    const size_t rows = rowsOfSteps(env, args[2], T, perRow, "caches");
-    if (rowsOfSteps(env, args[3], T, 1, "dUpdates") != rows) throw ArgError{"lstm_kernel: caches and dUpdates must hold the same rows"};
-    const int threads = argc > 4 ? static_cast<int>(number(env, args[4], "threads")) : 1;
+    if (rows == SIZE_MAX) rows = 0;
+    std::vector<float*> dUpdates = stepArrays(args, argv[3], "dUpdates", T, &rows, 1, "rows (caches[0]'s rows)");
+    const int threads = threadsArg(args, argc, argv, 4);
+    args.confirm();
     const Weights w = packWeights(cfg, phi);
-    return chunkedMetaGradient(env, cfg, w, nPhi, rows, T, threads, [&](size_t r, Grads& g, ChunkScratch& s) {
+    return chunkedMetaGradient(args, cfg, w, nPhi, rows, T, threads, [&](size_t r, Grads& g, ChunkScratch& s) {
       // The row's steps side by side first (see ChunkScratch).
       for (int t = 0; t < T; t++) {
         float* local = s.caches.data() + static_cast<size_t>(t) * perRow;
@@ -910,11 +902,10 @@ napi_value Backward(napi_env env, napi_callback_info info) {
 
 napi_value CacheFloats(napi_env env, napi_callback_info info) {
   return guarded(env, [&]() -> napi_value {
-    napi_value args[1];
-    callArgs(env, info, args, 1, 1, "lstm_kernel.cacheFloats: expected the config");
-    napi_value result;
-    check(env, napi_create_int32(env, stepFloats(readConfig(env, args[0])), &result), "result");
-    return result;
+    Args args(env, "lstm_kernel.cacheFloats");
+    napi_value argv[1];
+    args.call(info, argv, 1, 1, "the config");
+    return args.newNumber(stepFloats(readConfig(args, argv[0])));
   });
 }
 

@@ -265,64 +265,57 @@ void backwardPass(const Network& net, const SparseBatch& batch, std::vector<std:
   }
 }
 
-// The arguments, checked: sizes, activation, params and grads (lengths from sizes).
-Network readNetwork(napi_env env, napi_value* args) {
-  Network net;
-  uint32_t n;
-  check(env, napi_get_array_length(env, args[0], &n), "sizes");
-  if (n < 2) throw ArgError{"mlp_kernel: sizes needs an input and an output size"};
-  for (uint32_t i = 0; i < n; i++) {
-    napi_value item;
-    check(env, napi_get_element(env, args[0], i, &item), "sizes");
-    const double size = number(env, item, "sizes");
-    if (!(size >= 1 && size <= 1e6) || size != std::floor(size)) throw ArgError{"mlp_kernel: sizes must be whole numbers ≥ 1"};
-    net.sizes.push_back(static_cast<int>(size));
-  }
-  net.activation = static_cast<int>(number(env, args[1], "activation"));
-  if (net.activation < SIGMOID || net.activation > ELU) throw ArgError{"mlp_kernel: unknown activation"};
-  const size_t count = 2 * static_cast<size_t>(net.layers());
-  net.params = floatList(env, args[2], count, SIZE_MAX, "params");
-  net.grads = floatList(env, args[6], count, SIZE_MAX, "grads");
+constexpr int64_t MOST_LAYERS = 64, MOST_SIZE = 1000000;
+
+// `name`: the weights and biases W_1, b_1, W_2, b_2, … of the network, lengths from its sizes.
+std::vector<float*> layerArrays(Args& args, const Network& net, napi_value list, const char* name) {
+  const std::vector<napi_value> items = args.list(list, name, 2 * static_cast<size_t>(net.layers()), 2 * MOST_LAYERS);
+  std::vector<float*> out;
   for (int l = 0; l < net.layers(); l++) {
-    for (napi_value list : {args[2], args[6]}) {
-      for (int k = 0; k < 2; k++) {
-        napi_value item;
-        size_t length;
-        check(env, napi_get_element(env, list, 2 * l + k, &item), "params");
-        floats(env, item, &length, "params");
-        const size_t expected = k == 0 ? static_cast<size_t>(net.sizes[l]) * net.sizes[l + 1] : net.sizes[l + 1];
-        if (length != expected) throw ArgError{"mlp_kernel: params and grads must hold in × out weights and out biases per layer"};
-      }
-    }
+    const std::string in = "sizes[" + std::to_string(l) + "]", outSize = "sizes[" + std::to_string(l + 1) + "]";
+    out.push_back(args.floats(items[2 * l], at(name, 2 * l), static_cast<size_t>(net.sizes[l]) * net.sizes[l + 1], in + " × " + outSize + " weights"));
+    out.push_back(args.floats(items[2 * l + 1], at(name, 2 * l + 1), net.sizes[l + 1], outSize + " biases"));
   }
+  return out;
+}
+
+// The arguments, checked: sizes, activation, params and grads (lengths from sizes).
+Network readNetwork(Args& args, napi_value* argv) {
+  Network net;
+  const std::vector<napi_value> sizes = args.list(argv[0], "sizes", SIZE_MAX, MOST_LAYERS + 1);
+  if (sizes.size() < 2) args.fail("sizes needs an input and an output size");
+  for (size_t i = 0; i < sizes.size(); i++) net.sizes.push_back(static_cast<int>(args.integer(sizes[i], at("sizes", i), 1, MOST_SIZE)));
+  net.activation = static_cast<int>(args.integer(argv[1], "activation", SIGMOID, ELU));
+  net.params = layerArrays(args, net, argv[2], "params");
+  net.grads = layerArrays(args, net, argv[6], "grads");
   return net;
 }
 
 napi_value LossAndGrad(napi_env env, napi_callback_info info) {
   return guarded(env, [&]() -> napi_value {
-    napi_value args[7];
-    callArgs(env, info, args, 7, 7, "mlp_kernel.mlpLossAndGrad: expected 7 arguments");
-    const Network net = readNetwork(env, args);
+    Args args(env, "mlp_kernel.mlpLossAndGrad");
+    napi_value argv[7];
+    args.call(info, argv, 7, 7, "7 arguments");
+    const Network net = readNetwork(args, argv);
     size_t pixelCount, labelCount, batch;
-    const uint8_t* pixels = typedArray<uint8_t>(env, args[3], napi_uint8_array, "Uint8Array", &pixelCount, "pixels");
-    const uint8_t* labels = typedArray<uint8_t>(env, args[4], napi_uint8_array, "Uint8Array", &labelCount, "labels");
-    const int32_t* index = typedArray<int32_t>(env, args[5], napi_int32_array, "Int32Array", &batch, "indices");
+    const uint8_t* pixels = args.typed<uint8_t>(argv[3], napi_uint8_array, "Uint8Array", "pixels", &pixelCount);
+    const uint8_t* labels = args.typed<uint8_t>(argv[4], napi_uint8_array, "Uint8Array", "labels", &labelCount);
+    const int32_t* index = args.typed<int32_t>(argv[5], napi_int32_array, "Int32Array", "indices", &batch);
     const int P = net.sizes[0], classes = net.sizes.back();
-    if (pixelCount != labelCount * P) throw ArgError{"mlp_kernel: pixels must hold sizes[0] bytes per label"};
-    if (batch == 0) throw ArgError{"mlp_kernel: the minibatch is empty"};
+    if (pixelCount != labelCount * P) args.fail("pixels must hold sizes[0] bytes per label = " + std::to_string(labelCount * P) + ", got " + std::to_string(pixelCount));
+    if (batch == 0) args.fail("indices (the minibatch) is empty");
+    args.confirm();
     std::vector<int> indices(index, index + batch);
     for (size_t i = 0; i < batch; i++) {
-      if (indices[i] < 0 || static_cast<size_t>(indices[i]) >= labelCount) throw ArgError{"mlp_kernel: an index is outside the images"};
-      if (labels[indices[i]] >= classes) throw ArgError{"mlp_kernel: a label is not below the output size"};
+      if (indices[i] < 0 || static_cast<size_t>(indices[i]) >= labelCount) args.fail(at("indices", i) + " = " + std::to_string(indices[i]) + " is outside the " + std::to_string(labelCount) + " images");
+      if (labels[indices[i]] >= classes) args.fail("labels[" + std::to_string(indices[i]) + "] = " + std::to_string(labels[indices[i]]) + " is not below the output size " + std::to_string(classes));
     }
     const SparseBatch sparse = sparseBatch(pixels, P, indices);
     std::vector<std::vector<float>> outs(net.layers());
     forwardPass(net, sparse, outs);
     const double loss = crossEntropy(outs.back(), classes, labels, indices);
     backwardPass(net, sparse, outs);
-    napi_value result;
-    check(env, napi_create_double(env, loss, &result), "result");
-    return result;
+    return args.newNumber(loss);
   });
 }
 

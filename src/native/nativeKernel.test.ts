@@ -154,42 +154,6 @@ describe('native LSTM kernel', () => {
     assert.deepEqual(valuesOf(optimizer.update(grads(2), states[2], params).state), seen[3]);
   });
 
-  it('rejects arrays that do not fit the configuration with a message that names them', { skip: notBuilt }, () => {
-    const { start, grads } = randomTruncation(PAPER_LSTM, 10, 1);
-    const phi = new Float32Array(start.phi.reduce((n, p) => n + p.length, 0));
-    assert.throws(() => native.kernel!.forward(PAPER_LSTM, phi.subarray(1), 0, grads[0], start, new Float32Array(10)), /phi has the wrong length/);
-    assert.throws(() => native.kernel!.forward(PAPER_LSTM, phi, 0, grads[0], start, new Float32Array(9)), /updates has the wrong length/);
-    assert.throws(() => native.kernel!.metaGradient(PAPER_LSTM, phi, 0, grads, [], start), /wrong number of dUpdates/);
-    assert.throws(() => native.kernel!.forward(PAPER_LSTM, phi, 0, grads[0], { ...start, c: [start.c[0], start.c[1].subarray(1)] }, new Float32Array(10)), /h and c must hold rows × units values/);
-    const cache = new Float32Array(10 * native.kernel!.cacheFloats(PAPER_LSTM));
-    assert.throws(() => native.kernel!.forward(PAPER_LSTM, phi, 0, grads[0], start, new Float32Array(10), 1, cache.subarray(1)), /cache must hold rows × cacheFloats/);
-    assert.throws(() => native.kernel!.backward(PAPER_LSTM, phi, [cache, cache.subarray(0, cache.length / 2)], grads.concat(grads)), /caches must all hold the same number of rows/);
-    assert.throws(() => native.kernel!.backward(PAPER_LSTM, phi, [cache], [new Float32Array(9)]), /caches and dUpdates must hold the same rows/);
-  });
-
-  it('the MLP kernel rejects arrays that do not fit the network with a message that names them', { skip: notBuilt }, () => {
-    const data = { pixels: new Uint8Array(3 * 4), labels: Uint8Array.of(0, 1, 2), count: 3 };
-    const params = [new Float32Array(4 * 2), new Float32Array(2), new Float32Array(2 * 3), new Float32Array(3)];
-    const grads = params.map((p) => new Float32Array(p.length));
-    const mlp = native.mlp!;
-    // All-zero weights: every class equally likely, loss ln 3.
-    assertClose([mlp.lossAndGrad([4, 2, 3], 0, params, data, Int32Array.of(0, 2), grads)], [Math.log(3)], { rtol: 1e-6 });
-    assert.throws(() => mlp.lossAndGrad([4, 2, 3], 0, params.slice(0, 3), data, Int32Array.of(0), grads), /wrong number of params/);
-    assert.throws(() => mlp.lossAndGrad([4, 2, 3], 0, [params[0].subarray(1), ...params.slice(1)], data, Int32Array.of(0), grads), /in × out weights and out biases/);
-    assert.throws(() => mlp.lossAndGrad([4, 2, 3], 0, params, data, Int32Array.of(3), grads), /an index is outside the images/);
-    assert.throws(() => mlp.lossAndGrad([4, 2, 2], 0, params.slice(0, 2).concat([new Float32Array(4), new Float32Array(2)]), data, Int32Array.of(2), grads.slice(0, 2).concat([new Float32Array(4), new Float32Array(2)])), /a label is not below the output size/);
-    assert.throws(() => mlp.lossAndGrad([4, 2, 3], 7, params, data, Int32Array.of(0), grads), /unknown activation/);
-    assert.throws(() => mlp.lossAndGrad([4, 2, 3], 0, params, { ...data, pixels: new Uint8Array(11) }, Int32Array.of(0), grads), /pixels must hold sizes\[0\] bytes per label/);
-  });
-
-  it('each export called with too few arguments says how many it expects', { skip: notBuilt }, () => {
-    const addon = createRequire(import.meta.url)(path.resolve(import.meta.dirname, '..', '..', ADDON_PATH));
-    assert.throws(() => addon.forward({}), /lstm_kernel.forward: expected 9 to 11 arguments/);
-    assert.throws(() => addon.backward(), /lstm_kernel.backward: expected 4 or 5 arguments/);
-    assert.throws(() => addon.cacheFloats(), /lstm_kernel.cacheFloats: expected the config/);
-    assert.throws(() => addon.mlpLossAndGrad([784, 20, 10]), /mlp_kernel.mlpLossAndGrad: expected 7 arguments/);
-  });
-
   it('L2L_KERNEL chooses the kernel, and an unknown name is an error that lists the choices', () => {
     assert.equal(useNativeKernel('tfjs'), 'tfjs');
     assert.throws(() => useNativeKernel('gpu'), /unknown L2L_KERNEL 'gpu': use one of native, tfjs/);

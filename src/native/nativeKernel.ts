@@ -15,7 +15,7 @@ import { setKernelThreads, setLstmRowKernel, type LstmRowKernel, type RowStates 
 import { setMlpKernel, type MlpKernel } from '../tasks/mlpKernel.ts';
 
 /** The addon's exports (see the comment at the top of `native/lstm_kernel.cc`). */
-interface Addon {
+export interface Addon {
   forward(config: AddonConfig, phi: Float32Array, count: number, grads: Float32Array, h: Float32Array[], c: Float32Array[], m: Float32Array | null, v: Float32Array | null, updates: Float32Array, threads: number, cache: Float32Array | null): void;
   metaGradient(config: AddonConfig, phi: Float32Array, count: number, inputs: Float32Array[], dUpdates: Float32Array[], h: Float32Array[], c: Float32Array[], m: Float32Array | null, v: Float32Array | null, threads: number): Float32Array;
   backward(config: AddonConfig, phi: Float32Array, caches: Float32Array[], dUpdates: Float32Array[], threads: number): Float32Array;
@@ -37,17 +37,30 @@ export const ADDON_PATH = path.join('build', 'Release', 'lstm_kernel.node');
 const packageRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 /**
+ * The addon file to load: `L2L_ADDON` when set (another build of the same sources, such as the
+ * sanitized one `native/buildSanitized.mjs` makes), else the package's own build.
+ */
+export function addonFile(): string {
+  return process.env.L2L_ADDON ? path.resolve(process.env.L2L_ADDON) : path.join(packageRoot, ADDON_PATH);
+}
+
+/**
  * Loads the native kernels (the LSTM's and the MNIST MLP's, one addon), or returns null with the
  * reason when they are not built or cannot load.
  */
 export function loadNativeKernel(): { kernel: LstmRowKernel | null; mlp?: MlpKernel; reason?: string } {
   let addon: Addon;
   try {
-    addon = createRequire(import.meta.url)(path.join(packageRoot, ADDON_PATH)) as Addon;
+    addon = loadAddon();
   } catch (error) {
     return { kernel: null, reason: error instanceof Error ? error.message.split('\n')[0] : String(error) };
   }
   return { kernel: nativeKernel(addon), mlp: { lossAndGrad: (sizes, activation, params, data, indices, grads) => addon.mlpLossAndGrad(sizes, activation, params, data.pixels, data.labels, indices, grads) } };
+}
+
+/** The addon's raw exports (for tests of its argument checks); throws when it is not built. */
+export function loadAddon(): Addon {
+  return createRequire(import.meta.url)(addonFile()) as Addon;
 }
 
 function nativeKernel(addon: Addon): LstmRowKernel {
