@@ -15,6 +15,10 @@ class PoisonedFamily implements TaskFamily {
   private samples = 0;
   private readonly inner = new QuadraticFamily({ dims: 3, variant: 'paper' });
 
+  sizeOf(members: number) {
+    return this.inner.sizeOf(members);
+  }
+
   sample(rng: Rng, members: number): Task {
     const task = this.inner.sample(rng, members);
     this.samples++;

@@ -16,7 +16,7 @@ import * as tf from '@tensorflow/tfjs';
 import { MNIST_CLASSES, MNIST_PIXELS, mnistImages, type MnistSource, type MnistSplit, type MnistSplitName } from '../data/mnistSplit.ts';
 import { Rng } from '../random/rng.ts';
 import { mlpKernel, type MlpKernel } from './mlpKernel.ts';
-import type { FlatLossAndGrad, LossAndGrad, Task, TaskFamily } from './task.ts';
+import type { FlatLossAndGrad, LossAndGrad, Task, TaskFamily, TaskSize } from './task.ts';
 
 /** Activation functions of the hidden layers. */
 export const ACTIVATIONS = ['sigmoid', 'relu', 'tanh', 'elu'] as const;
@@ -288,6 +288,14 @@ export class MlpFamily implements TaskFamily {
     private readonly data: MnistSource,
   ) {
     this.config = { ...mlp };
+  }
+
+  /** Every member's weights and biases; the images are shared, so no data per sample. */
+  sizeOf(members: number): TaskSize {
+    const sizes = layerSizes(this.mlp);
+    let params = 0;
+    for (let l = 1; l < sizes.length; l++) params += sizes[l - 1] * sizes[l] + sizes[l];
+    return { coordinates: members * params, dataFloats: 0 };
   }
 
   /** Draws `members` networks' minibatch streams (weights come from `init`). */

@@ -8,7 +8,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../random/rng.ts';
-import type { FlatLossAndGrad, LossAndGrad, Objective, Task, TaskFamily } from './task.ts';
+import type { FlatLossAndGrad, LossAndGrad, Objective, Task, TaskFamily, TaskSize } from './task.ts';
 
 /** Which published setup the quadratics follow. */
 export type QuadraticVariant = 'paper' | 'deepmind';
@@ -117,6 +117,12 @@ export class QuadraticFamily implements TaskFamily {
   /** A family with the given dimension and variant. */
   constructor(readonly quadratic: QuadraticConfig = DEFAULT_QUADRATIC) {
     this.config = { ...quadratic };
+  }
+
+  /** members × d coordinates; W and y: members × (d² + d) floats. */
+  sizeOf(members: number): TaskSize {
+    const d = this.quadratic.dims;
+    return { coordinates: members * d, dataFloats: members * (d * d + d) };
   }
 
   /** Draws `members` functions: W and y from the variant's distribution. */

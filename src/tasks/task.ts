@@ -53,6 +53,14 @@ export interface FlatLossAndGrad {
   grads: Float32Array[];
 }
 
+/** Sizes of a sample of a task family (see `TaskFamily.sizeOf`). */
+export interface TaskSize {
+  /** Optimizee parameters of all members together. */
+  coordinates: number;
+  /** Floats of task data drawn with the sample (not counting data shared by every sample). */
+  dataFloats: number;
+}
+
 /** A distribution over tasks. */
 export interface TaskFamily {
   /** A short name used in files and reports, e.g. 'quadratic'. */
@@ -61,6 +69,12 @@ export interface TaskFamily {
   readonly config: Record<string, unknown>;
   /** Draws one task holding `members` independent problems. */
   sample(rng: Rng, members: number): Task;
+  /**
+   * What `sample(rng, members)` will hold, worked out without drawing it: optimizee coordinates
+   * (parameters of all members) and floats of task data (e.g. a quadratic's W and y), so that
+   * sizes from input can be refused before anything is allocated.
+   */
+  sizeOf(members: number): TaskSize;
   /** How many problems to batch into one task when evaluating many runs (default: all). */
   readonly evaluationChunk?: number;
 }

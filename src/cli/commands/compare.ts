@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { compare, defaultCompareConfig, type Contender, type Results } from '../../eval/compare.ts';
 import { loadOptimizer } from '../../io/optimizerStore.ts';
+import { checkCompareSize } from '../limits.ts';
 import { UserError } from '../../io/userError.ts';
 import * as tf from '@tensorflow/tfjs';
 import { EvalPool } from '../../eval/evalPool.ts';
@@ -63,6 +64,8 @@ export async function runCompare(flags: CompareFlags, command: string): Promise<
   ];
   const config = defaultCompareConfig(flags.steps, flags.runs, flags.seed, family);
   config.tuning.members = flags.tuningRuns ?? (flags.task === 'mnist' ? 10 : 128);
+  const tuned = contenders.filter((c) => 'factory' in c).length;
+  checkCompareSize(family, contenders.length, tuned, config.tuning.grid.length, flags.runs, flags.steps, config.tuning.members, config.chunkSize, flags.threads ?? 1);
   const runner = new EvalPool(flags.threads ?? 1, tf.getBackend());
   const progress = createProgress(1, 'evaluating');
   let results: Results;

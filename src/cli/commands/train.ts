@@ -21,6 +21,8 @@ import { familyFromFlags, addTaskFlags, trainingDefaults, type TaskFlags } from 
 import { intIn, nonNegativeNumber, oneOf, optimizerAtRate, positiveNumber } from '../options.ts';
 import { createProgress } from '../progress.ts';
 import { ensureWritableDir } from '../outputDir.ts';
+import { dropReplacedRun, prepareNewRun, settleReplacedRun } from '../runDir.ts';
+import { checkTrainSize } from '../limits.ts';
 import { PACKAGE_VERSION } from '../version.ts';
 
 /** Flags of `l2l train`. */
@@ -88,14 +90,18 @@ export function registerTrain(program: Command): void {
   addTrainFlags(program.command('train').description('meta-train an LSTM optimizer; writes DIR/optimizer.json, DIR/log.jsonl and DIR/checkpoint.json'))
     .option('--out <dir>', 'output directory of a new run')
     .option('--resume <dir>', 'continue the run in DIR from its checkpoint (its own flags are used)')
+    .option('--force', 'with --out: replace the run DIR holds (kept in DIR/previous-run/ until the new run\'s first checkpoint)')
     .option('--checkpoint-every <n>', 'write DIR/checkpoint.json every n iterations (and on Ctrl-C or SIGTERM)', intIn(1), 10)
-    .action(async (flags: TrainFlags & { out?: string; resume?: string; checkpointEvery: number }) => {
+    .action(async (flags: TrainFlags & { out?: string; resume?: string; force?: boolean; checkpointEvery: number }) => {
       const command = `l2l train ${process.argv.slice(3).join(' ')}`.trim();
+      const dir = flags.resume ?? flags.out;
+      const settled = dir ? settleReplacedRun(dir) : null;
+      if (settled) process.stderr.write(settled + '\n');
       if (flags.resume) {
         const saved = readCheckpointFile(flags.resume);
         await runTrain({ ...saved.flags, out: flags.resume, checkpointEvery: flags.checkpointEvery }, saved.command, saved);
       } else if (flags.out) {
-        await runTrain(flags as TrainFlags, command);
+        await runTrain({ ...flags, force: undefined } as TrainFlags, command, undefined, flags.force ? 'force' : 'refuse');
       } else {
         throw new UserError("train needs --out DIR to start a run, or --resume DIR to continue one");
       }
@@ -130,9 +136,11 @@ function readCheckpointFile(dir: string): CheckpointFile {
 
 /**
  * Meta-trains with `flags`, writing optimizer.json (best on validation), log.jsonl and
- * checkpoint.json into flags.out; continues from `resume` when given.
+ * checkpoint.json into flags.out; continues from `resume` when given. A new run in a directory
+ * that holds one is refused (`existing` 'refuse', as `l2l train --out` does), replaces it safely
+ * ('force', see runDir.ts) or overwrites it ('overwrite': commands that redo their own runs).
  */
-export async function runTrain(flags: TrainFlags, command: string, resume?: CheckpointFile): Promise<MetaTrainResult & { optimizerFile: string }> {
+export async function runTrain(flags: TrainFlags, command: string, resume?: CheckpointFile, existing: 'refuse' | 'force' | 'overwrite' = 'overwrite'): Promise<MetaTrainResult & { optimizerFile: string }> {
   if ((flags.updateFrom ?? 0) >= flags.horizon) {
     throw new UserError(`--update-from ${flags.updateFrom} leaves no truncation to train in a horizon of ${flags.horizon}: use a step below --horizon`);
   }
@@ -169,6 +177,8 @@ export async function runTrain(flags: TrainFlags, command: string, resume?: Chec
     config.lstm = lstm;
   }
   const warmStart = warm ? { file: flags.warmStart, command: warm.provenance.command } : undefined;
+  checkTrainSize(family, config.lstm, config.membersPerTask, config.validationMembers, config.unrollLength);
+  if (!resume && existing !== 'overwrite') prepareNewRun(flags.out, existing === 'force');
   ensureWritableDir(flags.out);
   // Worker threads only pay on big tasks; small ones never split (see PARALLEL_MIN_ROWS).
   const probe = family.sample(new Rng(0), config.membersPerTask);
@@ -219,6 +229,7 @@ export async function runTrain(flags: TrainFlags, command: string, resume?: Chec
       onCheckpoint(checkpoint) {
         const { out: _out, ...savedFlags } = flags;
         writeFileAtomic(checkpointFile, JSON.stringify({ ...checkpoint, flags: { ...savedFlags, out: '' }, command, logLines }));
+        dropReplacedRun(flags.out);
       },
       onIteration(info) {
         log({ type: 'iteration', ...info });
