@@ -68,8 +68,14 @@ describe('CLI: every bad input gets one line, exit code 2 and no output', () => 
     ['corrupt checkpoint', ['train', '--resume', path.join(tmp, 'corrupt-run')], /checkpoint .* is corrupt or not a checkpoint/],
     ['optimizer with wrong shapes', ['compare', '--out', out, '--optimizer', wrongShape], /weight 'head.w' has shape \[3,1\], expected \[20,1\]/],
     ['optimizer with a non-finite weight', ['compare', '--out', out, '--optimizer', nonFinite], /weight 'head.b' has a non-finite or non-numeric value/],
+    ['a directory that holds a run', ['train', '--out', path.join(tmp, 'finished-run')], /'.*finished-run' already holds a run \(optimizer\.json\): continue it with --resume .*, replace it with --force, or choose another --out/],
+    ['dimension above the flag\'s bound', ['train', '--out', out, '--dims', '100000000000'], /--dims .*expected an integer from 1 to 10000, got '100000000000'/],
+    ['train too big for memory', ['train', '--out', out, '--dims', '10000'], /train would need about .* GiB .*above the limit of .* GiB .*: use fewer --members/],
+    ['compare too big for memory', ['compare', '--out', out, '--runs', '1000000', '--steps', '100000'], /compare would need about .* GiB \(.* GiB of loss curves for 5 optimizers × 1000000 runs × 100001 steps.*above the limit/],
     ['missing MNIST files', ['compare', '--out', out, '--task', 'mnist', '--runs', '1', '--steps', '1'], /MNIST file '.*t10k-images-idx3-ubyte' is missing: reinstall/],
   ];
+  fs.mkdirSync(path.join(tmp, 'finished-run'));
+  fs.writeFileSync(path.join(tmp, 'finished-run', 'optimizer.json'), '{}');
   fs.mkdirSync(path.join(tmp, 'corrupt-run'));
   fs.writeFileSync(path.join(tmp, 'corrupt-run', 'checkpoint.json'), '{"format": "l2l-meta-checkpoint", "iter');
 
