@@ -55,7 +55,10 @@ export function checkTrainSize(family: TaskFamily, lstm: Pick<LstmConfig, 'hidde
 export function compareBytes(family: TaskFamily, optimizers: number, tuned: number, gridSize: number, runs: number, steps: number, tuningMembers: number, chunk: number, threads: number): { curves: number; tasks: number } {
   const curves = optimizers * runs * (steps + 1) * 8 + tuned * gridSize * tuningMembers * (steps + 1) * 4;
   // Per coordinate at most an LSTM's state (two layers of 20: 80 floats) and θ, gradient, moments.
-  const inFlight = (members: number) => family.sizeOf(members).dataFloats + family.sizeOf(members).coordinates * 84;
+  const inFlight = (members: number) => {
+    const { dataFloats, coordinates } = family.sizeOf(members);
+    return dataFloats + coordinates * 84;
+  };
   return { curves, tasks: Math.max(inFlight(chunk), inFlight(tuningMembers)) * 4 * threads };
 }
 

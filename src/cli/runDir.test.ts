@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { describe, it } from 'node:test';
+import { prepareNewRun, settleReplacedRun } from './runDir.ts';
 
 const exec = promisify(execFile);
 const repo = path.resolve(import.meta.dirname, '../..');
@@ -55,5 +56,21 @@ describe('train --out on a directory that holds a run', () => {
     assert.ok(!fs.existsSync(aside));
     assert.notEqual(read('optimizer.json'), old.optimizer);
     assert.match(read('log.jsonl'), /"seed":2/);
+  });
+
+  it('a --force killed while it moves the old files aside: the next train moves them back', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'l2l-rundir-'));
+    fs.writeFileSync(path.join(dir, 'optimizer.json'), 'old optimizer');
+    fs.writeFileSync(path.join(dir, 'log.jsonl'), 'old log');
+    // As prepareNewRun leaves it when killed after moving one of the two files.
+    fs.mkdirSync(path.join(dir, 'previous-run.partial'));
+    fs.renameSync(path.join(dir, 'log.jsonl'), path.join(dir, 'previous-run.partial', 'log.jsonl'));
+    assert.match(settleReplacedRun(dir)!, /restored the run .* that an interrupted --force was setting aside/);
+    assert.deepEqual(fs.readdirSync(dir).sort(), ['log.jsonl', 'optimizer.json']);
+    assert.equal(fs.readFileSync(path.join(dir, 'log.jsonl'), 'utf8'), 'old log');
+    assert.equal(settleReplacedRun(dir), null);
+    prepareNewRun(dir, true);
+    assert.deepEqual(fs.readdirSync(dir), ['previous-run']);
+    assert.deepEqual(fs.readdirSync(path.join(dir, 'previous-run')).sort(), ['log.jsonl', 'optimizer.json']);
   });
 });

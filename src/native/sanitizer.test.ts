@@ -41,6 +41,10 @@ describe('native kernels under AddressSanitizer and UBSan', () => {
         UBSAN_OPTIONS: 'print_stacktrace=1:halt_on_error=1',
         NODE_TEST_CONTEXT: undefined,
       };
+      // The tests load the addon that L2L_ADDON names, and the sanitizer runtime is in the process.
+      const probe = "import { loadAddon } from './src/native/nativeKernel.ts'; loadAddon(); const maps = (await import('node:fs')).readFileSync('/proc/self/maps', 'utf8'); console.log(maps.includes(process.env.L2L_ADDON), maps.includes('libasan'));";
+      const loaded = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', probe], { cwd: repo, env, encoding: 'utf8' });
+      assert.equal(loaded.stdout.trim(), 'true true', `the sanitized addon was not the one loaded: ${loaded.stderr}`);
       const run = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...TESTS], { cwd: repo, env, encoding: 'utf8', maxBuffer: 64 << 20 });
       const output = `${run.stdout}\n${run.stderr}`;
       const report = output.split('\n').filter((l) => /AddressSanitizer|runtime error|SUMMARY:/.test(l));
