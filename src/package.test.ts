@@ -8,7 +8,7 @@ import { describe, it } from 'node:test';
 const repo = path.resolve(import.meta.dirname, '..');
 
 describe('the npm package', () => {
-  it('packs, installs into a separate project and imports its typed API', () => {
+  it('packs, installs into a separate project, imports its typed API, finds its shipped optimizers and runs its CLI from dist/', () => {
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'l2l-pack-'));
     const packed = execFileSync('npm', ['pack', '--silent', '--pack-destination', tmp], { cwd: repo, encoding: 'utf8' }).trim().split('\n').pop()!;
     const project = path.join(tmp, 'project');
@@ -21,16 +21,27 @@ describe('the npm package', () => {
     assert.ok(fs.existsSync(path.join(installed, 'dist', 'index.d.ts')), 'type declarations are shipped');
     fs.writeFileSync(
       path.join(project, 'use.mjs'),
-      `import { initBackend, Rng, QuadraticFamily, adam, unroll, meanCurve, L2LOptimizer, loadLearnedOptimizer } from 'l2l-ts';
+      `import { initBackend, Rng, QuadraticFamily, adam, unroll, meanCurve, L2LOptimizer, loadLearnedOptimizer, pretrainedOptimizerPath } from 'l2l-ts';
 await initBackend();
 const task = new QuadraticFamily().sample(new Rng(1), 8);
 const curve = meanCurve(unroll(task, adam(0.1), task.init(new Rng(2)), 20));
-console.log(JSON.stringify({ first: curve[0], last: curve[20], adapter: typeof L2LOptimizer, load: typeof loadLearnedOptimizer }));
+const shipped = pretrainedOptimizerPath('mnist');
+const optimizer = await loadLearnedOptimizer(shipped);
+console.log(JSON.stringify({ first: curve[0], last: curve[20], adapter: optimizer instanceof L2LOptimizer, shipped }));
 `,
     );
     const out = JSON.parse(execFileSync('node', ['use.mjs'], { cwd: project, encoding: 'utf8' }).trim());
-    assert.equal(out.adapter, 'function');
-    assert.equal(out.load, 'function');
+    assert.equal(out.adapter, true);
+    assert.equal(out.shipped, path.join(fs.realpathSync(installed), 'pretrained', 'mnist.json'));
     assert.ok(out.last < out.first, `Adam should reduce the loss: ${out.first} → ${out.last}`);
+
+    // The installed CLI runs the compiled JavaScript: tsx (a development dependency) is not installed.
+    assert.ok(!fs.existsSync(path.join(project, 'node_modules', 'tsx')), 'tsx is not a runtime dependency');
+    const l2l = path.join(project, 'node_modules', '.bin', 'l2l');
+    assert.match(execFileSync(l2l, ['--help'], { cwd: project, encoding: 'utf8' }), /Usage: l2l/);
+    // A small comparison of a shipped optimizer, its evaluation shared with a worker thread started from dist/.
+    execFileSync(l2l, ['compare', '--task', 'quadratic', '--optimizer', out.shipped.replace('mnist.json', 'quadratic.json'), '--baselines', 'adam', '--steps', '5', '--runs', '4', '--tuning-runs', '2', '--threads', '2', '--out', 'cmp'], { cwd: project, stdio: 'pipe' });
+    const results = JSON.parse(fs.readFileSync(path.join(project, 'cmp', 'results.json'), 'utf8'));
+    assert.deepEqual(results.optimizers.map((o: { name: string }) => o.name), ['lstm', 'adam']);
   });
 });

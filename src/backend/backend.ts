@@ -18,6 +18,27 @@ export type BackendName = (typeof BACKENDS)[number];
 
 let started: BackendName | undefined;
 
+/** The process events whose handlers the wasm backend's Emscripten module installs in Node. */
+const PROCESS_EVENTS = ['uncaughtException', 'unhandledRejection'] as const;
+
+/**
+ * Notes the process's error handlers and returns a function that removes any added since.
+ * The wasm backend's Emscripten glue adds handlers that rethrow every uncaught error from inside
+ * its own minified source, so Node would print ~38 KB of that source before the user's error and
+ * exit with code 7; without them Node reports the error itself, as in any script.
+ */
+function keepProcessHandlers(): () => void {
+  const listeners = (event: string) => (process as NodeJS.EventEmitter).listeners(event);
+  const before = new Map(PROCESS_EVENTS.map((event) => [event, new Set(listeners(event))]));
+  return () => {
+    for (const event of PROCESS_EVENTS) {
+      for (const listener of listeners(event)) {
+        if (!before.get(event)!.has(listener)) (process as NodeJS.EventEmitter).off(event, listener as (...args: unknown[]) => void);
+      }
+    }
+  };
+}
+
 /** Returns `name` if it is a supported backend, else throws an error naming the choices. */
 export function parseBackend(name: string): BackendName {
   if ((BACKENDS as readonly string[]).includes(name)) return name as BackendName;
@@ -39,10 +60,13 @@ export async function initBackend(requested?: string): Promise<BackendName> {
     setWasmPaths(pathToFileURL(path.join(pkg, 'dist') + path.sep).pathname);
   }
   let ok = false;
+  const restoreHandlers = keepProcessHandlers();
   try {
     ok = await tf.setBackend(name);
   } catch {
     ok = false;
+  } finally {
+    restoreHandlers();
   }
   if (!ok) {
     if (explicit !== undefined || name === 'cpu') throw new Error(`could not start the TensorFlow.js '${name}' backend: try --backend cpu`);

@@ -56,6 +56,7 @@ describe('CLI: every bad input gets one line, exit code 2 and no output', () => 
     ['nothing to compare', ['compare', '--out', out, '--baselines', 'none'], /nothing to compare: give --optimizer FILE/],
     ['missing --mnist-optimizer file', ['reproduce', '--out', out, '--only', 'fig4-mnist', '--mnist-optimizer', path.join(tmp, 'nope.json')], /cannot read optimizer file '.*nope.json'/],
     ['unknown backend', ['--backend', 'gpu', 'compare', '--out', out], /--backend .*expected one of wasm, cpu/],
+    ['unknown kernel', ['--kernel', 'gpu', 'compare', '--out', out], /option '--kernel <name>' argument 'gpu' is invalid. Allowed choices are native, tfjs/],
     ['missing --out', ['compare'], /required option '--out <dir>'/],
     ['missing optimizer file', ['compare', '--out', out, '--optimizer', path.join(tmp, 'nope.json')], /cannot read optimizer file/],
     ['optimizer file not JSON', ['compare', '--out', out, '--optimizer', notJson], /is not valid JSON/],

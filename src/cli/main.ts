@@ -18,9 +18,12 @@ export function buildProgram(): Command {
     .description('Learning to learn by gradient descent by gradient descent: meta-train LSTM optimizers and compare them with tuned baselines')
     .version(PACKAGE_VERSION)
     .addOption(new Option('--backend <name>', 'TensorFlow.js backend (or set L2L_BACKEND)').argParser(backendName))
+    .addOption(new Option('--kernel <name>', 'LSTM and MNIST kernels: native (C++ addon, the default when built) or tfjs (the browser\'s); numbers differ in rounding (or set L2L_KERNEL)').choices(['native', 'tfjs']))
     .exitOverride()
     .configureOutput({ outputError: () => {} })
     .hook('preAction', async (cmd) => {
+      // Set for the worker threads too, which read it when they start their kernels.
+      if (cmd.opts().kernel) process.env.L2L_KERNEL = cmd.opts().kernel;
       await initBackend(cmd.opts().backend);
     });
   registerTrain(program);

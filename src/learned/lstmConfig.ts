@@ -44,6 +44,11 @@ export const GATES = ['i', 'f', 'g', 'o'] as const;
 /** Named meta-parameters φ. */
 export type MetaParams = Record<string, tf.Tensor>;
 
+/** The name tables and charts give a learned optimizer: `lstm`, or `lstm + nag` with a base step. */
+export function learnedOptimizerName(config: Pick<LstmConfig, 'base'>): string {
+  return config.base ? `lstm + ${config.base.optimizer}` : 'lstm';
+}
+
 /** Number of input features per coordinate. */
 export function inputSize(config: LstmConfig): number {
   return config.inputs === 'gradient' && config.preprocessP === null ? 1 : 2;

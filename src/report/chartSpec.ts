@@ -61,7 +61,7 @@ export function lossChartSpec(results: Results, options: ChartOptions = {}): Top
     });
   }
   return {
-    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title: options.title ?? `${results.task}: mean loss over ${results.runs} runs (band: interquartile range)`,
     width: 560,
     height: 360,

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { version } from 'vega-lite';
 import { describe, it } from 'node:test';
 import type { Results } from '../eval/compare.ts';
 import { renderSvg } from './chart.ts';
@@ -41,6 +42,10 @@ describe('loss chart spec', () => {
     assert.deepEqual((spec.layer[2].encoding.tooltip as { field: string }[]).map((t) => t.field), ['step', 'adam']);
     const noBands = lossChartSpec(tinyResults(), { bands: false }) as unknown as Layered;
     assert.deepEqual(noBands.layer.map((l) => l.mark.type), ['line']);
+  });
+
+  it('declares the schema of the Vega-Lite major version that renders it', () => {
+    assert.equal((lossChartSpec(tinyResults()) as { $schema?: string }).$schema, `https://vega.github.io/schema/vega-lite/v${version.split('.')[0]}.json`);
   });
 
   it('renders to SVG with every optimizer in the legend', async () => {

@@ -12,9 +12,11 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { preview, type PreviewServer } from 'vite';
 import { parseResults, parseResultsIndex } from '../../src/report/resultsFile.ts';
+import { findChromium } from '../scripts/chromium.ts';
 
 const web = fileURLToPath(new URL('..', import.meta.url));
-const chromiumPath = process.env.L2L_CHROMIUM ?? '/usr/bin/chromium';
+/** `L2L_CHROMIUM`, else chromium on PATH (`npm run test:web` installs it first where it can). */
+const chromiumPath = findChromium();
 const screenshots = process.env.L2L_SCREENSHOTS ?? path.join(web, 'test-output');
 /** Flags for a root, offline, GPU-less machine: no sandbox, no background connections. */
 const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
@@ -26,7 +28,7 @@ describe('web app in headless Chromium', { timeout: 600_000 }, () => {
 
   before(async () => {
     assert.ok(fs.existsSync(path.join(web, 'dist/index.html')), 'web/dist is missing: run npm run web:build (npm run test:web does)');
-    assert.ok(fs.existsSync(chromiumPath), `no Chromium at ${chromiumPath}: install Debian's chromium package (apt-get install chromium) or set L2L_CHROMIUM`);
+    assert.ok(chromiumPath, "no Chromium: install Debian's chromium package (apt-get install chromium) or set L2L_CHROMIUM");
     server = await preview({ configFile: path.join(web, 'vite.config.ts'), logLevel: 'warn', preview: { port: 0, host: '127.0.0.1', open: false } });
     base = server.resolvedUrls?.local[0] ?? assert.fail('the preview server reported no URL');
     browser = await chromium.launch({ executablePath: chromiumPath, args: CHROMIUM_ARGS });
@@ -43,6 +45,10 @@ describe('web app in headless Chromium', { timeout: 600_000 }, () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 760 } });
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(error.message));
+    // Every request the page makes is served: no missing favicon or asset.
+    page.on('response', (response) => {
+      if (response.status() >= 400) errors.push(`HTTP ${response.status()} for ${response.url()}`);
+    });
     await page.goto(url);
     return { page, errors };
   }
@@ -51,6 +57,10 @@ describe('web app in headless Chromium', { timeout: 600_000 }, () => {
     const { page, errors } = await open(`${base}demo.html`);
     await page.waitForFunction(() => ['ready', 'error'].includes(window.l2lDemo?.state), null, { timeout: 120_000 });
     assert.equal(await page.evaluate(() => window.l2lDemo.state), 'ready', await page.locator('#error').textContent() ?? '');
+    // Before Start the chart already has its two axes (with ticks) and the legend, and no curve.
+    assert.equal(await page.locator('#chart svg .role-axis').count(), 2);
+    assert.ok((await page.locator('#chart svg .role-axis-label text').count()) > 4, 'the axes have tick labels before Start');
+    assert.equal(await page.locator('#chart svg .mark-line path').count(), 0);
     await page.fill('#steps', '100');
     await page.click('#start');
     await page.waitForFunction(() => ['done', 'error'].includes(window.l2lDemo.state), null, { timeout: 400_000 });

@@ -6,6 +6,8 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { describe, it } from 'node:test';
 
+import { defaultRuns, parseCompareFlags } from './compare.ts';
+
 const run = promisify(execFile);
 const repo = path.resolve(import.meta.dirname, '../../..');
 
@@ -23,5 +25,16 @@ describe('l2l compare', () => {
     assert.deepEqual(one.optimizers.map((o: { name: string }) => o.name), ['lstm']);
     assert.equal(one.optimizers[0].meanLoss.length, 11);
     assert.deepEqual(two.optimizers, one.optimizers);
+  });
+
+  it('a learned optimizer with a base step is named for it in the results, and --runs defaults by task', async () => {
+    assert.equal(parseCompareFlags(['--out', 'x']).runs, undefined);
+    assert.equal(defaultRuns('quadratic'), 1000);
+    assert.equal(defaultRuns('mnist'), 100);
+    const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'l2l-compare-')), 'base');
+    await run('node', ['bin/l2l.js', 'compare', '--task', 'mnist', '--optimizer', 'pretrained/mnist.json', '--baselines', 'none', '--runs', '1', '--steps', '2', '--threads', '1', '--out', out], { cwd: repo });
+    const results = JSON.parse(fs.readFileSync(path.join(out, 'results.json'), 'utf8'));
+    assert.deepEqual(results.optimizers.map((o: { name: string }) => o.name), ['lstm + rmsprop']);
+    assert.match(fs.readFileSync(path.join(out, 'summary.md'), 'utf8'), /\| lstm \+ rmsprop \|/);
   });
 });

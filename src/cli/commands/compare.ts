@@ -1,5 +1,6 @@
 /** `l2l compare`: the learned optimizer against tuned baselines on held-out optimizees. */
 import { Command } from 'commander';
+import { learnedOptimizerName } from '../../learned/lstmConfig.ts';
 import { compare, defaultCompareConfig, type Contender, type Results } from '../../eval/compare.ts';
 import { loadOptimizer } from '../../io/optimizerStore.ts';
 import { checkCompareSize } from '../limits.ts';
@@ -19,7 +20,8 @@ import { createProgress } from '../progress.ts';
 export interface CompareFlags extends TaskFlags {
   optimizer?: string;
   steps: number;
-  runs: number;
+  /** Held-out optimizees; default `defaultRuns(task)`. */
+  runs?: number;
   seed: number;
   out: string;
   tuningRuns?: number;
@@ -44,12 +46,17 @@ function addCompareFlags(command: Command): Command {
   return addTaskFlags(command)
     .option('--optimizer <file>', 'learned optimizer file (from l2l train); omit to compare baselines only')
     .option('--steps <n>', 'optimizee steps per run', intIn(1, 100_000), 100)
-    .option('--runs <n>', 'held-out optimizees', intIn(1, 1_000_000), 1000)
+    .option('--runs <n>', 'held-out optimizees (default: 1000 quadratics, 100 MNIST networks)', intIn(1, 1_000_000))
     .option('--seed <n>', 'seed of the held-out optimizees', intIn(0), 1)
     .option('--tuning-runs <n>', 'optimizees used to tune each learning rate (default: 128 quadratics, 10 MNIST networks)', intIn(1, 100_000))
     .option('--baselines <list>', "hand-designed optimizers to tune and compare, or 'none' (the learned optimizer alone)", (value: string) => (value.trim() === 'none' ? [] : listOf(Object.keys(HAND_DESIGNED))(value)), DEFAULT_BASELINES)
     .option('--threads <n>', 'worker threads that run the evaluation (same numbers on any number)', intIn(1, 64), 2)
     .requiredOption('--out <dir>', 'output directory');
+}
+
+/** Held-out optimizees when `--runs` is not given: 1000 quadratics (seconds), 100 MNIST networks (minutes). */
+export function defaultRuns(task: string): number {
+  return task === 'mnist' ? 100 : 1000;
 }
 
 /** Runs the comparison, writes the report into flags.out and prints the table. */
@@ -59,13 +66,14 @@ export async function runCompare(flags: CompareFlags, command: string): Promise<
   ensureWritableDir(flags.out);
   const family = familyFromFlags(flags, 'test');
   const contenders: Contender[] = [
-    ...(learned ? [lstmContender('lstm', learned.config, learned.phi)] : []),
+    ...(learned ? [lstmContender(learnedOptimizerName(learned.config), learned.config, learned.phi)] : []),
     ...flags.baselines.map((name) => handDesignedContender(name)),
   ];
-  const config = defaultCompareConfig(flags.steps, flags.runs, flags.seed, family);
+  const runs = flags.runs ?? defaultRuns(flags.task);
+  const config = defaultCompareConfig(flags.steps, runs, flags.seed, family);
   config.tuning.members = flags.tuningRuns ?? (flags.task === 'mnist' ? 10 : 128);
   const tuned = contenders.filter((c) => 'factory' in c).length;
-  checkCompareSize(family, contenders.length, tuned, config.tuning.grid.length, flags.runs, flags.steps, config.tuning.members, config.chunkSize, flags.threads ?? 1);
+  checkCompareSize(family, contenders.length, tuned, config.tuning.grid.length, runs, flags.steps, config.tuning.members, config.chunkSize, flags.threads ?? 1);
   const runner = new EvalPool(flags.threads ?? 1, tf.getBackend());
   const progress = createProgress(1, 'evaluating');
   let results: Results;

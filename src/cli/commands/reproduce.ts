@@ -13,7 +13,7 @@ import { loadOptimizer } from '../../io/optimizerStore.ts';
 import * as tf from '@tensorflow/tfjs';
 import { EvalPool } from '../../eval/evalPool.ts';
 import { handDesignedContender, lstmContender, type UnrollRunner } from '../../eval/unrollJob.ts';
-import type { LstmConfig, MetaParams } from '../../learned/lstmConfig.ts';
+import { learnedOptimizerName, type LstmConfig, type MetaParams } from '../../learned/lstmConfig.ts';
 import { resultsIndex } from '../../report/resultsFile.ts';
 import { summaryTable } from '../../report/summary.ts';
 import { writeReport } from '../../report/writeReport.ts';
@@ -133,7 +133,7 @@ async function reproducePanel(panel: Panel, flags: ReproduceFlags, { config, phi
   const progress = createProgress(1, `   ${panel.id}`);
   const results: Results = await compare(
     panel.family,
-    [lstmContender('lstm', config, phi), ...PAPER_BASELINES.map((name) => handDesignedContender(name))],
+    [lstmContender(learnedOptimizerName(config), config, phi), ...PAPER_BASELINES.map((name) => handDesignedContender(name))],
     compareConfig,
     (line) => progress.log(`   ${line}`),
     { runner, onJob: (done, total) => progress.update(done, {}, total) },

@@ -215,9 +215,20 @@ export async function runTrain(flags: TrainFlags, command: string, resume?: Chec
   };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
-  const progress = createProgress(flags.iterations, 'meta-training');
+  const progress = createProgress(flags.iterations, 'meta-training', resume?.iteration ?? 0);
   let lastValidation = NaN;
   let bestValidation = NaN;
+  let lastIteration: { iteration: number; metaLoss: number; seconds: number } | undefined;
+  /** Shows the latest iteration with the latest validation (also after the final validation). */
+  const show = () => {
+    if (!lastIteration) return;
+    progress.update(lastIteration.iteration, {
+      'meta-loss': lastIteration.metaLoss.toPrecision(4),
+      'val': lastValidation.toPrecision(4),
+      'best': bestValidation.toPrecision(4),
+      's/it': lastIteration.seconds.toFixed(2),
+    });
+  };
   try {
     const result = await metaTrain(family, config, {
       shouldStop: () => interrupted,
@@ -233,12 +244,8 @@ export async function runTrain(flags: TrainFlags, command: string, resume?: Chec
       },
       onIteration(info) {
         log({ type: 'iteration', ...info });
-        progress.update(info.iteration, {
-          'meta-loss': info.metaLoss.toPrecision(4),
-          'val': lastValidation.toPrecision(4),
-          'best': bestValidation.toPrecision(4),
-          's/it': info.seconds.toFixed(2),
-        });
+        lastIteration = info;
+        show();
       },
       onValidation(info, best) {
         log({ type: 'validation', ...info });
@@ -259,6 +266,7 @@ export async function runTrain(flags: TrainFlags, command: string, resume?: Chec
             packageVersion: PACKAGE_VERSION,
           });
         }
+        show();
       },
     });
     progress.stop();

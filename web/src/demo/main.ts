@@ -60,10 +60,15 @@ function readConfig(): DemoConfig {
   return { steps, seed, hidden, activation };
 }
 
-function chartSpec(): TopLevelSpec {
+/**
+ * The chart of both loss curves, its x axis spanning `steps`. Before any step (`empty`) the y axis
+ * spans the losses a fresh network starts near (ln 10 ≈ 2.3) down to 0.1, so the page shows the
+ * chart's axes and legend before Start; once training runs, y follows the data.
+ */
+function chartSpec(steps: number, empty: boolean): TopLevelSpec {
   const names = [LEARNED, ADAM];
   return {
-    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     width: 560,
     height: 340,
     background: 'white',
@@ -71,17 +76,19 @@ function chartSpec(): TopLevelSpec {
     data: { name: 'losses' },
     mark: { type: 'line', strokeWidth: 2, clip: true },
     encoding: {
-      x: { field: 'step', type: 'quantitative' },
-      y: { field: 'loss', type: 'quantitative', scale: { type: 'log' }, title: 'loss (log scale)' },
+      x: { field: 'step', type: 'quantitative', scale: { domain: [0, steps] } },
+      y: { field: 'loss', type: 'quantitative', scale: { type: 'log', ...(empty ? { domain: [0.1, 3] } : {}) }, title: 'loss (log scale)' },
       color: { field: 'optimizer', type: 'nominal', scale: { domain: names }, legend: { orient: 'top-right' } },
       tooltip: [{ field: 'optimizer' }, { field: 'step' }, { field: 'loss', format: '.4g' }],
     },
   };
 }
 
-async function resetChart(): Promise<void> {
+/** Draws the chart afresh: empty with fixed axes (`empty`), or ready for a run's losses. */
+async function resetChart(empty: boolean): Promise<void> {
   chart?.finalize();
-  chart = await embed('#chart', chartSpec(), { renderer: 'svg', actions: false });
+  const steps = Number(inputs.steps.value);
+  chart = await embed('#chart', chartSpec(Number.isInteger(steps) && steps >= 1 ? steps : 100, empty), { renderer: 'svg', actions: false });
 }
 
 function renderTable(): void {
@@ -116,7 +123,7 @@ async function start(): Promise<void> {
         { name: ADAM, optimizer: adam(rate.learningRate) },
       ]);
       window.l2lDemo.curves = session.curves;
-      await resetChart();
+      await resetChart(false);
     }
   } catch (error) {
     fail(error);
@@ -157,7 +164,7 @@ async function reset(): Promise<void> {
   session = undefined;
   window.l2lDemo.curves = undefined;
   renderTable();
-  await resetChart();
+  await resetChart(true);
   setStatus('ready', 'Ready.');
 }
 
@@ -172,7 +179,7 @@ async function boot(): Promise<void> {
   const { config, phi } = fromOptimizerFile(optimizerJson);
   learned = lstmOptimizer(config, phi);
   data = parseMnistAsset(new Uint8Array(assetBytes));
-  await resetChart();
+  await resetChart(true);
   renderTable();
   for (const b of Object.values(buttons)) b.disabled = false;
   buttons.stop.disabled = true;

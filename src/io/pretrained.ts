@@ -1,0 +1,36 @@
+/**
+ * The learned optimizers this package ships in `pretrained/`, by name, so that code using the
+ * installed package finds them (`node_modules/l2l-ts/pretrained/…`) without knowing the path.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { UserError } from './userError.ts';
+
+/** The shipped optimizer files, each with what it is (docs/results.md has their measurements). */
+export const PRETRAINED_OPTIMIZERS = {
+  mnist: 'MNIST default: the log-objective LSTM, output scaled by 0.05, on top of RMSprop at 0.005',
+  'mnist-nag-base': 'the log-objective LSTM, output scaled by 0.03, on top of NAG at 0.5',
+  'mnist-log-objective': "the paper's LSTM alone, meta-trained on MNIST with the log-loss meta-objective",
+  'mnist-paper': "the paper's LSTM alone, meta-trained on MNIST with the paper's settings",
+  quadratic: "the paper's LSTM alone, meta-trained on 10-d quadratics",
+} as const;
+
+/** The name of one shipped optimizer. */
+export type PretrainedName = keyof typeof PRETRAINED_OPTIMIZERS;
+
+/** The package's root folder: two levels above this file in `src/io/` and in `dist/io/` alike. */
+const packageRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/**
+ * The absolute path of a shipped optimizer file, e.g. `pretrainedOptimizerPath('mnist')`, for
+ * `loadLearnedOptimizer` or `l2l compare --optimizer`. An unknown name is an error listing them.
+ */
+export function pretrainedOptimizerPath(name: PretrainedName): string {
+  if (!Object.hasOwn(PRETRAINED_OPTIMIZERS, name)) {
+    throw new UserError(`no shipped optimizer named '${name}': use one of ${Object.keys(PRETRAINED_OPTIMIZERS).join(', ')}`);
+  }
+  const file = path.join(packageRoot, 'pretrained', `${name}.json`);
+  if (!fs.existsSync(file)) throw new UserError(`the shipped optimizer '${name}' is missing from ${path.dirname(file)}: reinstall the package`);
+  return file;
+}
