@@ -6,7 +6,7 @@
  *   npx tsx examples/layers-mnist.ts [steps=300] [optimizer file=pretrained/mnist.json]
  */
 import * as tf from '@tensorflow/tfjs';
-import { handDesignedTfOptimizer, initBackend, loadLearnedOptimizer, loadMnist, MNIST_CLASSES, MNIST_PIXELS, mnistImages } from '../src/index.ts';
+import { handDesignedTfOptimizer, initBackend, loadLearnedOptimizer, loadMnist, MNIST_CLASSES, MNIST_PIXELS, mnistImages, pretrainedOptimizerPath } from '../src/index.ts';
 
 const steps = Number(process.argv[2] ?? 300);
 const batchSize = 128;
@@ -41,7 +41,7 @@ async function run(optimizer: tf.Optimizer): Promise<{ loss: number; accuracy: n
   return { loss, accuracy };
 }
 
-const file = process.argv[3] ?? new URL('../pretrained/mnist.json', import.meta.url).pathname;
+const file = process.argv[3] ?? pretrainedOptimizerPath('mnist');
 const learned = await run(await loadLearnedOptimizer(file));
 const adam = await run(handDesignedTfOptimizer('adam', 0.03));
 console.log(JSON.stringify({ steps, learned, adam }));

@@ -34,8 +34,14 @@ describe('tuning and comparison', () => {
     config.tuning.grid = [0.01, 0.1];
     const contenders = ['sgd', 'adam'].map((name) => ({ name, factory: HAND_DESIGNED[name] }));
     const a = await compare(family, contenders, config);
-    const b = await compare(family, contenders, config);
+    // The progress callbacks: one message per tuning and per result, one call per finished job.
+    const messages: string[] = [];
+    const jobs: Array<[number, number]> = [];
+    const b = await compare(family, contenders, config, (m) => messages.push(m), { onJob: (done, total) => jobs.push([done, total]) });
     assert.deepEqual(a, b);
+    const total = 2 * 2 + 2 * Math.ceil(50 / config.chunkSize); // 2 optimizers × (2 tuning rates + test chunks)
+    assert.deepEqual(jobs, Array.from({ length: total }, (_, i) => [i + 1, total]));
+    assert.deepEqual(messages.map((m) => m.replace(/ \(warning: .*\)$/, '').replace(/[\d.e+-]+$/, 'N')), ['sgd: learning rate N', 'adam: learning rate N', 'sgd: final mean loss N', 'adam: final mean loss N']);
     assert.equal(a.optimizers[0].meanLoss[0], a.optimizers[1].meanLoss[0]);
     assert.equal(a.optimizers[0].meanLoss.length, 31);
     assert.notEqual(a.tuningSeed, a.seed);
