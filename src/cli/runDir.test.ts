@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { describe, it } from 'node:test';
+import { withoutKernelNote } from '../testing/kernelNote.ts';
 import { prepareNewRun, settleReplacedRun } from './runDir.ts';
 
 const exec = promisify(execFile);
@@ -14,10 +15,10 @@ const small = ['--iterations', '4', '--members', '8', '--validation-members', '8
 async function train(args: string[]): Promise<{ code: number; stderr: string }> {
   try {
     const { stderr } = await exec('node', ['bin/l2l.js', 'train', ...args], { cwd: repo });
-    return { code: 0, stderr };
+    return { code: 0, stderr: withoutKernelNote(stderr) };
   } catch (error) {
     const e = error as { code: number; stderr: string };
-    return { code: e.code, stderr: e.stderr };
+    return { code: e.code, stderr: withoutKernelNote(e.stderr) };
   }
 }
 
