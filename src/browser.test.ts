@@ -38,7 +38,8 @@ describe('the browser entry point', () => {
   });
 
   it('the walk does find Node imports where they are (the Node entry point)', () => {
-    const { packages } = staticImports('index.ts');
-    assert.ok(packages.has('node:fs') && packages.has('@resvg/resvg-js'));
+    const { files, packages } = staticImports('index.ts');
+    assert.ok(packages.has('node:fs') && packages.has('node:worker_threads'));
+    assert.ok(files.some((f) => /src\/report\/chart\.ts$/.test(f)) && files.some((f) => /src\/io\//.test(f)), 'the walk reaches the Node-only files');
   });
 });
