@@ -35,7 +35,7 @@ export { compare, defaultCompareConfig, type CompareConfig, type Contender, type
 export { tuneLearningRate, DEFAULT_LR_GRID, type TuningResult } from './eval/tune.ts';
 export { handDesignedContender, lstmContender, localRunner, runUnrollJob, type OptimizerSpec, type UnrollJob, type UnrollRunner } from './eval/unrollJob.ts';
 export { curveStats, type CurveStats } from './eval/stats.ts';
-export { lossChartSpec, type ChartOptions } from './report/chartSpec.ts';
+export { lossChartSpec, VEGA_LITE_SCHEMA, type ChartOptions } from './report/chartSpec.ts';
 export { parseResults, parseResultsIndex, isResultsIndex, resultsIndex, ResultsFileError, type ResultsIndex, type ResultsPanel } from './report/resultsFile.ts';
 export { summaryRows, summaryTable, summaryMarkdown, type SummaryRows } from './report/summary.ts';
 /** Drop-in use with TensorFlow.js: any optimizer as a tf.Optimizer. */

@@ -20,7 +20,6 @@ export function createProgress(total: number, label: string, start = 0): Progres
         stream: process.stderr,
         format: `${label} [{bar}] {value}/{total}{fields} | ETA {eta}`,
         hideCursor: true,
-        etaBuffer: 20,
       },
       cliProgress.Presets.shades_classic,
     );

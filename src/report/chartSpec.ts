@@ -19,6 +19,9 @@ export interface ChartOptions {
   hover?: boolean;
 }
 
+/** The Vega-Lite schema every chart declares: the major version that renders them. */
+export const VEGA_LITE_SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
+
 /** The Vega-Lite spec of the loss chart for `results`. */
 export function lossChartSpec(results: Results, options: ChartOptions = {}): TopLevelSpec {
   const { logScale = true, hidden = [], hover = false, bands = true } = options;
@@ -61,7 +64,7 @@ export function lossChartSpec(results: Results, options: ChartOptions = {}): Top
     });
   }
   return {
-    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    $schema: VEGA_LITE_SCHEMA,
     title: options.title ?? `${results.task}: mean loss over ${results.runs} runs (band: interquartile range)`,
     width: 560,
     height: 360,

@@ -5,7 +5,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { describe, it } from 'node:test';
-
 import { defaultRuns, parseCompareFlags } from './compare.ts';
 
 const run = promisify(execFile);

@@ -4,7 +4,7 @@
  */
 import embed, { type Result as EmbedResult } from 'vega-embed';
 import type { TopLevelSpec } from 'vega-lite';
-import { type Activation, ACTIVATIONS, adam, fromOptimizerFile, lstmOptimizer, type MnistSplit, type Optimizer, parseMnistAsset } from '../../../src/browser.ts';
+import { type Activation, ACTIVATIONS, adam, fromOptimizerFile, lstmOptimizer, type MnistSplit, type Optimizer, parseMnistAsset, VEGA_LITE_SCHEMA } from '../../../src/browser.ts';
 import { backendPreference, useBestBackend } from '../backend.ts';
 import { BUNDLED_RESULTS, panelsFromUrl } from '../results/sources.ts';
 import { SideBySide, type DemoConfig } from './sideBySide.ts';
@@ -68,7 +68,7 @@ function readConfig(): DemoConfig {
 function chartSpec(steps: number, empty: boolean): TopLevelSpec {
   const names = [LEARNED, ADAM];
   return {
-    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    $schema: VEGA_LITE_SCHEMA,
     width: 560,
     height: 340,
     background: 'white',
@@ -84,11 +84,15 @@ function chartSpec(steps: number, empty: boolean): TopLevelSpec {
   };
 }
 
-/** Draws the chart afresh: empty with fixed axes (`empty`), or ready for a run's losses. */
-async function resetChart(empty: boolean): Promise<void> {
+/**
+ * Draws the chart afresh: for a run of `steps` (ready for its losses), or, without a run, empty
+ * with fixed axes over the steps the control shows.
+ */
+async function resetChart(steps?: number): Promise<void> {
   chart?.finalize();
-  const steps = Number(inputs.steps.value);
-  chart = await embed('#chart', chartSpec(Number.isInteger(steps) && steps >= 1 ? steps : 100, empty), { renderer: 'svg', actions: false });
+  const shown = Number(inputs.steps.value);
+  const span = steps ?? (Number.isInteger(shown) && shown >= 1 ? shown : 100);
+  chart = await embed('#chart', chartSpec(span, steps === undefined), { renderer: 'svg', actions: false });
 }
 
 function renderTable(): void {
@@ -123,7 +127,7 @@ async function start(): Promise<void> {
         { name: ADAM, optimizer: adam(rate.learningRate) },
       ]);
       window.l2lDemo.curves = session.curves;
-      await resetChart(false);
+      await resetChart(config.steps);
     }
   } catch (error) {
     fail(error);
@@ -164,7 +168,7 @@ async function reset(): Promise<void> {
   session = undefined;
   window.l2lDemo.curves = undefined;
   renderTable();
-  await resetChart(true);
+  await resetChart();
   setStatus('ready', 'Ready.');
 }
 
@@ -179,7 +183,7 @@ async function boot(): Promise<void> {
   const { config, phi } = fromOptimizerFile(optimizerJson);
   learned = lstmOptimizer(config, phi);
   data = parseMnistAsset(new Uint8Array(assetBytes));
-  await resetChart(true);
+  await resetChart();
   renderTable();
   for (const b of Object.values(buttons)) b.disabled = false;
   buttons.stop.disabled = true;
