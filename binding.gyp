@@ -2,7 +2,7 @@
   "targets": [
     {
       "target_name": "lstm_kernel",
-      "sources": ["native/lstm_kernel.cc", "native/mlp_kernel.cc"],
+      "sources": ["native/lstm_bindings.cc", "native/lstm_math.cc", "native/mlp_kernel.cc"],
       "cflags_cc!": ["-fno-exceptions", "-O2"],
       "cflags_cc": ["-O3", "-march=native", "-ffast-math", "-fno-finite-math-only", "-std=c++17", "-pthread"],
       "ldflags": ["-pthread"],

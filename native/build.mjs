@@ -1,4 +1,4 @@
-// Builds the native kernels (native/lstm_kernel.cc, native/mlp_kernel.cc: one addon) with npm's own node-gyp; npm runs this on
+// Builds the native kernels (native/lstm_*.cc, native/mlp_kernel.cc: one addon) with npm's own node-gyp; npm runs this on
 // install. Without a C++ toolchain the project still works: the LSTM then runs on TensorFlow.js,
 // which is slower. L2L_REQUIRE_NATIVE=1 makes a failed build an error (CI sets it).
 import { spawnSync } from 'node:child_process';

@@ -1,17 +1,19 @@
 /**
  * The browser-safe API: everything that runs unchanged in Node and in a web page (tasks,
  * optimizers, the learned optimizer, meta-training, evaluation, chart specs, results files, the
- * tf.Optimizer adapter). No file system, no Node built-ins: `index.ts` adds those for Node.
+ * tf.Optimizer adapter), computing on the TensorFlow.js engine. No file system, no Node
+ * built-ins: `index.ts` adds those for Node, and the native engine.
  */
 
 /** Seeded, splittable random numbers. */
 export { Rng, type RngState } from './random/rng.ts';
-/** Tasks (optimizees) and task families. */
-export { lossAndGrad, autodiffLossAndGrad, meanLossScale, numCoordinates, type Task, type TaskFamily, type LossAndGrad, type FlatLossAndGrad, type Objective } from './tasks/task.ts';
+/** Tasks (optimizees) and task families; θ is one flat array. */
+export { autodiffLossAndGrad, meanLossScale, numCoordinates, paramTensors, flatValues, type Task, type TaskFamily, type TaskSize, type LossAndGrad, type Objective, type MetaObjective } from './tasks/task.ts';
 /** Random quadratics ||Wθ − y||². */
 export { QuadraticFamily, QuadraticTask, DEFAULT_QUADRATIC, type QuadraticConfig, type QuadraticVariant } from './tasks/quadratic.ts';
-/** The optimizer interface and helpers. */
-export { step, disposeState, elementwiseStepper, type Optimizer, type OptimizerFactory, type OptState, type UpdateResult, type ArrayStepper } from './optimizers/optimizer.ts';
+/** The optimizer interface (flat arrays) and helpers. */
+export { applyUpdates, elementwiseOptimizer, type Optimizer, type OptimizerFactory, type SavedState, type ElementwiseRule } from './optimizers/optimizer.ts';
+export { sumOptimizer } from './optimizers/sum.ts';
 /** Hand-designed optimizers. */
 export { sgd } from './optimizers/sgd.ts';
 export { momentum, nag } from './optimizers/momentum.ts';
@@ -20,14 +22,16 @@ export { adam } from './optimizers/adam.ts';
 export { adagrad } from './optimizers/adagrad.ts';
 export { HAND_DESIGNED, DEFAULT_BASELINES } from './optimizers/registry.ts';
 /** The coordinatewise LSTM optimizer. */
-export { PAPER_LSTM, initMetaParams, metaParamShapes, learnedOptimizerName, type LstmConfig, type LstmInputs, type MetaParams } from './learned/lstmConfig.ts';
-export { lstmOptimizer } from './learned/lstmOptimizer.ts';
-export { logAndSign, PAPER_P } from './learned/preprocess.ts';
+export { PAPER_LSTM, initMetaParams, metaParamShapes, metaParamCount, learnedOptimizerName, type LstmConfig, type LstmInputs } from './learned/lstmConfig.ts';
+export { learnedOptimizer } from './learned/learnedOptimizer.ts';
+export { PAPER_P } from './learned/preprocess.ts';
 export { toOptimizerFile, fromOptimizerFile, OPTIMIZER_FORMAT, OPTIMIZER_VERSION, type OptimizerFile, type Provenance } from './learned/optimizerFile.ts';
-/** Meta-training. */
-export { unroll, meanCurve, Unroller, type UnrollResult } from './meta/unroll.ts';
-export { truncatedMetaGradient, DEFAULT_BLOCK_ROWS, PARALLEL_MIN_ROWS, SHARD_BLOCK_ROWS, type TruncationStart, type TruncationResult } from './meta/metaGradient.ts';
-export { LocalShard, type Shard, type ShardStart, type ShardResult } from './meta/shard.ts';
+/** The compute engine: its interface, and TensorFlow.js's (the browser's). */
+export { type Engine } from './engine/engine.ts';
+export { tfjsEngine } from './engine/tfjs/tfjsEngine.ts';
+/** Unrolls and meta-training. */
+export { unroll, meanCurve, Unroller, type UnrollResult } from './unroll/unroll.ts';
+export { truncation, startOptimizee, releaseOptimizee, type OptimizeeState, type TruncationResult } from './meta/truncation.ts';
 export { referenceMetaGradient, frozenGradientMetaLoss } from './meta/referenceMetaGradient.ts';
 export { metaTrain, defaultMetaTrainConfig, type MetaTrainConfig, type MetaTrainHooks, type MetaTrainResult } from './meta/metaTrain.ts';
 /** Evaluation and reports. */

@@ -4,7 +4,8 @@ import { before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { loadMnist, MNIST_CLASSES, MNIST_PIXELS, mnistImages } from '../data/mnist.ts';
 import { setupBackend } from '../testing/setup.ts';
-import { L2LOptimizer, loadLearnedOptimizer } from './tfOptimizer.ts';
+import { loadLearnedOptimizer as loadOnTfjs } from './tfOptimizer.ts';
+import { L2LOptimizer, loadLearnedOptimizer } from './nodeAdapter.ts';
 
 const pretrained = path.resolve(import.meta.dirname, '../../pretrained/mnist.json');
 
@@ -55,5 +56,21 @@ describe('the pretrained learned optimizer on a tfjs-layers model', () => {
     const a = net.getWeights().map((w) => Array.from(w.dataSync()));
     const b = copy.getWeights().map((w) => Array.from(w.dataSync()));
     assert.deepEqual(b, a);
+  });
+
+  it("on the TensorFlow.js engine (the browser's) too: fit keeps the optimizer's tensors across tfjs-layers' scopes and lowers the loss", async () => {
+    const data = loadMnist('train');
+    const n = 128 * 10;
+    const x = tf.tensor2d(mnistImages(data, 0, n), [n, MNIST_PIXELS]);
+    const y = tf.oneHot(tf.tensor1d(data.labels.subarray(0, n), 'int32'), MNIST_CLASSES);
+    const optimizer = await loadOnTfjs(pretrained);
+    const net = model(optimizer);
+    const before = (net.evaluate(x, y) as tf.Scalar).dataSync()[0];
+    await net.fit(x, y, { batchSize: 128, epochs: 2, shuffle: false, verbose: 0 });
+    const after = (net.evaluate(x, y) as tf.Scalar).dataSync()[0];
+    assert.equal(optimizer.iterations, 20);
+    assert.ok(after < 0.8 * before, `loss ${before} → ${after}`);
+    optimizer.dispose();
+    tf.dispose([x, y]);
   });
 });

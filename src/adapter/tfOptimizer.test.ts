@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
+import type { Engine } from '../engine/engine.ts';
 import { initMetaParams, PAPER_LSTM } from '../learned/lstmConfig.ts';
 import { toOptimizerFile } from '../learned/optimizerFile.ts';
 import { Rng } from '../random/rng.ts';
+import { engineCases, makeTestEngine } from '../testing/engines.ts';
 import { assertClose, setupBackend } from '../testing/setup.ts';
 import { handDesignedTfOptimizer, L2LOptimizer, loadLearnedOptimizer } from './tfOptimizer.ts';
 
@@ -35,35 +37,51 @@ describe('tf.Optimizer adapter', () => {
     assert.equal(adapter.iterations, 10);
   });
 
-  it('keeps a state per variable, leaks no tensors over many steps, and disposes it', async () => {
-    const { loss } = problem(2);
-    const adapter = await loadLearnedOptimizer(randomLstmFile());
-    adapter.minimize(loss);
-    const after1 = tf.memory().numTensors;
-    for (let t = 0; t < 50; t++) adapter.minimize(loss);
-    assert.equal(tf.memory().numTensors, after1);
-    const weights = await adapter.getWeights();
-    // iterations, then per variable: count, h0, c0, h1, c1.
-    assert.equal(weights.length, 1 + 2 * 5);
-    adapter.dispose();
-    assert.ok(tf.memory().numTensors < after1);
-  });
-
-  it('saved and restored, it gives identical updates', async () => {
-    const first = problem(3);
-    const adapter = await loadLearnedOptimizer(randomLstmFile());
-    for (let t = 0; t < 5; t++) adapter.minimize(first.loss);
-    const config = adapter.getConfig();
-    const weights = (await adapter.getWeights()).map((w) => ({ name: w.name, tensor: w.tensor.clone() }));
-    // A copy of the variables and a rebuilt optimizer with the same state must take the same step.
-    const second = problem(3);
-    second.a.assign(first.a);
-    second.b.assign(first.b);
-    const restored = tf.serialization.SerializationMap.getMap().classNameMap.L2LOptimizer[1](L2LOptimizer, config) as L2LOptimizer;
-    await restored.setWeights(weights.map((w) => ({ ...w, name: w.name.replace(first.a.name, second.a.name).replace(first.b.name, second.b.name) })));
-    adapter.minimize(first.loss);
-    restored.minimize(second.loss);
-    assertClose(second.a.dataSync(), first.a.dataSync(), { rtol: 0, atol: 0 });
-    assertClose(second.b.dataSync(), first.b.dataSync(), { rtol: 0, atol: 0 });
-  });
 });
+
+for (const { name, skip } of engineCases(['tfjs', 'native'])) {
+  describe(`tf.Optimizer adapter, learned optimizer on the ${name} engine`, { skip }, () => {
+    let engine: Engine;
+    before(async () => {
+      await setupBackend();
+      engine = makeTestEngine(name);
+    });
+
+    it('keeps a state per variable, leaks no tensors over many steps, and leaves none after dispose', async () => {
+      const { a, b, loss } = problem(2);
+      const before = tf.memory().numTensors;
+      const adapter = await loadLearnedOptimizer(randomLstmFile(), engine);
+      adapter.minimize(loss);
+      const after1 = tf.memory().numTensors;
+      for (let t = 0; t < 50; t++) adapter.minimize(loss);
+      assert.equal(tf.memory().numTensors, after1);
+      const weights = await adapter.getWeights();
+      // iterations, then per variable: count, h0, c0, h1, c1.
+      assert.equal(weights.length, 1 + 2 * 5);
+      assert.deepEqual(weights.slice(1, 6).map((w) => w.name), [`${a.name}/count`, `${a.name}/h0`, `${a.name}/c0`, `${a.name}/h1`, `${a.name}/c1`]);
+      assert.equal(weights[2].tensor.size, a.size * 20);
+      tf.dispose(weights.map((w) => w.tensor));
+      adapter.dispose();
+      assert.equal(tf.memory().numTensors, before, 'every tensor the optimizer made is freed');
+      assert.ok(b.size === 4);
+    });
+
+    it('saved and restored, it gives identical updates', async () => {
+      const first = problem(3);
+      const adapter = await loadLearnedOptimizer(randomLstmFile(), engine);
+      for (let t = 0; t < 5; t++) adapter.minimize(first.loss);
+      const config = adapter.getConfig();
+      const weights = (await adapter.getWeights()).map((w) => ({ name: w.name, tensor: w.tensor.clone() }));
+      // A copy of the variables and a rebuilt optimizer with the same state must take the same step.
+      const second = problem(3);
+      second.a.assign(first.a);
+      second.b.assign(first.b);
+      const restored = new L2LOptimizer(config.spec as never, engine);
+      await restored.setWeights(weights.map((w) => ({ ...w, name: w.name.replace(first.a.name, second.a.name).replace(first.b.name, second.b.name) })));
+      adapter.minimize(first.loss);
+      restored.minimize(second.loss);
+      assertClose(second.a.dataSync(), first.a.dataSync(), { rtol: 0, atol: 0 });
+      assertClose(second.b.dataSync(), first.b.dataSync(), { rtol: 0, atol: 0 });
+    });
+  });
+}

@@ -3,18 +3,21 @@
  * `tf.Optimizer`, so a TensorFlow.js user can pass it to `model.compile({ optimizer })` or
  * call `optimizer.minimize(...)` on plain variables.
  *
- * State is kept per variable (for the LSTM: a hidden state per coordinate), created lazily on
- * a variable's first update and disposed with the optimizer. The class is registered with
- * tf.serialization, so a layers model saved with it reloads with it.
+ * Each variable's gradient is read as a flat array, the optimizer's update added to the
+ * variable. State is kept per variable (for the LSTM: a hidden state per coordinate, held by
+ * the engine), created on a variable's first update and freed by `dispose`. The class is
+ * registered with tf.serialization, so a layers model saved with it reloads with it.
  */
 import * as tf from '@tensorflow/tfjs';
+import type { Engine } from '../engine/engine.ts';
+import { tfjsEngine } from '../engine/tfjs/tfjsEngine.ts';
+import { learnedOptimizer } from '../learned/learnedOptimizer.ts';
+import { fromOptimizerFile, type OptimizerFile } from '../learned/optimizerFile.ts';
+import type { Optimizer, SavedState } from '../optimizers/optimizer.ts';
+import { HAND_DESIGNED } from '../optimizers/registry.ts';
 
 /** A tensor with a name, as tf.Optimizer weights are exchanged. */
 type NamedTensor = { name: string; tensor: tf.Tensor };
-import { fromOptimizerFile, type OptimizerFile } from '../learned/optimizerFile.ts';
-import { lstmOptimizer } from '../learned/lstmOptimizer.ts';
-import { disposeState, type OptState, type Optimizer } from '../optimizers/optimizer.ts';
-import { HAND_DESIGNED } from '../optimizers/registry.ts';
 
 /** What `getConfig` records: a learned optimizer's whole file, or a hand-designed one's name and rate. */
 export type AdapterSpec = { kind: 'learned'; file: OptimizerFile } | { kind: 'hand-designed'; name: string; learningRate: number };
@@ -24,16 +27,19 @@ export class L2LOptimizer extends tf.Optimizer {
   /** The name tf.serialization knows this class by. */
   static className = 'L2LOptimizer';
   private readonly optimizer: Optimizer;
-  private readonly states = new Map<string, OptState>();
+  private readonly states = new Map<string, unknown>();
   /** States restored by `setWeights` that no variable has claimed yet, by saved variable name. */
-  private readonly pending = new Map<string, OptState>();
+  private readonly pending = new Map<string, SavedState>();
 
-  /** Wraps the optimizer described by `spec`. */
-  constructor(readonly spec: AdapterSpec) {
+  /** Wraps the optimizer described by `spec`; a learned one computes on `engine` (default: TensorFlow.js). */
+  constructor(
+    readonly spec: AdapterSpec,
+    engine: Pick<Engine, 'lstm'> = tfjsEngine(),
+  ) {
     super();
     if (spec.kind === 'learned') {
       const { config, phi } = fromOptimizerFile(spec.file);
-      this.optimizer = lstmOptimizer(config, Object.fromEntries(Object.entries(phi).map(([k, v]) => [k, tf.keep(v)])));
+      this.optimizer = learnedOptimizer(config, phi, engine);
     } else {
       const factory = HAND_DESIGNED[spec.name];
       if (!factory) throw new Error(`unknown optimizer '${spec.name}': use one of ${Object.keys(HAND_DESIGNED).join(', ')}`);
@@ -50,17 +56,13 @@ export class L2LOptimizer extends tf.Optimizer {
       if (grad == null) continue;
       const variable = tf.engine().registeredVariables[name];
       if (!variable) throw new Error(`no variable named '${name}'`);
-      // State outlives the caller's tidy scopes (tfjs-layers trains inside them): keep it.
-      const state = this.states.get(name) ?? this.claimRestored(name, variable) ?? keepState(tf.tidy(() => this.optimizer.init([variable])));
-      const next = keepState(
-        tf.tidy(() => {
-          const { updates, state: nextState } = this.optimizer.update([grad], state, [variable]);
-          variable.assign(variable.add(updates[0]));
-          return nextState;
-        }),
-      );
-      if (this.states.has(name)) disposeState(state);
-      this.states.set(name, next);
+      let state = this.states.get(name);
+      if (state === undefined) {
+        state = this.claimRestored(name, variable) ?? this.optimizer.init(variable.size);
+        this.states.set(name, state);
+      }
+      const updates = this.optimizer.update(grad.dataSync() as Float32Array, state);
+      tf.tidy(() => variable.assign(variable.add(tf.tensor(updates, variable.shape))));
     }
     this.incrementIterations();
   }
@@ -69,24 +71,28 @@ export class L2LOptimizer extends tf.Optimizer {
    * A restored state for a variable that has none yet: saved under its name, or under its name
    * without the `_N` suffix TensorFlow.js adds when a reloaded model's names are already taken.
    */
-  private claimRestored(name: string, variable: tf.Variable): OptState | undefined {
+  private claimRestored(name: string, variable: tf.Variable): unknown {
     for (const saved of [name, name.replace(/_\d+$/, '')]) {
       const state = this.pending.get(saved);
-      const fits = state && Object.values(state.slots).every(([t]) => t.size === variable.size || t.shape[0] === variable.size);
-      if (state && fits) {
+      if (!state) continue;
+      try {
+        const loaded = this.optimizer.load(state, variable.size);
         this.pending.delete(saved);
-        return state;
+        return loaded;
+      } catch {
+        // Saved for a variable of another size: not this one's.
       }
     }
     return undefined;
   }
 
-  /** The iteration count and every variable's state tensors, by name. */
+  /** The iteration count and every variable's state arrays, by name (`<variable>/<array>`). */
   override async getWeights(): Promise<NamedTensor[]> {
     const weights: NamedTensor[] = [await this.saveIterations()];
-    for (const [name, state] of [...this.states, ...this.pending]) {
+    const saved: Array<[string, SavedState]> = [...[...this.states].map(([name, state]) => [name, this.optimizer.save(state)] as [string, SavedState]), ...this.pending];
+    for (const [name, state] of saved) {
       weights.push({ name: `${name}/count`, tensor: tf.scalar(state.count, 'int32') });
-      for (const [slot, tensors] of Object.entries(state.slots)) weights.push({ name: `${name}/${slot}`, tensor: tensors[0] });
+      for (const [key, values] of Object.entries(state.arrays)) weights.push({ name: `${name}/${key}`, tensor: tf.tensor1d(values) });
     }
     return weights;
   }
@@ -94,17 +100,15 @@ export class L2LOptimizer extends tf.Optimizer {
   /** Restores what `getWeights` returned. */
   override async setWeights(weightValues: NamedTensor[]): Promise<void> {
     const rest = await this.extractIterations(weightValues);
-    for (const state of [...this.states.values(), ...this.pending.values()]) disposeState(state);
-    this.states.clear();
-    this.pending.clear();
+    this.release();
     // Each variable claims its state on its next update (see claimRestored).
     for (const { name, tensor } of rest) {
       const cut = name.lastIndexOf('/');
       const variable = name.slice(0, cut);
-      const slot = name.slice(cut + 1);
-      const state = this.pending.get(variable) ?? { count: 0, slots: {} };
-      if (slot === 'count') state.count = (await tensor.data())[0];
-      else state.slots[slot] = [tf.keep(tensor.clone())];
+      const key = name.slice(cut + 1);
+      const state = this.pending.get(variable) ?? { count: 0, arrays: {} };
+      if (key === 'count') state.count = (await tensor.data())[0];
+      else state.arrays[key] = Float32Array.from(await tensor.data());
       this.pending.set(variable, state);
     }
   }
@@ -121,31 +125,26 @@ export class L2LOptimizer extends tf.Optimizer {
 
   /** Frees every per-variable state. */
   override dispose(): void {
-    for (const state of [...this.states.values(), ...this.pending.values()]) disposeState(state);
+    this.release();
+    super.dispose();
+  }
+
+  private release(): void {
+    for (const state of this.states.values()) this.optimizer.dispose(state);
     this.states.clear();
     this.pending.clear();
-    super.dispose();
   }
 }
 
 tf.serialization.registerClass(L2LOptimizer);
-
-/** Marks every tensor of a state as kept, so no enclosing tf.tidy disposes it. */
-function keepState(state: OptState): OptState {
-  for (const tensors of Object.values(state.slots)) tensors.forEach((t) => tf.keep(t));
-  return state;
-}
 
 /** A `tf.Optimizer` for a hand-designed optimizer by name ('sgd', 'nag', 'adam', …). */
 export function handDesignedTfOptimizer(name: string, learningRate: number): L2LOptimizer {
   return new L2LOptimizer({ kind: 'hand-designed', name, learningRate });
 }
 
-/**
- * Loads a learned optimizer as a `tf.Optimizer`: from a parsed file object, a URL (fetched), or
- * in Node a file path.
- */
-export async function loadLearnedOptimizer(source: string | OptimizerFile): Promise<L2LOptimizer> {
+/** Reads an optimizer file: a parsed object as it is, a URL by fetch, or in Node a file path. */
+export async function readOptimizerSource(source: string | OptimizerFile): Promise<OptimizerFile> {
   let file: unknown = source;
   if (typeof source === 'string') {
     if (/^https?:\/\//.test(source) || typeof window !== 'undefined') {
@@ -160,5 +159,14 @@ export async function loadLearnedOptimizer(source: string | OptimizerFile): Prom
     }
   }
   fromOptimizerFile(file); // validates before anything is built
-  return new L2LOptimizer({ kind: 'learned', file: file as OptimizerFile });
+  return file as OptimizerFile;
+}
+
+/**
+ * Loads a learned optimizer as a `tf.Optimizer` from a parsed file object, a URL (fetched), or
+ * in Node a file path; it computes on `engine` (default: TensorFlow.js; Node's entry point
+ * defaults to the native kernels where they are built).
+ */
+export async function loadLearnedOptimizer(source: string | OptimizerFile, engine: Pick<Engine, 'lstm'> = tfjsEngine()): Promise<L2LOptimizer> {
+  return new L2LOptimizer({ kind: 'learned', file: await readOptimizerSource(source) }, engine);
 }

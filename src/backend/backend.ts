@@ -1,15 +1,13 @@
 /**
  * Chooses and starts the TensorFlow.js backend in Node: `wasm` by default, `cpu` as a fallback.
- * The choice comes from an explicit argument, else the `L2L_BACKEND` environment variable. It
- * also registers the native LSTM kernel when it is built (`L2L_KERNEL=tfjs` keeps the LSTM on
- * TensorFlow.js).
+ * The choice comes from an explicit argument, else the `L2L_BACKEND` environment variable. (Which
+ * engine computes the LSTM and the tasks is `engine/select.ts`'s choice.)
  */
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { useNativeKernel } from '../native/nativeKernel.ts';
 
 /** The backends this project supports in Node. */
 export const BACKENDS = ['wasm', 'cpu'] as const;
@@ -78,7 +76,6 @@ export async function initBackend(requested?: string): Promise<BackendName> {
     // The cpu backend otherwise prints a banner recommending tfjs-node, which cannot install here.
     (tf.backend() as unknown as { firstUse: boolean }).firstUse = false;
   }
-  useNativeKernel();
   started = name;
   return name;
 }

@@ -6,18 +6,13 @@
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { writeFileAtomic } from '../io/atomicWrite.ts';
-import { SHARD_BLOCK_ROWS } from '../meta/metaGradient.ts';
 
-/** How `train` runs big tasks by default: two threads, replay blocks of `SHARD_BLOCK_ROWS`. */
-const TRAIN_DEFAULT = { threads: 2, blockRows: SHARD_BLOCK_ROWS };
-
-const PARTS: Array<{ part: string; label: string; timed: number; threads?: number; blockRows?: number; kernel?: string }> = [
+const PARTS: Array<{ part: string; label: string; timed: number; threads?: number; kernel?: string }> = [
   { part: 'quadratic', label: 'quadratic meta-iteration (128 × 10 coordinates)', timed: 10 },
-  { part: 'mnist', label: 'MNIST meta-iteration (784-20-10 sigmoid), train --threads 1', timed: 3 },
-  { part: 'mnist', label: 'MNIST meta-iteration, train --threads 2 (the default)', timed: 3, ...TRAIN_DEFAULT },
-  { part: 'mnist', label: 'MNIST meta-iteration, --threads 2, LSTM on TensorFlow.js (L2L_KERNEL=tfjs)', timed: 3, ...TRAIN_DEFAULT, kernel: 'tfjs' },
-  { part: 'mnist-wide', label: 'MNIST meta-iteration, 4× wider (784-80-10), --threads 1', timed: 1 },
-  { part: 'mnist-wide', label: 'MNIST meta-iteration, 4× wider, --threads 2 (the default)', timed: 1, ...TRAIN_DEFAULT },
+  { part: 'mnist', label: 'MNIST meta-iteration (784-20-10 sigmoid)', timed: 3 },
+  { part: 'mnist-base', label: 'MNIST meta-iteration with a base step (LSTM × 0.05 + RMSprop 0.005)', timed: 3 },
+  { part: 'mnist', label: 'MNIST meta-iteration, TensorFlow.js engine (--kernel tfjs, --threads 2)', timed: 3, threads: 2, kernel: 'tfjs' },
+  { part: 'mnist-wide', label: 'MNIST meta-iteration, 4× wider (784-80-10)', timed: 1 },
   { part: 'mnist-eval', label: 'MNIST learned-optimizer evaluation (100 steps)', timed: 3 },
   { part: 'mnist-eval-batch', label: 'MNIST evaluation as compare runs it: 4 jobs of 3 networks × 100 steps, compare --threads 1', timed: 2, threads: 1 },
   { part: 'mnist-eval-batch', label: 'MNIST evaluation as compare runs it, compare --threads 2 (the default)', timed: 2, threads: 2 },
@@ -34,11 +29,11 @@ const median = (xs: number[]) => {
 };
 
 const report: Record<string, unknown>[] = [];
-for (const { part, label, timed, threads, blockRows, kernel } of PARTS) {
+for (const { part, label, timed, threads, kernel } of PARTS) {
   process.stderr.write(`running ${part}…\n`);
   let out: string;
   try {
-    const env = { ...process.env, ...(threads ? { L2L_THREADS: String(threads) } : {}), ...(blockRows ? { L2L_BLOCK_ROWS: String(blockRows) } : {}), ...(kernel ? { L2L_KERNEL: kernel } : {}) };
+    const env = { ...process.env, ...(threads ? { L2L_THREADS: String(threads) } : {}), ...(kernel ? { L2L_KERNEL: kernel } : {}) };
     out = execFileSync(process.execPath, ['--import', 'tsx', path.join(here, 'measure.ts'), part, String(timed)], { encoding: 'utf8', env, stdio: ['ignore', 'pipe', 'ignore'] });
   } catch (error) {
     const reason = `failed (exit ${(error as { status?: number }).status ?? '?'}; e.g. out of wasm memory)`;
@@ -51,7 +46,6 @@ for (const { part, label, timed, threads, blockRows, kernel } of PARTS) {
   const entry = {
     part,
     label,
-    blockRows: m.blockRows,
     threads: m.threads,
     secondsMedian: median(seconds),
     secondsMin: Math.min(...seconds),

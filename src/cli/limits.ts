@@ -26,7 +26,7 @@ export function refuseAbove(bytes: number, command: string, what: string, fix: s
   throw new UserError(`${command} would need about ${gib(bytes)} (${what}), above the limit of ${gib(limit)} (half of this machine's memory, at most 8 GiB): ${fix}`);
 }
 
-/** Floats one coordinate's LSTM keeps per step for back-propagation (native/lstm_kernel.cc cacheSize). */
+/** Floats one coordinate's LSTM keeps per step for back-propagation (native/lstm_math.h cacheSize). */
 function activationFloats(lstm: Pick<LstmConfig, 'hidden'>): number {
   return lstm.hidden.reduce((n, h, l) => n + (l === 0 ? 2 : lstm.hidden[l - 1]) + 7 * h, 0);
 }

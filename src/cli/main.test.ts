@@ -9,6 +9,7 @@ import { initMetaParams, PAPER_LSTM } from '../learned/lstmConfig.ts';
 import { toOptimizerFile } from '../learned/optimizerFile.ts';
 import { Rng } from '../random/rng.ts';
 import { setupBackend } from '../testing/setup.ts';
+import { NATIVE_SKIP } from '../testing/engines.ts';
 import { parseResults, parseResultsIndex } from '../report/resultsFile.ts';
 import { main } from './main.ts';
 
@@ -172,19 +173,27 @@ describe('CLI: Ctrl-C during training', () => {
   });
 });
 
-describe('CLI: train on MNIST with a worker thread', () => {
-  it('a 784-6-10 network (4,786 coordinates) trains on two threads through bin/l2l.js, records them, and exits', async () => {
-    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'l2l-threads-'));
-    const args = ['bin/l2l.js', 'train', '--task', 'mnist', '--hidden', '6', '--iterations', '2', '--horizon', '4', '--unroll', '2', '--validate-every', '1', '--validation-members', '2', '--out', out];
-    await run('node', args, { cwd: repo, timeout: 120_000 });
-    const log = fs.readFileSync(path.join(out, 'log.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
-    assert.equal(log[0].threads, 2);
-    assert.equal(log[0].blockRows, 1024);
-    const iterations = log.filter((e) => e.type === 'iteration');
-    assert.equal(iterations.length, 2);
-    for (const e of iterations) assert.ok(Number.isFinite(e.metaLoss) && e.skippedUpdates === 0, JSON.stringify(e));
-    assert.ok(fs.statSync(path.join(out, 'optimizer.json')).size > 0);
-  });
+describe('CLI: train on MNIST on each engine', () => {
+  const cases: Array<[string, string[], string, number]> = [
+    // The TensorFlow.js engine shares the LSTM's rows with a worker thread by default.
+    ['on the TensorFlow.js engine with a worker thread (its default)', ['--kernel', 'tfjs'], 'tfjs', 2],
+    ...(NATIVE_SKIP ? [] : [['on the native engine, one thread of validation (its default)', [], 'native', 1] as [string, string[], string, number]]),
+  ];
+  for (const [label, flags, engine, threads] of cases) {
+    it(`a 784-6-10 network (4,786 coordinates) trains through bin/l2l.js ${label}, records it, and exits`, async () => {
+      const out = fs.mkdtempSync(path.join(os.tmpdir(), 'l2l-threads-'));
+      const args = ['bin/l2l.js', ...flags, 'train', '--task', 'mnist', '--hidden', '6', '--iterations', '2', '--horizon', '4', '--unroll', '2', '--validate-every', '1', '--validation-members', '2', '--out', out];
+      await run('node', args, { cwd: repo, timeout: 120_000 });
+      const log = fs.readFileSync(path.join(out, 'log.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+      assert.equal(log[0].engine, engine);
+      assert.equal(log[0].threads, threads);
+      assert.equal(log[0].validationChunks, 2);
+      const iterations = log.filter((e) => e.type === 'iteration');
+      assert.equal(iterations.length, 2);
+      for (const e of iterations) assert.ok(Number.isFinite(e.metaLoss) && e.skippedUpdates === 0, JSON.stringify(e));
+      assert.ok(fs.statSync(path.join(out, 'optimizer.json')).size > 0);
+    });
+  }
 });
 
 describe('CLI: reproduce', () => {

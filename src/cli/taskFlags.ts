@@ -8,6 +8,7 @@ import type { MnistSplitName } from '../data/mnist.ts';
 import { ACTIVATIONS, MlpFamily, PAPER_MLP, type Activation, type MlpInit } from '../tasks/mlp.ts';
 import { QuadraticFamily, type QuadraticVariant } from '../tasks/quadratic.ts';
 import type { TaskFamily } from '../tasks/task.ts';
+import type { Engine } from '../engine/engine.ts';
 import { intIn, oneOf, TASKS } from './options.ts';
 import { loadMnist } from '../data/mnist.ts';
 
@@ -41,15 +42,21 @@ export function addTaskFlags(command: Command): Command {
     .option('--init <name>', "mnist: 'normal' (weights and biases N(0, 0.01²)) or 'glorot'", oneOf(['normal', 'glorot'] as const), PAPER_MLP.init);
 }
 
-/** The task family the flags describe; MNIST networks train on `split` (train for meta-training, test for evaluation). */
-export function familyFromFlags(flags: TaskFlags, split: MnistSplitName): TaskFamily {
+/**
+ * The task family the flags describe; MNIST networks train on `split` (train for meta-training,
+ * test for evaluation) and compute on `engine`'s MLP kernel when it has one.
+ */
+export function familyFromFlags(flags: TaskFlags, split: MnistSplitName, engine: Pick<Engine, 'mlp'>): TaskFamily {
   if (flags.task === 'mnist') {
-    return new MlpFamily({ ...PAPER_MLP, hidden: flags.hidden, activation: flags.activation, init: flags.init, split }, loadMnist);
+    return new MlpFamily({ ...PAPER_MLP, hidden: flags.hidden, activation: flags.activation, init: flags.init, split }, loadMnist, engine.mlp);
   }
   return new QuadraticFamily({ dims: flags.dims, variant: flags.variant });
 }
 
-/** Per-task defaults for meta-training: optimizees per iteration and validation optimizees. */
-export function trainingDefaults(task: TaskFlags['task']): { members: number; validationMembers: number } {
-  return task === 'mnist' ? { members: 1, validationMembers: 10 } : { members: 128, validationMembers: 1024 };
+/**
+ * Per-task defaults for meta-training: optimizees per iteration, validation optimizees, and the
+ * batches these are drawn in (which threads may evaluate in parallel).
+ */
+export function trainingDefaults(task: TaskFlags['task']): { members: number; validationMembers: number; validationChunks: number } {
+  return task === 'mnist' ? { members: 1, validationMembers: 10, validationChunks: 2 } : { members: 128, validationMembers: 1024, validationChunks: 1 };
 }

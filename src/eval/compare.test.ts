@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
-import * as tf from '@tensorflow/tfjs';
 import type { Optimizer } from '../optimizers/optimizer.ts';
 import { sgd } from '../optimizers/sgd.ts';
 import { QuadraticFamily } from '../tasks/quadratic.ts';
@@ -54,16 +53,19 @@ describe('tuning and comparison', () => {
     const family = new QuadraticFamily();
     const config = defaultCompareConfig(10, 20, 3, family);
     // A "learned" optimizer that blows up at its third update.
-    const exploding: Optimizer = {
+    const exploding: Optimizer<{ count: number }> = {
       name: 'exploding',
       hyperparams: {},
-      init: () => ({ count: 0, slots: {} }),
-      update: (grads, state) => ({
-        updates: grads.map((g) => tf.tidy(() => g.mul(state.count >= 2 ? Infinity : -0.01))),
-        state: { count: state.count + 1, slots: {} },
-      }),
+      init: () => ({ count: 0 }),
+      update: (grads, state) => {
+        const factor = state.count++ >= 2 ? Infinity : -0.01;
+        return grads.map((g) => g * factor);
+      },
+      save: (state) => ({ count: state.count, arrays: {} }),
+      load: (saved) => ({ count: saved.count }),
+      dispose: () => {},
     };
-    const results = await compare(family, [{ name: 'lstm', optimizer: exploding }], config);
+    const results = await compare(family, [{ name: 'lstm', optimizer: exploding as Optimizer }], config);
     const lstm = results.optimizers[0];
     assert.equal(lstm.diverged, 20);
     assert.ok(Number.isFinite(lstm.meanLoss[2]));

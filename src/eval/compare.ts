@@ -64,7 +64,7 @@ export async function compare(
   contenders: Contender[],
   config: CompareConfig,
   onProgress: (message: string) => void = () => {},
-  { runner = localRunner, onJob }: CompareOptions = {},
+  { runner = localRunner(), onJob }: CompareOptions = {},
 ): Promise<Results> {
   // Tuning optimizees come from a different seed than the test ones.
   const tuningSeed = config.seed + 1_000_003;

@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { loadMnist } from '../data/mnist.ts';
+import type { Engine } from '../engine/engine.ts';
+import { selectEngine } from '../engine/select.ts';
 import { initMetaParams, PAPER_LSTM } from '../learned/lstmConfig.ts';
 import type { Optimizer } from '../optimizers/optimizer.ts';
 import { Rng } from '../random/rng.ts';
@@ -15,10 +17,12 @@ import { handDesignedContender, lstmContender, type Contender } from './unrollJo
 
 describe('evaluation on worker threads', () => {
   let pool: EvalPool;
+  let engine: Engine;
   const phi = () => initMetaParams(PAPER_LSTM, new Rng(5));
   before(async () => {
     await setupBackend();
-    pool = new EvalPool(2, tf.getBackend());
+    engine = selectEngine();
+    pool = new EvalPool(2, tf.getBackend(), engine.name);
   });
   after(() => pool.close());
 
@@ -28,26 +32,24 @@ describe('evaluation on worker threads', () => {
     config.chunkSize = 15;
     config.tuning = { grid: [0.01, 0.1, 1], members: 16, steps: 25 };
     const learned = phi();
-    const contenders = [lstmContender('lstm', PAPER_LSTM, learned), handDesignedContender('sgd'), handDesignedContender('adam')];
+    const contenders = [lstmContender('lstm', PAPER_LSTM, learned, engine), handDesignedContender('sgd'), handDesignedContender('adam')];
     const here = await compare(family, contenders, config);
     const workers = await compare(family, contenders, config, () => {}, { runner: pool });
     assert.deepEqual(workers, here);
     assert.equal(here.optimizers[0].meanLoss.length, 26);
-    tf.dispose(Object.values(learned));
   });
 
   it('gives exactly the numbers of this thread on MNIST, final test-set metrics included', async () => {
-    const family = new MlpFamily({ ...PAPER_MLP, hidden: [6], split: 'test' }, loadMnist);
+    const family = new MlpFamily({ ...PAPER_MLP, hidden: [6], split: 'test' }, loadMnist, engine.mlp);
     const config = defaultCompareConfig(4, 3, 2, family);
     config.chunkSize = 2;
     config.tuning = { grid: [0.1, 1], members: 2, steps: 4 };
     const learned = phi();
-    const contenders = [lstmContender('lstm', PAPER_LSTM, learned), handDesignedContender('nag')];
+    const contenders = [lstmContender('lstm', PAPER_LSTM, learned, engine), handDesignedContender('nag')];
     const here = await compare(family, contenders, config);
     const workers = await compare(family, contenders, config, () => {}, { runner: pool });
     assert.deepEqual(workers, here);
     assert.ok(here.optimizers[1].final!.accuracy > 0);
-    tf.dispose(Object.values(learned));
   });
 
   it('meta-training validates its chunks of networks on the pool with the same numbers as here', async () => {
@@ -55,35 +57,35 @@ describe('evaluation on worker threads', () => {
     const config = defaultMetaTrainConfig({ lstm: PAPER_LSTM, iterations: 2, membersPerTask: 8, horizon: 10, unrollLength: 5, validateEvery: 1, validationMembers: 5, validationChunks: 2, seed: 4 });
     const run = async (validationRunner?: EvalPool) => {
       const validations: ValidationInfo[] = [];
-      const result = await metaTrain(family, config, { validationRunner, onValidation: (info) => validations.push(info) });
-      const best = Object.fromEntries(Object.entries(result.best).map(([k, t]) => [k, Array.from(t.dataSync())]));
-      tf.dispose(Object.values(result.best));
-      return { validations, best };
+      const result = await metaTrain(engine, family, config, { validationRunner, onValidation: (info) => validations.push(info) });
+      return { validations, best: result.best };
     };
     const here = await run();
     assert.deepEqual(await run(pool), here);
     assert.equal(here.validations.length, 3);
     assert.ok(here.validations.every((v) => Number.isFinite(v.validationLoss)));
     // A different validation set than one batch of the same size.
-    const oneBatch = await metaTrain(family, { ...config, validationChunks: 1, iterations: 0 });
+    const oneBatch = await metaTrain(engine, family, { ...config, validationChunks: 1, iterations: 0 });
     assert.notEqual(oneBatch.bestValidationLoss, here.validations[0].validationFinalLoss);
-    tf.dispose(Object.values(oneBatch.best));
   });
 
   it('runs an optimizer without a spec (a custom one) in this thread', async () => {
     const family = new QuadraticFamily();
     const config = defaultCompareConfig(5, 8, 1, family);
     let updates = 0;
-    const halfGradient: Optimizer = {
+    const halfGradient: Optimizer<null> = {
       name: 'half',
       hyperparams: {},
-      init: () => ({ count: 0, slots: {} }),
-      update: (grads, state) => {
+      init: () => null,
+      update: (grads) => {
         updates++;
-        return { updates: grads.map((g) => g.mul(-0.01)), state: { count: state.count + 1, slots: {} } };
+        return grads.map((g) => g * -0.01);
       },
+      save: () => ({ count: 0, arrays: {} }),
+      load: () => null,
+      dispose: () => {},
     };
-    const contenders: Contender[] = [{ name: 'half', optimizer: halfGradient }];
+    const contenders: Contender[] = [{ name: 'half', optimizer: halfGradient as Optimizer }];
     const results = await compare(family, contenders, config, () => {}, { runner: pool });
     assert.equal(updates, 5, 'every update ran here');
     assert.deepEqual(results, await compare(family, contenders, config));

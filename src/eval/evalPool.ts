@@ -6,9 +6,10 @@
  */
 import type { Worker } from 'node:worker_threads';
 import { startWorker } from '../backend/worker.ts';
+import type { Engine } from '../engine/engine.ts';
+import { selectEngine } from '../engine/select.ts';
 import { UserError } from '../io/userError.ts';
-import { kernelThreads, setKernelThreads } from '../learned/rowKernel.ts';
-import type { UnrollResult } from '../meta/unroll.ts';
+import type { UnrollResult } from '../unroll/unroll.ts';
 import { MlpFamily } from '../tasks/mlp.ts';
 import { QuadraticFamily } from '../tasks/quadratic.ts';
 import type { TaskFamily } from '../tasks/task.ts';
@@ -21,8 +22,8 @@ class EvalWorker {
   private readonly pending = new Map<number, { resolve(result: UnrollResult): void; reject(error: Error): void }>();
   private nextId = 0;
 
-  constructor(backend: string) {
-    this.worker = startWorker(import.meta.url, 'evalWorker', { backend });
+  constructor(backend: string, kernel: string) {
+    this.worker = startWorker(import.meta.url, 'evalWorker', { backend, kernel });
     this.worker.on('message', (reply: { id: number; result?: UnrollResult; error?: string; userMessage?: string }) => {
       const waiting = this.pending.get(reply.id);
       this.pending.delete(reply.id);
@@ -59,14 +60,18 @@ class EvalWorker {
 
 /**
  * `threads` threads of evaluation: this one and `threads − 1` workers; `close` it when done.
- * Jobs go to whichever thread is free; this thread runs its jobs while the workers run theirs.
+ * Jobs go to whichever thread is free. Every thread computes on an engine of the kind `kernel`
+ * names ('native' or 'tfjs'); with workers, this thread's uses one kernel thread too, so that
+ * every core has one job.
  */
 export class EvalPool implements UnrollRunner {
   private readonly workers: EvalWorker[];
+  private readonly engine: Engine;
 
-  /** Starts the workers (their backends initialize in the background). */
-  constructor(threads: number, backend: string) {
-    this.workers = Array.from({ length: Math.max(0, threads - 1) }, () => new EvalWorker(backend));
+  /** Starts the workers on TensorFlow.js backend `backend` (they initialize in the background). */
+  constructor(threads: number, backend: string, kernel: string) {
+    this.workers = Array.from({ length: Math.max(0, threads - 1) }, () => new EvalWorker(backend, kernel));
+    this.engine = selectEngine({ kernel, ...(threads > 1 ? { threads: 1 } : {}) });
   }
 
   /**
@@ -81,9 +86,7 @@ export class EvalPool implements UnrollRunner {
     const mine = jobs.map((_, i) => i).filter((i) => !shareable(i));
     const spec = { name: family.name, config: family.config };
     let failed = false;
-    // With workers, every core has a job: this thread's kernel uses one thread meanwhile.
-    const kernelThreadsBefore = kernelThreads();
-    if (this.workers.length > 0) setKernelThreads(1);
+    const local = localRunner(this.engine);
     // Each worker takes the next job as soon as it is free (the first ones right away).
     const working = this.workers.map(async (worker) => {
       while (queue.length && !failed) {
@@ -100,7 +103,7 @@ export class EvalPool implements UnrollRunner {
     // Meanwhile this thread runs its own jobs, then takes shared ones, letting replies in between.
     try {
       for (let i = mine.shift() ?? queue.shift(); i !== undefined && !failed; i = mine.shift() ?? queue.shift()) {
-        [results[i]] = await localRunner.run(family, contenders, [jobs[i]], onDone);
+        [results[i]] = await local.run(family, contenders, [jobs[i]], onDone);
         await new Promise((resolve) => setImmediate(resolve));
       }
     } catch (error) {
@@ -108,7 +111,6 @@ export class EvalPool implements UnrollRunner {
       throw error;
     } finally {
       await Promise.allSettled(working);
-      setKernelThreads(kernelThreadsBefore);
     }
     await Promise.all(working);
     return results;

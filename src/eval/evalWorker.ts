@@ -1,10 +1,12 @@
 /**
- * Worker-thread entry of an `EvalPool`: one TensorFlow.js engine that runs unroll jobs
- * (`unrollJob.ts`) for the family and optimizer each request describes, and replies with the
- * loss curves.
+ * Worker-thread entry of an `EvalPool`: its own TensorFlow.js backend and engine (of the kind
+ * the pool's thread uses, on one thread) that run unroll jobs (`unrollJob.ts`) for the family
+ * and optimizer each request describes, and reply with the loss curves.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { initBackend } from '../backend/backend.ts';
+import type { Engine } from '../engine/engine.ts';
+import { selectEngine } from '../engine/select.ts';
 import { loadMnist } from '../data/mnist.ts';
 import { UserError } from '../io/userError.ts';
 import type { MlpConfig } from '../tasks/mlp.ts';
@@ -29,25 +31,21 @@ function familyOf(spec: EvalRequest['family']): TaskFamily {
   let family = families.get(key);
   if (!family) {
     if (spec.name === 'quadratic') family = new QuadraticFamily(spec.config as unknown as QuadraticConfig);
-    else if (spec.name === 'mnist') family = new MlpFamily(spec.config as unknown as MlpConfig, loadMnist);
+    else if (spec.name === 'mnist') family = new MlpFamily(spec.config as unknown as MlpConfig, loadMnist, engine.mlp);
     else throw new Error(`a worker cannot build task family '${spec.name}'`);
     families.set(key, family);
   }
   return family;
 }
 
-const ready = initBackend((workerData as { backend: string }).backend);
-let queue: Promise<unknown> = ready;
+const { backend, kernel } = workerData as { backend: string; kernel: string };
+let engine: Engine;
+let queue: Promise<unknown> = initBackend(backend).then(() => (engine = selectEngine({ kernel, threads: 1 })));
 parentPort!.on('message', (request: EvalRequest) => {
   queue = queue.then(() => {
     try {
-      const built = optimizerFromSpec(request.spec, request.job.learningRate);
-      try {
-        const result = runUnrollJob(familyOf(request.family), built.optimizer, request.job);
-        parentPort!.postMessage({ id: request.id, result });
-      } finally {
-        built.dispose();
-      }
+      const result = runUnrollJob(familyOf(request.family), optimizerFromSpec(request.spec, engine, request.job.learningRate), request.job);
+      parentPort!.postMessage({ id: request.id, result });
     } catch (error) {
       // A user's mistake (e.g. missing MNIST files) keeps its one-line message.
       const userMessage = error instanceof UserError ? error.message : undefined;

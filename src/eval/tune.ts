@@ -4,7 +4,7 @@
  */
 import type { OptimizerFactory } from '../optimizers/optimizer.ts';
 import type { TaskFamily } from '../tasks/task.ts';
-import { meanCurve, type UnrollResult } from '../meta/unroll.ts';
+import { meanCurve, type UnrollResult } from '../unroll/unroll.ts';
 import { runUnrollJob, type UnrollJob } from './unrollJob.ts';
 
 /** The default grid {1e-4, 3e-4, 1e-3, …, 1, 3}. */

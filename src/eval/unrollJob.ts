@@ -4,23 +4,24 @@
  * runs); they are independent, so a runner may do them in this thread one after the other or
  * hand them to worker threads (`evalPool.ts`) — the numbers are the same either way.
  */
-import * as tf from '@tensorflow/tfjs';
-import { lstmOptimizer } from '../learned/lstmOptimizer.ts';
-import { metaParamShapes, type LstmConfig, type MetaParams } from '../learned/lstmConfig.ts';
+import type { Engine } from '../engine/engine.ts';
+import { learnedOptimizer } from '../learned/learnedOptimizer.ts';
+import type { LstmConfig } from '../learned/lstmConfig.ts';
 import type { Optimizer, OptimizerFactory } from '../optimizers/optimizer.ts';
 import { HAND_DESIGNED } from '../optimizers/registry.ts';
 import { Rng } from '../random/rng.ts';
 import type { TaskFamily } from '../tasks/task.ts';
-import { unroll, type UnrollResult } from '../meta/unroll.ts';
+import { unroll, type UnrollResult } from '../unroll/unroll.ts';
 
-/** What a worker thread needs to build an optimizer: a hand-designed one by name, or an LSTM's φ. */
+/** What any thread needs to build an optimizer: a hand-designed one by name, or a learned one's φ. */
 export type OptimizerSpec =
   | { kind: 'hand-designed'; name: string }
-  | { kind: 'lstm'; config: LstmConfig; phi: Float32Array[] };
+  | { kind: 'lstm'; config: LstmConfig; phi: Float32Array };
 
 /**
  * An optimizer to compare: fixed (the learned one) or tuned over learning rates. With a `spec`
- * it can also run on worker threads; without one (a custom optimizer) it runs in this thread.
+ * any runner builds it on its own engine (and worker threads can run it); without one (a custom
+ * optimizer) it runs as given, in this thread.
  */
 export type Contender =
   | { name: string; optimizer: Optimizer; spec?: OptimizerSpec }
@@ -52,51 +53,50 @@ export function handDesignedContender(name: string): Contender {
   return { name, factory, spec: { kind: 'hand-designed', name } };
 }
 
-/** A learned LSTM contender for φ (not copied: the caller keeps it alive while comparing). */
-export function lstmContender(name: string, config: LstmConfig, phi: MetaParams): Contender {
-  const values = metaParamShapes(config).map(([key]) => phi[key].dataSync() as Float32Array);
-  return { name, optimizer: lstmOptimizer(config, phi), spec: { kind: 'lstm', config, phi: values } };
+/** A learned contender for `config` and φ (flat; not copied), built on `engine` where no runner rebuilds it. */
+export function lstmContender(name: string, config: LstmConfig, phi: Float32Array, engine: Pick<Engine, 'lstm'>): Contender {
+  return { name, optimizer: learnedOptimizer(config, phi, engine), spec: { kind: 'lstm', config, phi } };
 }
 
 /** Runs one job with `optimizer` in this thread. */
 export function runUnrollJob(family: TaskFamily, optimizer: Optimizer, job: UnrollJob): UnrollResult {
   const rng = new Rng(job.seed).child(job.stream);
   const task = family.sample(rng.child('task'), job.members);
-  const theta0 = task.init(rng.child('init'));
   try {
-    const result = unroll(task, optimizer, theta0, job.steps, { finalMetrics: job.finalMetrics });
-    return result;
+    return unroll(task, optimizer, task.init(rng.child('init')), job.steps, { finalMetrics: job.finalMetrics });
   } finally {
-    tf.dispose(theta0);
     task.dispose?.();
   }
 }
 
-/** The optimizer a job runs: the fixed one, or the tuned one at the job's learning rate. */
-export function jobOptimizer(contender: Contender, job: UnrollJob): Optimizer {
+/** The optimizer a job runs: from the contender's spec on `engine` when it has one, else the contender's own. */
+export function jobOptimizer(contender: Contender, job: UnrollJob, engine?: Pick<Engine, 'lstm'>): Optimizer {
+  if (contender.spec && engine) return optimizerFromSpec(contender.spec, engine, job.learningRate);
   if ('optimizer' in contender) return contender.optimizer;
   if (job.learningRate === undefined) throw new Error(`job for '${contender.name}' has no learning rate`);
   return contender.factory(job.learningRate);
 }
 
-/** Builds an optimizer from its spec; `dispose` frees what it allocated (φ). */
-export function optimizerFromSpec(spec: OptimizerSpec, learningRate?: number): { optimizer: Optimizer; dispose(): void } {
-  if (spec.kind === 'hand-designed') {
-    const factory = HAND_DESIGNED[spec.name];
-    if (!factory || learningRate === undefined) throw new Error(`cannot build '${spec.name}' at learning rate ${learningRate}`);
-    return { optimizer: factory(learningRate), dispose() {} };
-  }
-  const phi: MetaParams = Object.fromEntries(metaParamShapes(spec.config).map(([name, shape], i) => [name, tf.tensor(spec.phi[i], shape)]));
-  return { optimizer: lstmOptimizer(spec.config, phi), dispose: () => tf.dispose(Object.values(phi)) };
+/** Builds an optimizer from its spec, a learned one on `engine`. */
+export function optimizerFromSpec(spec: OptimizerSpec, engine: Pick<Engine, 'lstm'>, learningRate?: number): Optimizer {
+  if (spec.kind === 'lstm') return learnedOptimizer(spec.config, spec.phi, engine);
+  const factory = HAND_DESIGNED[spec.name];
+  if (!factory || learningRate === undefined) throw new Error(`cannot build '${spec.name}' at learning rate ${learningRate}`);
+  return factory(learningRate);
 }
 
-/** Runs every job here, one after the other. */
-export const localRunner: UnrollRunner = {
-  async run(family, contenders, jobs, onDone) {
-    return jobs.map((job) => {
-      const result = runUnrollJob(family, jobOptimizer(contenders[job.contender], job), job);
-      onDone?.();
-      return result;
-    });
-  },
-};
+/**
+ * A runner that does every job here, one after the other: contenders with a spec built on
+ * `engine` when given, else each contender's own optimizer.
+ */
+export function localRunner(engine?: Pick<Engine, 'lstm'>): UnrollRunner {
+  return {
+    async run(family, contenders, jobs, onDone) {
+      return jobs.map((job) => {
+        const result = runUnrollJob(family, jobOptimizer(contenders[job.contender], job, engine), job);
+        onDone?.();
+        return result;
+      });
+    },
+  };
+}

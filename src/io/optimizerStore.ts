@@ -1,12 +1,12 @@
 /** Reads and writes learned-optimizer files on disk (Node only). */
 import fs from 'node:fs';
 import { fromOptimizerFile, toOptimizerFile, type Provenance } from '../learned/optimizerFile.ts';
-import type { LstmConfig, MetaParams } from '../learned/lstmConfig.ts';
+import type { LstmConfig } from '../learned/lstmConfig.ts';
 import { writeFileAtomic } from './atomicWrite.ts';
 import { UserError } from './userError.ts';
 
-/** Saves φ with its config and provenance, atomically. */
-export function saveOptimizer(file: string, config: LstmConfig, phi: MetaParams, provenance: Provenance): void {
+/** Saves φ (flat) with its config and provenance, atomically. */
+export function saveOptimizer(file: string, config: LstmConfig, phi: Float32Array, provenance: Provenance): void {
   writeFileAtomic(file, JSON.stringify(toOptimizerFile(config, phi, provenance)) + '\n');
 }
 

@@ -5,10 +5,10 @@
  *
  * b depends on the gradients only, never on φ, and the gradients are constants in meta-training
  * (no second derivatives), so ∂L/∂Δt and the meta-gradient are unchanged: only the trajectory
- * moves. b's state travels inside the learned optimizer's state, in slots named 'base.<slot>'.
+ * moves. `learnedOptimizer.ts` adds it (`optimizers/sum.ts`); meta-training runs it beside the
+ * LSTM on the same arrays.
  */
-import * as tf from '@tensorflow/tfjs';
-import type { OptState, Optimizer } from '../optimizers/optimizer.ts';
+import type { Optimizer } from '../optimizers/optimizer.ts';
 import { HAND_DESIGNED } from '../optimizers/registry.ts';
 
 /** Which hand-designed optimizer, at which learning rate, is added to the LSTM's output. */
@@ -18,25 +18,9 @@ export interface BaseStep {
   learningRate: number;
 }
 
-const PREFIX = 'base.';
-
 /** The hand-designed optimizer of `base`; throws on a name that is not in `HAND_DESIGNED`. */
 export function baseOptimizer(base: BaseStep): Optimizer {
   const factory = HAND_DESIGNED[base.optimizer];
   if (!factory) throw new Error(`unknown base optimizer '${base.optimizer}': use one of ${Object.keys(HAND_DESIGNED).join(', ')}`);
   return factory(base.learningRate);
-}
-
-/** The base optimizer's own state inside a learned optimizer's state (the same tensors). */
-export function baseStateOf(state: OptState): OptState {
-  const slots: Record<string, tf.Tensor[]> = {};
-  for (const [name, tensors] of Object.entries(state.slots)) if (name.startsWith(PREFIX)) slots[name.slice(PREFIX.length)] = tensors;
-  return { count: state.count, slots };
-}
-
-/** `state` with the base optimizer's state added to its slots (the same tensors). */
-export function withBaseState(state: OptState, base: OptState): OptState {
-  const slots = { ...state.slots };
-  for (const [name, tensors] of Object.entries(base.slots)) slots[PREFIX + name] = tensors;
-  return { count: state.count, slots };
 }

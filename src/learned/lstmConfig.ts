@@ -2,10 +2,10 @@
  * Configuration and meta-parameters φ of the coordinatewise LSTM optimizer.
  *
  * One small LSTM (2 layers × 20 units in the paper, §3) is shared by every coordinate; each
- * coordinate has its own hidden state. φ is a flat, ordered set of named tensors so that it can
- * be differentiated, saved as JSON and checked by shape.
+ * coordinate has its own hidden state. φ is one flat Float32Array: its named tensors
+ * (`metaParamShapes`) one after another, row-major — the form every engine, the
+ * meta-optimizer and checkpoints use; optimizer files name the tensors.
  */
-import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../random/rng.ts';
 import type { BaseStep } from './baseStep.ts';
 import { PAPER_P } from './preprocess.ts';
@@ -41,9 +41,6 @@ export const PAPER_LSTM: LstmConfig = { hidden: [20, 20], inputs: 'gradient', pr
 /** The four LSTM gates, in the order used everywhere: input, forget, candidate, output. */
 export const GATES = ['i', 'f', 'g', 'o'] as const;
 
-/** Named meta-parameters φ. */
-export type MetaParams = Record<string, tf.Tensor>;
-
 /** The name tables and charts give a learned optimizer: `lstm`, or `lstm + nag` with a base step. */
 export function learnedOptimizerName(config: Pick<LstmConfig, 'base'>): string {
   return config.base ? `lstm + ${config.base.optimizer}` : 'lstm';
@@ -54,7 +51,7 @@ export function inputSize(config: LstmConfig): number {
   return config.inputs === 'gradient' && config.preprocessP === null ? 1 : 2;
 }
 
-/** The name and shape of every meta-parameter, in a fixed order. */
+/** The name and shape of every meta-parameter, in φ's order. */
 export function metaParamShapes(config: LstmConfig): Array<[string, number[]]> {
   const shapes: Array<[string, number[]]> = [];
   let inSize = inputSize(config);
@@ -70,43 +67,37 @@ export function metaParamShapes(config: LstmConfig): Array<[string, number[]]> {
   return shapes;
 }
 
+/** Number of values of φ. */
+export function metaParamCount(config: LstmConfig): number {
+  return metaParamShapes(config).reduce((n, [, shape]) => n + size(shape), 0);
+}
+
+/** Each meta-parameter of flat φ as a named view into it (no copy), in φ's order. */
+export function metaParamViews(config: LstmConfig, phi: Float32Array): Array<[string, number[], Float32Array]> {
+  let offset = 0;
+  return metaParamShapes(config).map(([name, shape]) => [name, shape, phi.subarray(offset, (offset += size(shape)))]);
+}
+
 /**
  * Draws φ: weights N(0, 1/fan_in), biases 0, forget biases `forgetBias`. With a base step the
  * head's weights start at 0 too, so that the learned optimizer starts as its base optimizer.
  */
-export function initMetaParams(config: LstmConfig, rng: Rng): MetaParams {
-  const phi: MetaParams = {};
-  for (const [name, shape] of metaParamShapes(config)) {
-    const size = shape.reduce((a, b) => a * b, 1);
+export function initMetaParams(config: LstmConfig, rng: Rng): Float32Array {
+  const shapes = new Map(metaParamShapes(config));
+  const phi = new Float32Array(metaParamCount(config));
+  for (const [name, shape, view] of metaParamViews(config, phi)) {
     if (name.endsWith('.b') || (name === 'head.w' && config.base)) {
-      const value = name.endsWith('.f.b') ? config.forgetBias : 0;
-      phi[name] = tf.fill(shape, value);
+      view.fill(name.endsWith('.f.b') ? config.forgetBias : 0);
     } else {
-      const fanIn = name.endsWith('.wx') || name.endsWith('.wh') ? fanInOf(name, shapes(config)) : shape[0];
-      phi[name] = tf.tensor(rng.child(name).normalArray(size, 1 / Math.sqrt(fanIn)), shape);
+      // A gate's fan-in is its input size plus its recurrent size.
+      const prefix = name.slice(0, name.lastIndexOf('.'));
+      const fanIn = name === 'head.w' ? shape[0] : shapes.get(`${prefix}.wx`)![0] + shapes.get(`${prefix}.wh`)![0];
+      view.set(rng.child(name).normalArray(size(shape), 1 / Math.sqrt(fanIn)));
     }
   }
   return phi;
 }
 
-function shapes(config: LstmConfig): Map<string, number[]> {
-  return new Map(metaParamShapes(config));
-}
-
-/** Fan-in of an LSTM gate: its input size plus its recurrent size. */
-function fanInOf(name: string, all: Map<string, number[]>): number {
-  const prefix = name.slice(0, name.lastIndexOf('.'));
-  return all.get(`${prefix}.wx`)![0] + all.get(`${prefix}.wh`)![0];
-}
-
-/** φ as a list in `metaParamShapes` order. */
-export function metaParamList(config: LstmConfig, phi: MetaParams): tf.Tensor[] {
-  return metaParamShapes(config).map(([name]) => phi[name]);
-}
-
-/** A list in `metaParamShapes` order back to named φ. */
-export function metaParamsFromList(config: LstmConfig, list: tf.Tensor[]): MetaParams {
-  const phi: MetaParams = {};
-  metaParamShapes(config).forEach(([name], i) => (phi[name] = list[i]));
-  return phi;
+function size(shape: number[]): number {
+  return shape.reduce((a, b) => a * b, 1);
 }

@@ -1,6 +1,7 @@
 /**
  * The learned-optimizer file: versioned JSON holding the LSTM configuration, its named weights
- * and provenance. Loading validates everything and never executes code.
+ * and provenance. Loading validates everything and never executes code; it allocates only φ's
+ * size, which the validated configuration implies.
  *
  *   {
  *     "format": "l2l-lstm-optimizer", "version": 1,
@@ -10,10 +11,9 @@
  *     "provenance": { "command": "...", "seed": 1, "iterations": 300, "validationLoss": 0.2, ... }
  *   }
  */
-import * as tf from '@tensorflow/tfjs';
 import { HAND_DESIGNED } from '../optimizers/registry.ts';
 import type { BaseStep } from './baseStep.ts';
-import { metaParamShapes, type LstmConfig, type MetaParams } from './lstmConfig.ts';
+import { metaParamCount, metaParamShapes, metaParamViews, type LstmConfig } from './lstmConfig.ts';
 
 /** The `format` field of every optimizer file. */
 export const OPTIMIZER_FORMAT = 'l2l-lstm-optimizer';
@@ -46,17 +46,15 @@ export interface OptimizerFile {
 /** A problem with an optimizer file's contents. */
 export class OptimizerFileError extends Error {}
 
-/** Builds the JSON document for φ. */
-export function toOptimizerFile(config: LstmConfig, phi: MetaParams, provenance: Provenance): OptimizerFile {
+/** Builds the JSON document for φ (flat, `metaParamShapes` order). */
+export function toOptimizerFile(config: LstmConfig, phi: Float32Array, provenance: Provenance): OptimizerFile {
   const weights: OptimizerFile['weights'] = {};
-  for (const [name, shape] of metaParamShapes(config)) {
-    weights[name] = { shape, values: Array.from(phi[name].dataSync()) };
-  }
+  for (const [name, shape, values] of metaParamViews(config, phi)) weights[name] = { shape, values: Array.from(values) };
   return { format: OPTIMIZER_FORMAT, version: OPTIMIZER_VERSION, config: { ...config }, weights, provenance };
 }
 
-/** Validates a parsed JSON value as an optimizer file and returns its config and φ. */
-export function fromOptimizerFile(json: unknown): { config: LstmConfig; phi: MetaParams; provenance: Provenance } {
+/** Validates a parsed JSON value as an optimizer file and returns its config and φ (flat). */
+export function fromOptimizerFile(json: unknown): { config: LstmConfig; phi: Float32Array; provenance: Provenance } {
   const doc = json as Partial<OptimizerFile>;
   if (!isObject(doc) || doc.format !== OPTIMIZER_FORMAT) {
     throw new OptimizerFileError(`not a learned-optimizer file (expected "format": "${OPTIMIZER_FORMAT}")`);
@@ -66,7 +64,8 @@ export function fromOptimizerFile(json: unknown): { config: LstmConfig; phi: Met
   }
   const config = validateConfig(doc.config);
   if (!isObject(doc.weights)) throw new OptimizerFileError('optimizer file has no "weights" object');
-  const phi: MetaParams = {};
+  // Every weight is checked against the file's own values before φ is allocated.
+  const values: number[][] = [];
   for (const [name, shape] of metaParamShapes(config)) {
     const w = (doc.weights as Record<string, unknown>)[name] as { shape?: unknown; values?: unknown } | undefined;
     if (!isObject(w)) throw new OptimizerFileError(`optimizer file is missing weight '${name}'`);
@@ -80,8 +79,10 @@ export function fromOptimizerFile(json: unknown): { config: LstmConfig; phi: Met
     if (!w.values.every((v) => typeof v === 'number' && Number.isFinite(v))) {
       throw new OptimizerFileError(`weight '${name}' has a non-finite or non-numeric value`);
     }
-    phi[name] = tf.tensor(w.values as number[], shape);
+    values.push(w.values as number[]);
   }
+  const phi = new Float32Array(metaParamCount(config));
+  values.reduce((offset, v) => (phi.set(v, offset), offset + v.length), 0);
   return { config, phi, provenance: (doc.provenance ?? {}) as Provenance };
 }
 
@@ -89,7 +90,7 @@ function validateConfig(config: unknown): LstmConfig {
   const c = config as Partial<LstmConfig>;
   const bad = (field: string) => new OptimizerFileError(`optimizer file has an invalid config.${field}`);
   if (!isObject(c)) throw new OptimizerFileError('optimizer file has no "config" object');
-  if (!Array.isArray(c.hidden) || c.hidden.length === 0 || !c.hidden.every((h) => Number.isInteger(h) && h > 0 && h <= 4096)) throw bad('hidden');
+  if (!Array.isArray(c.hidden) || c.hidden.length === 0 || c.hidden.length > 16 || !c.hidden.every((h) => Number.isInteger(h) && h > 0 && h <= 4096)) throw bad('hidden');
   if (c.inputs !== 'gradient' && c.inputs !== 'adam') throw bad('inputs');
   if (!(c.preprocessP === null || (typeof c.preprocessP === 'number' && c.preprocessP > 0))) throw bad('preprocessP');
   if (typeof c.outputScale !== 'number' || !Number.isFinite(c.outputScale)) throw bad('outputScale');

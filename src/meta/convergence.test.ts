@@ -1,13 +1,14 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
+import { selectEngine } from '../engine/select.ts';
 import { initMetaParams, PAPER_LSTM } from '../learned/lstmConfig.ts';
-import { lstmOptimizer } from '../learned/lstmOptimizer.ts';
+import { learnedOptimizer } from '../learned/learnedOptimizer.ts';
 import { quantile } from '../eval/stats.ts';
 import { Rng } from '../random/rng.ts';
 import { QuadraticFamily } from '../tasks/quadratic.ts';
 import { setupBackend } from '../testing/setup.ts';
 import { defaultMetaTrainConfig, metaTrain } from './metaTrain.ts';
-import { unroll } from './unroll.ts';
+import { unroll } from '../unroll/unroll.ts';
 
 describe('convergence: the whole meta-training loop learns', () => {
   before(setupBackend);
@@ -17,11 +18,12 @@ describe('convergence: the whole meta-training loop learns', () => {
     const config = defaultMetaTrainConfig({
       iterations: 200, membersPerTask: 32, metaLearningRate: 0.01, validateEvery: 25, validationMembers: 32, seed: 0, lstm: PAPER_LSTM,
     });
-    const trained = await metaTrain(family, config);
+    const engine = selectEngine();
+    const trained = await metaTrain(engine, family, config);
     const test = family.sample(new Rng(5), 20);
     const theta0 = test.init(new Rng(6));
-    const medianFinal = (phi: typeof trained.best) => {
-      const final = unroll(test, lstmOptimizer(PAPER_LSTM, phi), theta0, 100).losses[100];
+    const medianFinal = (phi: Float32Array) => {
+      const final = unroll(test, learnedOptimizer(PAPER_LSTM, phi, engine), theta0, 100).losses[100];
       return quantile(Float64Array.from(final).sort(), 0.5);
     };
     const untrained = medianFinal(initMetaParams(PAPER_LSTM, new Rng(0).child('phi')));

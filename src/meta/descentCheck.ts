@@ -3,16 +3,17 @@
  *
  * The paper's meta-gradient treats the gradients the optimizer sees as constants: it is exact
  * for that surrogate, not for the real unroll, where moving θ changes every later gradient and
- * so every later update. This measures the gap on one task: g = ∂L/∂φ from
- * `truncatedMetaGradient` over the whole horizon, then the true L(φ − ε·g/|g|) − L(φ) from plain
- * unrolls, against the first-order prediction −ε·|g|.
+ * so every later update. This measures the gap on one task: g = ∂L/∂φ from one `truncation`
+ * over the whole horizon, then the true L(φ − ε·g/|g|) − L(φ) from plain unrolls, against the
+ * first-order prediction −ε·|g|.
  */
-import * as tf from '@tensorflow/tfjs';
-import { metaParamsFromList, type LstmConfig } from '../learned/lstmConfig.ts';
-import { lstmOptimizer } from '../learned/lstmOptimizer.ts';
+import type { Engine } from '../engine/engine.ts';
+import { learnedOptimizer } from '../learned/learnedOptimizer.ts';
+import type { LstmConfig } from '../learned/lstmConfig.ts';
 import type { MetaObjective, Task } from '../tasks/task.ts';
-import { truncatedMetaGradient } from './metaGradient.ts';
-import { unroll } from './unroll.ts';
+import { unroll } from '../unroll/unroll.ts';
+import { globalNorm } from './metaOptimizer.ts';
+import { releaseOptimizee, startOptimizee, truncation } from './truncation.ts';
 
 /** One probe along the normalized negative meta-gradient. */
 export interface DescentProbe {
@@ -24,8 +25,8 @@ export interface DescentProbe {
 }
 
 /** The meta-loss of `steps` updates: Σ_s l(θs) or Σ_s log l(θs) over s = 1..steps, member mean. */
-export function unrolledMetaLoss(config: LstmConfig, phi: tf.Tensor[], task: Task, theta0: tf.Tensor[], steps: number, objective: MetaObjective): number {
-  const { losses } = unroll(task, lstmOptimizer(config, metaParamsFromList(config, phi)), theta0, steps);
+export function unrolledMetaLoss(engine: Engine, config: LstmConfig, phi: Float32Array, task: Task, theta0: Float32Array, steps: number, objective: MetaObjective): number {
+  const { losses } = unroll(task, learnedOptimizer(config, phi, engine), theta0, steps, { finalMetrics: false });
   let total = 0;
   for (let s = 1; s <= steps; s++) {
     const members = losses[s];
@@ -36,30 +37,28 @@ export function unrolledMetaLoss(config: LstmConfig, phi: tf.Tensor[], task: Tas
   return total;
 }
 
-/**
- * |g| and the true change of the meta-loss for each ε, from θ0 (not disposed) and a fresh
- * optimizer state over `steps` updates.
- */
+/** |g| and the true change of the meta-loss for each ε, from θ0 and a fresh optimizer state over `steps` updates. */
 export function descentCheck(
+  engine: Engine,
   config: LstmConfig,
-  phi: tf.Tensor[],
+  phi: Float32Array,
   task: Task,
-  theta0: tf.Tensor[],
+  theta0: Float32Array,
   steps: number,
   objective: MetaObjective,
   epsilons: number[],
 ): { gradNorm: number; metaLoss: number; probes: DescentProbe[] } {
-  const state = lstmOptimizer(config, metaParamsFromList(config, phi)).init(theta0);
-  const { metaGrads, next } = truncatedMetaGradient(config, phi, task, { params: theta0, state, step: 0 }, steps, objective);
-  tf.dispose([...Object.values(state.slots).flat(), ...next.params, ...Object.values(next.state.slots).flat()]);
-  const gradNorm = Math.sqrt(metaGrads.reduce((s, g) => s + tf.tidy(() => g.square().sum().dataSync()[0]), 0));
-  const metaLoss = unrolledMetaLoss(config, phi, task, theta0, steps, objective);
+  const state = startOptimizee(engine, config, theta0);
+  const weights = engine.lstm.weights(config, phi);
+  const metaGrad = truncation(engine, weights, task, state, steps, { objective }).metaGrad!;
+  engine.lstm.release(weights);
+  releaseOptimizee(engine, state);
+  const gradNorm = globalNorm(metaGrad);
+  const metaLoss = unrolledMetaLoss(engine, config, phi, task, theta0, steps, objective);
   const probes = epsilons.map((epsilon) => {
-    const moved = phi.map((p, i) => tf.tidy(() => p.sub(metaGrads[i].mul(epsilon / gradNorm))));
-    const change = unrolledMetaLoss(config, moved, task, theta0, steps, objective) - metaLoss;
-    tf.dispose(moved);
+    const moved = phi.map((p, i) => p - (metaGrad[i] * epsilon) / gradNorm);
+    const change = unrolledMetaLoss(engine, config, moved, task, theta0, steps, objective) - metaLoss;
     return { epsilon, change, predicted: -epsilon * gradNorm };
   });
-  tf.dispose(metaGrads);
   return { gradNorm, metaLoss, probes };
 }

@@ -1,28 +1,26 @@
 /**
- * Meta-training (paper §2, §3): sample a batch of optimizees, unroll the LSTM optimizer over a
- * horizon in truncations, and after each truncation take one Adam step on φ with the exact
- * truncated meta-gradient. Every `validateEvery` iterations the optimizer is run on a fixed set
- * of fresh optimizees; the best φ on validation is kept and reported.
+ * Meta-training (paper §2, §3), the driver: sample a batch of optimizees, unroll the LSTM
+ * optimizer over a horizon in truncations (`truncation.ts`), and after each truncation take one
+ * meta-optimizer step on φ (`metaOptimizer.ts`). Every `validateEvery` iterations the optimizer
+ * is run on a fixed set of fresh optimizees; the best φ on validation is kept and reported.
  *
- * Robustness: non-finite meta-gradients are skipped; the meta learning rate decays
- * exponentially to `finalMetaLrFactor` of its start; and a collapse — a validated optimizer
- * that leaves the loss no lower than where it started (for MNIST: chance level, ln 10) —
- * restores the best φ, resets the meta-optimizer and halves the meta learning rate.
+ * Robustness: non-finite meta-gradients are skipped (`applyIfFinite`); the meta learning rate
+ * decays exponentially to `finalMetaLrFactor` of its start and halves after every third skipped
+ * step; and a collapse — a validated optimizer that leaves the loss no lower than where it
+ * started (for MNIST: chance level, ln 10) — restores the best φ, restarts Adam's moments and
+ * halves the meta learning rate.
  */
-import * as tf from '@tensorflow/tfjs';
-import { initMetaParams, metaParamList, metaParamShapes, metaParamsFromList, type LstmConfig, type MetaParams } from '../learned/lstmConfig.ts';
-import { lstmOptimizer } from '../learned/lstmOptimizer.ts';
-import { disposeState } from '../optimizers/optimizer.ts';
+import type { Engine } from '../engine/engine.ts';
+import { initMetaParams, metaParamShapes, type LstmConfig } from '../learned/lstmConfig.ts';
+import { learnedOptimizer } from '../learned/learnedOptimizer.ts';
 import { Rng } from '../random/rng.ts';
-import type { MetaObjective, TaskFamily } from '../tasks/task.ts';
-import { fromCheckpoint, toCheckpoint, type MetaCheckpoint } from './checkpoint.ts';
-import { advanceTruncation } from './advance.ts';
-import { initMetaAdam, joinValues, metaAdamFromOptState, metaAdamStep, metaAdamToOptState, splitValues, type MetaAdamState } from './flatParams.ts';
-import { truncatedMetaGradient, type TruncationStart } from './metaGradient.ts';
-import type { Shard } from './shard.ts';
+import { sizeOfShape, type MetaObjective, type TaskFamily } from '../tasks/task.ts';
+import { meanCurve, unroll } from '../unroll/unroll.ts';
 import { concatRuns } from '../eval/stats.ts';
 import { localRunner, lstmContender, type UnrollJob, type UnrollRunner } from '../eval/unrollJob.ts';
-import { meanCurve, unroll } from './unroll.ts';
+import { fromCheckpoint, toCheckpoint, type MetaCheckpoint } from './checkpoint.ts';
+import { metaOptimizer, metaStep, type MetaOptimizerState } from './metaOptimizer.ts';
+import { releaseOptimizee, startOptimizee, truncation } from './truncation.ts';
 
 /** Which validation number picks the best optimizer. */
 export type ValidationMetric = 'mean' | 'final';
@@ -56,19 +54,10 @@ export interface MetaTrainConfig {
   selectBy: ValidationMetric;
   /** Meta-gradients with a larger global norm are scaled down to it; 0 turns clipping off. */
   clipGradNorm: number;
-  /** Coordinate rows above which the meta-gradient replays the LSTM in blocks (bounds memory). */
-  blockRows?: number;
   /**
-   * Threads sharing each truncation's LSTM work: this one plus `hooks.shards` (default 1). The
-   * sum of the shards' meta-gradients is exact, but its rounding depends on the split, so the
-   * number is part of what makes a run reproducible.
-   */
-  threads?: number;
-  /**
-   * With more than 1, the validation networks are drawn as this many separate batches
-   * (streams `validation-chunk<k>` of the seed) so that `hooks.validationRunner` can evaluate
-   * them in parallel; a different validation set than 1 chunk (one batch), so part of the run's
-   * recipe. Default 1.
+   * With more than 1, the validation optimizees are drawn as this many separate batches
+   * (streams `validation-chunk<k>` of the seed), which `hooks.validationRunner` can evaluate in
+   * parallel; a different validation set than 1 batch, so part of the run's recipe. Default 1.
    */
   validationChunks?: number;
   /** Seed of every random draw of the run. */
@@ -107,28 +96,26 @@ export interface ValidationInfo {
 /** Hooks for logging, saving, checkpointing and stopping. */
 export interface MetaTrainHooks {
   onIteration?(info: IterationInfo): void;
-  /** After each validation, with the best φ so far. */
-  onValidation?(info: ValidationInfo, best: MetaParams): void;
+  /** After each validation, with the best φ so far (flat; a copy). */
+  onValidation?(info: ValidationInfo, best: Float32Array): void;
   /** Every `checkpointEvery` iterations and when stopping, at an iteration boundary. */
   onCheckpoint?(checkpoint: MetaCheckpoint): void;
   /** How often `onCheckpoint` is called (iterations; default 10). */
   checkpointEvery?: number;
   /** Polled after each iteration; true stops the run there (with a checkpoint). */
   shouldStop?(): boolean;
-  /** Continue from this checkpoint instead of starting afresh. */
-  resume?: MetaCheckpoint;
-  /** `config.threads − 1` shards (e.g. worker threads) that take part of every truncation's rows. */
-  shards?: Shard[];
+  /** Continue from this checkpoint (version 1 or 2) instead of starting afresh. */
+  resume?: unknown;
   /** Evaluates the validation chunks when `config.validationChunks` > 1 (e.g. an `EvalPool`); default: this thread. */
   validationRunner?: UnrollRunner;
-  /** Start from this φ (warm start, e.g. a shipped optimizer) instead of a fresh draw; not owned. */
-  initialPhi?: MetaParams;
+  /** Start from this φ (flat; warm start, e.g. a shipped optimizer) instead of a fresh draw; copied. */
+  initialPhi?: Float32Array;
 }
 
 /** The outcome of meta-training. */
 export interface MetaTrainResult {
-  /** Best φ on validation (caller owns the tensors). */
-  best: MetaParams;
+  /** Best φ on validation (flat). */
+  best: Float32Array;
   /** The best validation number (by `selectBy`). */
   bestValidationLoss: number;
   bestIteration: number;
@@ -146,36 +133,83 @@ export function defaultMetaTrainConfig(overrides: Partial<MetaTrainConfig> & Pic
   };
 }
 
-/** Meta-trains a fresh LSTM optimizer on `family`. */
-export async function metaTrain(family: TaskFamily, config: MetaTrainConfig, hooks: MetaTrainHooks = {}): Promise<MetaTrainResult> {
-  const shards = hooks.shards ?? [];
-  if (shards.length !== (config.threads ?? 1) - 1) throw new Error(`metaTrain: ${config.threads ?? 1} threads need ${(config.threads ?? 1) - 1} shards, got ${shards.length}`);
+/** φ and the meta-optimizer's state, which meta-iterations advance. */
+export interface MetaState {
+  phi: Float32Array;
+  metaState: MetaOptimizerState;
+}
+
+/** The meta learning rate of `iteration`: decayed by the schedule, halved per collapse and per three faults. */
+export function metaLearningRate(config: MetaTrainConfig, iteration: number, collapses: number, faults: number): number {
+  const decay = config.finalMetaLrFactor ** (iteration / Math.max(1, config.iterations - 1));
+  return config.metaLearningRate * 0.5 ** (collapses + Math.floor(faults / 3)) * decay;
+}
+
+/**
+ * One meta-iteration: a fresh task from the iteration's seed stream, one horizon of truncations
+ * with a meta-optimizer step at `learningRate` after each that trains (φ and its state advance
+ * in place).
+ * Between truncations `between` runs (the driver lets signals and timers in there).
+ */
+export async function metaIteration(
+  engine: Engine,
+  family: TaskFamily,
+  config: MetaTrainConfig,
+  run: MetaState,
+  iteration: number,
+  learningRate: number,
+  between: () => Promise<void> = async () => {},
+): Promise<{ losses: number[]; skipped: number }> {
+  const transform = metaOptimizer(config.clipGradNorm);
+  const iterRng = new Rng(config.seed).child(`iteration${iteration}`);
+  const task = family.sample(iterRng.child('task'), config.membersPerTask);
+  const state = startOptimizee(engine, config.lstm, task.init(iterRng.child('init')));
+  const losses: number[] = [];
+  let skipped = 0;
+  try {
+    for (let t = 0; t < config.horizon; t += config.unrollLength) {
+      const length = Math.min(config.unrollLength, config.horizon - t);
+      const train = t >= (config.updateFromStep ?? 0);
+      const weights = engine.lstm.weights(config.lstm, run.phi);
+      const result = truncation(engine, weights, task, state, length, { objective: config.metaObjective, train });
+      engine.lstm.release(weights);
+      losses.push(...result.losses);
+      // A non-finite loss or meta-gradient never reaches φ (counted in the meta-optimizer's state).
+      if (result.metaGrad && !metaStep(transform, run.phi, result.metaGrad, run.metaState, { learningRate })) skipped++;
+      await between();
+    }
+  } finally {
+    releaseOptimizee(engine, state);
+    task.dispose?.();
+  }
+  return { losses, skipped };
+}
+
+/** Meta-trains a fresh (or warm-started) LSTM optimizer on `family`, computing on `engine`. */
+export async function metaTrain(engine: Engine, family: TaskFamily, config: MetaTrainConfig, hooks: MetaTrainHooks = {}): Promise<MetaTrainResult> {
   const rng = new Rng(config.seed);
+  const sizes = metaParamShapes(config.lstm).map(([, shape]) => sizeOfShape(shape));
+  const transform = metaOptimizer(config.clipGradNorm);
   const drawn = initMetaParams(config.lstm, rng.child('phi'));
-  let phi = hooks.initialPhi ? metaParamList(config.lstm, hooks.initialPhi).map((p) => p.clone()) : metaParamList(config.lstm, drawn);
-  if (hooks.initialPhi) tf.dispose(Object.values(drawn));
-  const shapes = metaParamShapes(config.lstm).map(([, shape]) => shape);
-  // The meta-optimizer (Adam) works on φ as one flat array (`flatParams.ts`); checkpoints keep φ's shapes.
-  const freshMetaState = () => initMetaAdam(shapes.reduce((n, shape) => n + shape.reduce((a, b) => a * b, 1), 0));
-  let metaState: MetaAdamState = freshMetaState();
-  let lrMultiplier = 1;
+  const run: MetaState = { phi: hooks.initialPhi ? hooks.initialPhi.slice() : drawn, metaState: transform.init(drawn.length) };
+  if (run.phi.length !== drawn.length) throw new Error(`the initial φ has ${run.phi.length} values, the LSTM's configuration needs ${drawn.length}`);
   let collapses = 0;
-  let faults = 0;
-  let best = { phi: phi.map((p) => p.clone()), loss: Infinity, iteration: 0 };
+  let best: { phi: Float32Array; loss: number; iteration: number } = { phi: run.phi.slice(), loss: Infinity, iteration: 0 };
   let iteration = 0;
   if (hooks.resume) {
-    const restored = fromCheckpoint(hooks.resume, shapes);
-    tf.dispose([...phi, ...best.phi]);
-    ({ phi, best, lrMultiplier, collapses, faults, iteration } = restored);
-    metaState = metaAdamFromOptState(restored.metaState);
-    disposeState(restored.metaState);
+    const restored = fromCheckpoint(hooks.resume, sizes);
+    ({ iteration, best, collapses } = restored);
+    run.phi = restored.phi;
+    run.metaState = restored.metaState;
   }
-  // One batch of validation networks, or chunks that a runner can evaluate in parallel.
+  const faults = () => run.metaState.notFinite;
+
+  // One batch of validation optimizees, or chunks that a runner can evaluate in parallel.
   const chunks = Math.min(config.validationChunks ?? 1, config.validationMembers);
   const validationTask = chunks === 1 ? family.sample(rng.child('validation'), config.validationMembers) : undefined;
-  const validationTheta = validationTask?.init(rng.child('validation-init')) ?? [];
+  const validationTheta = validationTask?.init(rng.child('validation-init'));
   const validationCurve = async (): Promise<number[]> => {
-    if (validationTask) return meanCurve(unroll(validationTask, lstmOptimizer(config.lstm, metaParamsFromList(config.lstm, phi)), validationTheta, config.horizon));
+    if (validationTask) return meanCurve(unroll(validationTask, learnedOptimizer(config.lstm, run.phi, engine), validationTheta!, config.horizon, { finalMetrics: false }));
     const jobs: UnrollJob[] = Array.from({ length: chunks }, (_, k) => ({
       contender: 0,
       seed: config.seed,
@@ -184,16 +218,11 @@ export async function metaTrain(family: TaskFamily, config: MetaTrainConfig, hoo
       steps: config.horizon,
       finalMetrics: false,
     }));
-    const results = await (hooks.validationRunner ?? localRunner).run(family, [lstmContender('lstm', config.lstm, metaParamsFromList(config.lstm, phi))], jobs);
+    const results = await (hooks.validationRunner ?? localRunner(engine)).run(family, [lstmContender('lstm', config.lstm, run.phi, engine)], jobs);
     return meanCurve({ losses: concatRuns(results.map((r) => r.losses)) });
   };
   let stopped = false;
-  const checkpoint = () => {
-    if (!hooks.onCheckpoint) return;
-    const state = metaAdamToOptState(metaState, shapes);
-    hooks.onCheckpoint(toCheckpoint({ iteration, phi, metaState: state, best, lrMultiplier, collapses, faults }));
-    disposeState(state);
-  };
+  const checkpoint = () => hooks.onCheckpoint?.(toCheckpoint({ iteration, phi: run.phi, metaState: run.metaState, best, collapses }));
 
   const validate = async () => {
     const curve = await validationCurve();
@@ -203,98 +232,42 @@ export async function metaTrain(family: TaskFamily, config: MetaTrainConfig, hoo
     // A non-finite validation loss counts as a collapse too.
     const collapsed = iteration > 0 && !(meanLoss < curve[0] && Number.isFinite(score));
     const isBest = !collapsed && Number.isFinite(score) && score < best.loss;
-    if (isBest) {
-      tf.dispose(best.phi);
-      best = { phi: phi.map((p) => p.clone()), loss: score, iteration };
-    }
+    if (isBest) best = { phi: run.phi.slice(), loss: score, iteration };
     if (collapsed) {
-      // Restore the best φ, start the meta-optimizer afresh and halve its learning rate.
-      tf.dispose(phi);
-      phi = best.phi.map((p) => p.clone());
-      metaState = freshMetaState();
-      lrMultiplier /= 2;
+      // Restore the best φ, restart Adam's moments and halve the learning rate (`collapses` counts it).
+      run.phi = best.phi.slice();
+      run.metaState.inner = transform.init(run.phi.length).inner;
       collapses++;
     }
-    hooks.onValidation?.({ iteration, validationLoss: meanLoss, validationFinalLoss: finalLoss, isBest, collapsed }, metaParamsFromList(config.lstm, best.phi));
+    hooks.onValidation?.({ iteration, validationLoss: meanLoss, validationFinalLoss: finalLoss, isBest, collapsed }, best.phi.slice());
   };
 
-  if (!hooks.resume) await validate();
-  while (iteration < config.iterations && !stopped) {
-    const started = performance.now();
-    const metaLearningRate = config.metaLearningRate * lrMultiplier * config.finalMetaLrFactor ** (iteration / Math.max(1, config.iterations - 1));
-    const iterRng = rng.child(`iteration${iteration}`);
-    const task = family.sample(iterRng.child('task'), config.membersPerTask);
-    const optimizer = lstmOptimizer(config.lstm, metaParamsFromList(config.lstm, phi));
-    const theta0 = task.init(iterRng.child('init'));
-    let start: TruncationStart = { params: theta0, state: optimizer.init(theta0), step: 0 };
-    const losses: number[] = [];
-    let skippedUpdates = 0;
-    for (let t = 0; t < config.horizon; t += config.unrollLength) {
-      const length = Math.min(config.unrollLength, config.horizon - t);
-      if (t < (config.updateFromStep ?? 0)) {
-        // Before the trained part of the horizon: advance θ and the LSTM state, no meta-update.
-        start = advanceTruncation(task, optimizer, start, length, losses);
-        continue;
-      }
-      const result = truncatedMetaGradient(config.lstm, phi, task, start, length, config.metaObjective, config.blockRows, shards);
-      tf.dispose(start.params);
-      disposeState(start.state);
-      start = result.next;
-      losses.push(...result.losses);
-      const updated = applyMetaGradient(phi, result.metaGrads, metaState, metaLearningRate, config.clipGradNorm);
-      tf.dispose(result.metaGrads);
-      if (updated) {
-        phi = updated;
-      } else {
-        // A non-finite loss or meta-gradient never reaches φ; repeated faults lower the rate.
-        skippedUpdates++;
-        faults++;
-        if (faults % 3 === 0) lrMultiplier /= 2;
-      }
+  try {
+    if (!hooks.resume) await validate();
+    while (iteration < config.iterations && !stopped) {
+      const started = performance.now();
+      // The rate is set at the start of an iteration; faults during it lower the next one's.
+      const rate = metaLearningRate(config, iteration, collapses, faults());
       // Let signal handlers and progress timers run between truncations.
-      await new Promise((resolve) => setImmediate(resolve));
+      const { losses, skipped } = await metaIteration(engine, family, config, run, iteration, rate, () => new Promise((resolve) => setImmediate(resolve)));
+      if (hooks.shouldStop?.()) stopped = true;
+      iteration++;
+      hooks.onIteration?.({
+        iteration,
+        metaLoss: mean(losses),
+        finalLoss: losses[losses.length - 1],
+        skippedUpdates: skipped,
+        faults: faults(),
+        metaLearningRate: rate,
+        seconds: (performance.now() - started) / 1000,
+      });
+      if (iteration % config.validateEvery === 0 || iteration === config.iterations) await validate();
+      if (iteration % (hooks.checkpointEvery ?? 10) === 0 || iteration === config.iterations || stopped) checkpoint();
     }
-    if (hooks.shouldStop?.()) stopped = true;
-    tf.dispose(start.params);
-    disposeState(start.state);
-    task.dispose?.();
-    iteration++;
-    hooks.onIteration?.({
-      iteration,
-      metaLoss: mean(losses),
-      finalLoss: losses[losses.length - 1],
-      skippedUpdates,
-      faults,
-      metaLearningRate,
-      seconds: (performance.now() - started) / 1000,
-    });
-    if (iteration % config.validateEvery === 0 || iteration === config.iterations) await validate();
-    if (iteration % (hooks.checkpointEvery ?? 10) === 0 || iteration === config.iterations || stopped) checkpoint();
+  } finally {
+    validationTask?.dispose?.();
   }
-  validationTask?.dispose?.();
-  tf.dispose([...validationTheta, ...phi]);
-  return {
-    best: metaParamsFromList(config.lstm, best.phi),
-    bestValidationLoss: best.loss,
-    bestIteration: best.iteration,
-    iterationsDone: iteration,
-    collapses,
-    stopped,
-  };
-}
-
-/**
- * One meta-optimizer step (Adam with `learningRate`) with ∂L/∂φ (`metaParamShapes` order, not
- * disposed) clipped to global norm ≤ maxNorm (0: not clipped), on φ as one flat array
- * (`flatParams.ts`; `state` advances in place). Returns the new φ, disposing the old; or null,
- * leaving φ and the state as they were, when the meta-gradient is not finite.
- */
-export function applyMetaGradient(phi: tf.Tensor[], metaGrads: tf.Tensor[], state: MetaAdamState, learningRate: number, maxNorm: number): tf.Tensor[] | null {
-  const values = joinValues(phi);
-  if (!metaAdamStep(values, joinValues(metaGrads), state, learningRate, maxNorm)) return null;
-  const next = splitValues(values, phi.map((p) => p.shape));
-  tf.dispose(phi);
-  return next;
+  return { best: best.phi, bestValidationLoss: best.loss, bestIteration: best.iteration, iterationsDone: iteration, collapses, stopped };
 }
 
 function mean(xs: number[]): number {

@@ -1,50 +1,37 @@
 /**
  * One optimizer interface for everything (as optax does): hand-designed and learned optimizers
- * alike are a pair of pure functions over lists of tensors.
+ * alike map the gradient of every coordinate to its update, on flat arrays — all parameter
+ * tensors' values one after another, the form tasks, unrolls, meta-training and the
+ * tf.Optimizer adapter share.
  *
- *   state = opt.init(params)
- *   { updates, state } = opt.update(grads, state, params);   θ ← θ + updates
+ *   state = opt.init(n)
+ *   updates = opt.update(grads, state);   θ ← θ + updates   (state advances in place)
  *
- * `update` never disposes its inputs; callers own (and dispose) old states.
+ * A state can be saved as named arrays and loaded back (`save`, `load`), e.g. with a model.
  */
-import * as tf from '@tensorflow/tfjs';
 
-/** Per-parameter state tensors by slot name (e.g. `m`, `v`), plus a step counter. */
-export type OptState = {
-  /** Number of updates applied so far. */
+/** An optimizer state as named flat arrays and the number of updates taken. */
+export interface SavedState {
   count: number;
-  /** slots[name][i] belongs to parameter i. */
-  slots: Record<string, tf.Tensor[]>;
-};
-
-/** Updates for each parameter and the next state. */
-export type UpdateResult = {
-  updates: tf.Tensor[];
-  state: OptState;
-};
+  arrays: Record<string, Float32Array>;
+}
 
 /** An optimizer: maps gradients to parameter updates. */
-export interface Optimizer {
+export interface Optimizer<S = unknown> {
   /** Short name used in reports, e.g. 'adam'. */
   readonly name: string;
   /** Hyperparameters, recorded in output files. */
   readonly hyperparams: Record<string, unknown>;
-  /** The state before the first update. */
-  init(params: tf.Tensor[]): OptState;
-  /** Maps gradients to updates (to be added to the parameters). */
-  update(grads: tf.Tensor[], state: OptState, params: tf.Tensor[]): UpdateResult;
-  /**
-   * Optional: the same optimizer on plain arrays, for runs on tasks with `flatLossAndGrad`
-   * (`Unroller`), where TensorFlow.js's cost per operation would be much of a step. Starts from
-   * the state `init` gives parameters of these sizes (values, one array per parameter tensor).
-   */
-  arrayStepper?(sizes: number[]): ArrayStepper;
-}
-
-/** An optimizer on plain arrays, holding its own state. */
-export interface ArrayStepper {
-  /** The updates (to be added to the parameters) for these gradients; advances the state. */
-  updates(grads: Float32Array[]): Float32Array[];
+  /** The state before the first update of `size` coordinates. */
+  init(size: number): S;
+  /** The updates (to be added to the parameters) for `grads`; advances `state` in place. */
+  update(grads: Float32Array, state: S): Float32Array;
+  /** The state as named arrays (copies). */
+  save(state: S): SavedState;
+  /** A state from `save`'s arrays for `size` coordinates; throws when they do not fit. */
+  load(saved: SavedState, size: number): S;
+  /** Frees what a state holds outside JavaScript's heap (an engine's tensors), if anything. */
+  dispose(state: S): void;
 }
 
 /** A hand-designed optimizer built from its learning rate. */
@@ -53,54 +40,48 @@ export type OptimizerFactory = (learningRate: number) => Optimizer;
 /**
  * One optimizer step on plain arrays: for update number t = 1, 2, … reads the gradients `g`,
  * advances the slot arrays `s` in place and writes the updates into `out` (`g` and `out` may be
- * float64 scratch arrays, as the meta-optimizer's step uses them).
+ * float64 scratch arrays).
  */
 export type ElementwiseRule = (t: number, g: Float32Array | Float64Array, s: Float32Array[], out: Float32Array | Float64Array) => void;
 
+/** The state of an elementwise optimizer: its slots (one value per coordinate each) and the update count. */
+export interface ElementwiseState {
+  count: number;
+  slots: Float32Array[];
+}
+
 /**
- * An `ArrayStepper` for an elementwise rule: `slots` arrays per parameter, zeros at first (as
- * `zeroSlots`), and `rule`, which for update number t = 1, 2, … reads one parameter's gradients
- * `g`, advances its slot arrays `s` in place and writes its updates into `out`.
+ * An optimizer applying `rule` to every coordinate, with slot arrays named `slots` (zeros at
+ * first), e.g. Adam's ['m', 'v'].
  */
-export function elementwiseStepper(sizes: number[], slots: number, rule: ElementwiseRule): ArrayStepper {
-  const state = sizes.map((n) => Array.from({ length: slots }, () => new Float32Array(n)));
-  let t = 0;
+export function elementwiseOptimizer(name: string, hyperparams: Record<string, unknown>, slots: string[], rule: ElementwiseRule): Optimizer<ElementwiseState> {
   return {
-    updates(grads: Float32Array[]): Float32Array[] {
-      t++;
-      return grads.map((g, i) => {
-        const out = new Float32Array(g.length);
-        rule(t, g, state[i], out);
-        return out;
-      });
+    name,
+    hyperparams,
+    init: (size) => ({ count: 0, slots: slots.map(() => new Float32Array(size)) }),
+    update(grads, state) {
+      const out = new Float32Array(grads.length);
+      rule(++state.count, grads, state.slots, out);
+      return out;
     },
+    save: (state) => ({ count: state.count, arrays: Object.fromEntries(slots.map((slot, i) => [slot, state.slots[i].slice()])) }),
+    load(saved, size) {
+      return { count: saved.count, slots: slots.map((slot) => savedArray(saved, slot, size, name)) };
+    },
+    dispose: () => {},
   };
 }
 
-/** Disposes every tensor in a state. */
-export function disposeState(state: OptState): void {
-  for (const tensors of Object.values(state.slots)) tf.dispose(tensors);
+/** Array `key` of a saved state, checked to hold `size` values (a copy). */
+export function savedArray(saved: SavedState, key: string, size: number, owner: string): Float32Array {
+  const values = saved.arrays[key];
+  if (!(values instanceof Float32Array) || values.length !== size) {
+    throw new Error(`saved ${owner} state: '${key}' must hold ${size} values, got ${values instanceof Float32Array ? values.length : 'none'}`);
+  }
+  return values.slice();
 }
 
-/** A state whose slots are zeros shaped like the parameters. */
-export function zeroSlots(params: tf.Tensor[], names: string[]): OptState {
-  const slots: Record<string, tf.Tensor[]> = {};
-  for (const name of names) slots[name] = params.map((p) => tf.zerosLike(p));
-  return { count: 0, slots };
-}
-
-/** Applies one update in place of the caller's bookkeeping: returns θ + updates and the new state, disposing the old ones. */
-export function step(
-  optimizer: Optimizer,
-  params: tf.Tensor[],
-  grads: tf.Tensor[],
-  state: OptState,
-): { params: tf.Tensor[]; state: OptState } {
-  const result = tf.tidy(() => {
-    const { updates, state: next } = optimizer.update(grads, state, params);
-    return { params: params.map((p, i) => p.add(updates[i])), state: next };
-  });
-  tf.dispose(params);
-  disposeState(state);
-  return result;
+/** θ + updates, in place. */
+export function applyUpdates(theta: Float32Array, updates: Float32Array): void {
+  for (let j = 0; j < theta.length; j++) theta[j] += updates[j];
 }

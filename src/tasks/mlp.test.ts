@@ -1,41 +1,44 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
-import { Rng } from '../random/rng.ts';
-import { assertClose, setupBackend } from '../testing/setup.ts';
-import { ACTIVATIONS, MlpFamily, PAPER_MLP } from './mlp.ts';
-import { autodiffLossAndGrad } from './task.ts';
 import { loadMnist } from '../data/mnist.ts';
 import { MNIST_PIXELS, mnistImages } from '../data/mnistSplit.ts';
+import { tryLoadAddon } from '../engine/native/addon.ts';
+import { nativeEngine } from '../engine/native/nativeEngine.ts';
+import { Rng } from '../random/rng.ts';
+import { NATIVE_SKIP } from '../testing/engines.ts';
+import { assertClose, setupBackend } from '../testing/setup.ts';
+import { ACTIVATIONS, MlpFamily, PAPER_MLP } from './mlp.ts';
+import { autodiffLossAndGrad, paramTensors } from './task.ts';
 
 describe('MNIST MLP task', () => {
   before(setupBackend);
 
   it('starts at chance level: loss ≈ ln 10 with N(0, 0.01²) weights', () => {
     const task = new MlpFamily(PAPER_MLP, loadMnist).sample(new Rng(1), 2);
-    const losses = task.loss(task.init(new Rng(2)), 0).dataSync();
+    const { losses } = task.lossAndGrad(task.init(new Rng(2)), 0);
     for (const l of losses) assert.ok(Math.abs(l - Math.log(10)) < 0.01, `loss ${l}`);
   });
 
   for (const activation of ACTIVATIONS) {
-    it(`closed-form gradient equals autodiff and finite differences (${activation}, 2 hidden layers)`, () => {
+    it(`the gradient by back-propagation equals autodiff and finite differences (${activation}, 2 hidden layers)`, () => {
       const family = new MlpFamily({ ...PAPER_MLP, hidden: [5, 4], activation, init: 'glorot', batchSize: 16 }, loadMnist);
       const task = family.sample(new Rng(3), 2);
-      const params = task.init(new Rng(4));
-      const closed = task.lossAndGrad(params, 7);
-      const auto = autodiffLossAndGrad(task, params, 7);
-      assertClose(closed.losses.dataSync(), auto.losses.dataSync(), { rtol: 1e-5 });
-      closed.grads.forEach((g, k) => assertClose(g.dataSync(), auto.grads[k].dataSync(), { rtol: 1e-3, atol: 1e-5, label: `param ${k}` }));
+      const theta = task.init(new Rng(4));
+      const closed = task.lossAndGrad(theta, 7);
+      const auto = autodiffLossAndGrad(task, theta, 7);
+      assertClose(closed.losses, auto.losses, { rtol: 1e-5 });
+      assertClose(closed.grad, auto.grad, { rtol: 1e-3, atol: 1e-5 });
       // Central difference on one weight of the first layer of member 1 (objective: sum of member losses).
       const eps = 1e-2;
       const index = 784 * 5 + 300 * 5 + 2;
       const bump = (sign: number) => {
-        const p = params.map((x) => x.clone());
-        p[0] = p[0].add(tf.oneHot([index], p[0].size).reshape(p[0].shape).mul(sign * eps));
-        return task.loss(p, 7).sum().dataSync()[0];
+        const moved = theta.slice();
+        moved[index] += sign * eps;
+        return tf.tidy(() => task.loss(paramTensors(moved, task.paramShapes), 7).sum().dataSync()[0]);
       };
       const fd = (bump(1) - bump(-1)) / (2 * eps);
-      assertClose([closed.grads[0].dataSync()[index]], [fd], { rtol: 2e-2, atol: 2e-4, label: 'finite difference' });
+      assertClose([closed.grad[index]], [fd], { rtol: 2e-2, atol: 2e-4, label: 'finite difference' });
     });
   }
 
@@ -47,29 +50,28 @@ describe('MNIST MLP task', () => {
     ['elu', [80]],
   ] as const;
   for (const [activation, hidden] of kernelCases) {
-    it(`loss and gradient on plain arrays (the native MLP kernel) equal the TensorFlow.js ones (${activation}, hidden ${hidden.join('-')})`, (t) => {
-      const task = new MlpFamily({ ...PAPER_MLP, hidden: [...hidden], activation }, loadMnist).sample(new Rng(1), 3);
-      if (!task.flatLossAndGrad) return t.skip('no MLP kernel registered (the native addon is not built)');
+    it(`loss and gradient by the native MLP kernel equal the TensorFlow.js ones (${activation}, hidden ${hidden.join('-')})`, { skip: NATIVE_SKIP }, () => {
+      const config = { ...PAPER_MLP, hidden: [...hidden], activation };
+      const kernel = nativeEngine(tryLoadAddon().addon!, 1).mlp;
+      const onTfjs = new MlpFamily(config, loadMnist).sample(new Rng(1), 3);
+      const onKernel = new MlpFamily(config, loadMnist, kernel).sample(new Rng(1), 3);
       // Weights large enough that activations and predictions are far from their starting values.
-      const params = task.init(new Rng(2)).map((p) => p.mul(30));
-      const expected = task.lossAndGrad(params, 5);
-      const actual = task.flatLossAndGrad(params.map((p) => p.dataSync() as Float32Array), 5);
-      assertClose(actual.losses, expected.losses.dataSync(), { rtol: 1e-6, label: 'losses' });
-      actual.grads.forEach((g, k) => {
-        const e = expected.grads[k].dataSync();
-        let scale = 0;
-        for (const x of e) scale = Math.max(scale, Math.abs(x));
-        assertClose(g, e, { rtol: 1e-5, atol: 1e-6 * scale, label: `param ${k}` });
-      });
+      const theta = onTfjs.init(new Rng(2)).map((x) => x * 30);
+      const expected = onTfjs.lossAndGrad(theta, 5);
+      const actual = onKernel.lossAndGrad(theta, 5);
+      assertClose(actual.losses, expected.losses, { rtol: 1e-6, label: 'losses' });
+      let scale = 0;
+      for (const x of expected.grad) scale = Math.max(scale, Math.abs(x));
+      assertClose(actual.grad, expected.grad, { rtol: 1e-5, atol: 1e-6 * scale, label: 'gradient' });
     });
   }
 
   it('draws the same minibatches for the same seed and step, different ones otherwise', () => {
     const family = new MlpFamily(PAPER_MLP, loadMnist);
-    const params = family.sample(new Rng(0), 1).init(new Rng(0));
-    const a = family.sample(new Rng(5), 1).loss(params, 3).dataSync()[0];
-    assert.equal(family.sample(new Rng(5), 1).loss(params, 3).dataSync()[0], a);
-    assert.notEqual(family.sample(new Rng(5), 1).loss(params, 4).dataSync()[0], a);
+    const theta = family.sample(new Rng(0), 1).init(new Rng(0));
+    const a = family.sample(new Rng(5), 1).lossAndGrad(theta, 3).losses[0];
+    assert.equal(family.sample(new Rng(5), 1).lossAndGrad(theta, 3).losses[0], a);
+    assert.notEqual(family.sample(new Rng(5), 1).lossAndGrad(theta, 4).losses[0], a);
   });
 
   it('reports full-set loss and accuracy of the final parameters', () => {
@@ -84,9 +86,10 @@ describe('MNIST MLP task', () => {
     const data = loadMnist('test');
     const task = new MlpFamily({ ...PAPER_MLP, split: 'test' }, () => data).sample(new Rng(1), 3);
     // Weights large enough that the members differ in what they predict.
-    const params = task.init(new Rng(2)).map((p) => p.mul(30));
-    const metrics = task.finalMetrics(params);
+    const theta = task.init(new Rng(2)).map((x) => x * 30);
+    const metrics = task.finalMetrics(theta);
     const expected = tf.tidy(() => {
+      const params = paramTensors(theta, task.paramShapes);
       const x = tf.tensor3d(mnistImages(data, 0, data.count), [1, data.count, MNIST_PIXELS]);
       const labels = tf.tensor1d(data.labels, 'int32');
       const logits = tf.matMul(x, params[0]).add(params[1]).sigmoid().matMul(params[2]).add(params[3]);

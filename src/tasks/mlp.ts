@@ -8,15 +8,15 @@
  * per layer: W [members, in, out], b [members, 1, out]. Loss and gradient run one member at a
  * time: on the wasm backend a matMul with a batch of more than one network takes a slow path
  * (about 10× the time of one matMul per network), and so does slicing a tensor along its first
- * axis, so members are separated through their values (`memberParams`). With an MLP kernel
- * registered (the native one in Node, `mlpKernel.ts`), loss and gradient are also offered on
- * plain arrays (`flatLossAndGrad`), which evaluation and meta-training use when they can.
+ * axis, so each member's parameters are made from its part of θ. With an engine's MLP kernel
+ * (the native engine's, `engine/engine.ts`) the loss and gradient are computed on the arrays
+ * themselves, without TensorFlow.js.
  */
 import * as tf from '@tensorflow/tfjs';
 import { MNIST_CLASSES, MNIST_PIXELS, mnistImages, type MnistSource, type MnistSplit, type MnistSplitName } from '../data/mnistSplit.ts';
+import type { MlpKernel } from '../engine/engine.ts';
 import { Rng } from '../random/rng.ts';
-import { mlpKernel, type MlpKernel } from './mlpKernel.ts';
-import type { FlatLossAndGrad, LossAndGrad, Task, TaskFamily, TaskSize } from './task.ts';
+import { sizeOfShape, type LossAndGrad, type Task, type TaskFamily, type TaskSize } from './task.ts';
 
 /** Activation functions of the hidden layers. */
 export const ACTIVATIONS = ['sigmoid', 'relu', 'tanh', 'elu'] as const;
@@ -79,38 +79,41 @@ export function layerSizes(config: MlpConfig): number[] {
 export class MlpTask implements Task {
   readonly objective = 'sum' as const;
   readonly paramShapes: number[][];
-  /** The minibatch of the last step asked for: images [1, batch, 784] and one-hot labels [1, batch, 10] per member. */
+  /** The minibatch of the last step asked for on TensorFlow.js: images [1, batch, 784] and one-hot labels [1, batch, 10] per member. */
   private batch: { step: number; x: tf.Tensor3D[]; y: tf.Tensor3D[] } | undefined;
-  /** `lossAndGrad` on plain arrays, when an MLP kernel was registered (the native one in Node). */
-  readonly flatLossAndGrad?: (params: Float32Array[], step: number) => FlatLossAndGrad;
+  private readonly sizes: number[];
 
-  /** Networks for `config`, minibatches drawn from `rng`. */
+  /** Networks for `config`, minibatches drawn from `rng`; loss and gradient by `kernel` if given, else TensorFlow.js. */
   constructor(
     readonly config: MlpConfig,
     readonly members: number,
     private readonly data: MnistSplit,
     private readonly rng: Rng,
+    private readonly kernel: MlpKernel | null = null,
   ) {
-    const sizes = layerSizes(config);
-    this.paramShapes = sizes.slice(1).flatMap((out, l) => [
-      [members, sizes[l], out],
+    this.sizes = layerSizes(config);
+    this.paramShapes = this.sizes.slice(1).flatMap((out, l) => [
+      [members, this.sizes[l], out],
       [members, 1, out],
     ]);
-    const kernel = mlpKernel();
-    const activation = ACTIVATIONS.indexOf(config.activation);
-    if (kernel) this.flatLossAndGrad = (params, step) => this.kernelLossAndGrad(kernel, sizes, activation, params, step);
   }
 
   /** Draws weights and biases for every member. */
-  init(rng: Rng): tf.Tensor[] {
-    return this.paramShapes.map((shape, k) => {
-      const size = shape.reduce((a, b) => a * b, 1);
+  init(rng: Rng): Float32Array {
+    const theta = new Float32Array(this.paramShapes.reduce((n, shape) => n + sizeOfShape(shape), 0));
+    let offset = 0;
+    this.paramShapes.forEach((shape, k) => {
+      const size = sizeOfShape(shape);
       const r = rng.child(`param${k}`);
-      if (this.config.init === 'normal') return tf.tensor(r.normalArray(size, this.config.initStd), shape);
-      if (k % 2 === 1) return tf.zeros(shape);
-      const limit = Math.sqrt(6 / (shape[1] + shape[2]));
-      return tf.tensor(r.uniformArray(size, -limit, limit), shape);
+      if (this.config.init === 'normal') {
+        theta.set(r.normalArray(size, this.config.initStd), offset);
+      } else if (k % 2 === 0) {
+        const limit = Math.sqrt(6 / (shape[1] + shape[2]));
+        theta.set(r.uniformArray(size, -limit, limit), offset);
+      }
+      offset += size;
     });
+    return theta;
   }
 
   /** Mean softmax cross-entropy of each member on its minibatch for `step` (differentiable: all members at once). */
@@ -119,37 +122,62 @@ export class MlpTask implements Task {
     return tf.tidy(() => crossEntropy(this.logits(params, tf.concat(x)), tf.concat(y)));
   }
 
-  /** Loss and gradient by explicit back-propagation (equal to autodiff of `loss`, tested), one member at a time. */
-  lossAndGrad(params: tf.Tensor[], step: number): LossAndGrad {
+  /** Loss and gradient: by the MLP kernel, else by explicit back-propagation on TensorFlow.js (equal to autodiff of `loss`, tested). */
+  lossAndGrad(theta: Float32Array, step: number): LossAndGrad {
+    return this.kernel ? this.kernelLossAndGrad(this.kernel, theta, step) : this.tensorLossAndGrad(theta, step);
+  }
+
+  /** `lossAndGrad` on TensorFlow.js, one member at a time. */
+  private tensorLossAndGrad(theta: Float32Array, step: number): LossAndGrad {
     const { x, y } = this.minibatch(step);
-    if (this.members === 1) return backprop(this.config, params, x[0], y[0]);
-    const perMember = memberParams(params, this.members);
-    const parts = perMember.map((p, k) => backprop(this.config, p, x[k], y[k]));
-    tf.dispose(perMember.flat());
-    const joined = tf.tidy(() => ({
-      losses: tf.concat(parts.map((r) => r.losses)) as tf.Tensor1D,
-      grads: params.map((_, i) => tf.concat(parts.map((r) => r.grads[i]))),
-    }));
-    tf.dispose(parts.flatMap((r) => [r.losses, ...r.grads]));
-    return joined;
+    const losses = new Float32Array(this.members);
+    const grad = new Float32Array(theta.length);
+    for (let k = 0; k < this.members; k++) {
+      const params = this.memberTensors(theta, k);
+      const r = backprop(this.config, params, x[k], y[k]);
+      losses[k] = r.losses.dataSync()[0];
+      this.memberViews(grad, k).forEach((view, i) => view.set(r.grads[i].dataSync() as Float32Array));
+      tf.dispose([...params, r.losses, ...r.grads]);
+    }
+    return { losses, grad };
   }
 
   /** `lossAndGrad` by the MLP kernel, each member's parameters and gradient a view into the arrays. */
-  private kernelLossAndGrad(kernel: MlpKernel, sizes: number[], activation: number, params: Float32Array[], step: number): FlatLossAndGrad {
-    const grads = params.map((p) => new Float32Array(p.length));
+  private kernelLossAndGrad(kernel: MlpKernel, theta: Float32Array, step: number): LossAndGrad {
+    const grad = new Float32Array(theta.length);
     const losses = new Float32Array(this.members);
-    const member = (arrays: Float32Array[], k: number) => arrays.map((a) => a.subarray((k * a.length) / this.members, ((k + 1) * a.length) / this.members));
+    const activation = ACTIVATIONS.indexOf(this.config.activation);
     this.minibatchIndices(step).forEach((indices, k) => {
-      losses[k] = kernel.lossAndGrad(sizes, activation, member(params, k), this.data, indices, member(grads, k));
+      losses[k] = kernel.lossAndGrad(this.sizes, activation, this.memberViews(theta, k), this.data, indices, this.memberViews(grad, k));
     });
-    return { losses, grads };
+    return { losses, grad };
+  }
+
+  /** Member k's part of every parameter tensor of flat `values` (views: W1, b1, W2, b2, …). */
+  private memberViews(values: Float32Array, k: number): Float32Array[] {
+    let offset = 0;
+    return this.paramShapes.map((shape) => {
+      const size = sizeOfShape(shape);
+      const perMember = size / this.members;
+      const view = values.subarray(offset + k * perMember, offset + (k + 1) * perMember);
+      offset += size;
+      return view;
+    });
+  }
+
+  /**
+   * Member k's parameters as tensors of their own ([1, …] each; new tensors), made from its part
+   * of θ: slicing a tensor along its first axis is slow on the wasm backend.
+   */
+  private memberTensors(theta: Float32Array, k: number): tf.Tensor[] {
+    return this.memberViews(theta, k).map((values, i) => tf.tensor(values, [1, ...this.paramShapes[i].slice(1)]));
   }
 
   /** Loss and accuracy of each member on every image of the split (the test set in evaluation). */
-  finalMetrics(params: tf.Tensor[]): Record<string, Float32Array> {
+  finalMetrics(theta: Float32Array): Record<string, Float32Array> {
     const loss = new Float64Array(this.members);
     const correct = new Float64Array(this.members);
-    const perMember = this.members === 1 ? [params] : memberParams(params, this.members);
+    const perMember = Array.from({ length: this.members }, (_, k) => this.memberTensors(theta, k));
     const chunk = 1000;
     for (let start = 0; start < this.data.count; start += chunk) {
       const n = Math.min(chunk, this.data.count - start);
@@ -168,7 +196,7 @@ export class MlpTask implements Task {
         correct[j] += c[j];
       }
     }
-    if (this.members > 1) tf.dispose(perMember.flat());
+    tf.dispose(perMember.flat());
     return { fullLoss: Float32Array.from(loss, (v) => v / this.data.count), accuracy: Float32Array.from(correct, (v) => v / this.data.count) };
   }
 
@@ -211,20 +239,6 @@ export class MlpTask implements Task {
   }
 }
 
-/**
- * Each member's parameters as tensors of their own ([1, …] each; new tensors), cut through the
- * values: slicing along the first axis is slow on the wasm backend.
- */
-function memberParams(params: tf.Tensor[], members: number): tf.Tensor[][] {
-  const values = params.map((p) => p.dataSync() as Float32Array);
-  return Array.from({ length: members }, (_, k) =>
-    params.map((p, i) => {
-      const size = p.size / members;
-      return tf.tensor(values[i].slice(k * size, (k + 1) * size), [1, ...p.shape.slice(1)]);
-    }),
-  );
-}
-
 /** Every layer's output for input x: hidden activations, then the logits last. */
 function forward(config: MlpConfig, params: tf.Tensor[], x: tf.Tensor3D): tf.Tensor3D[] {
   const outputs: tf.Tensor3D[] = [];
@@ -242,7 +256,7 @@ function forward(config: MlpConfig, params: tf.Tensor[], x: tf.Tensor3D): tf.Ten
  * Mean cross-entropy of each network of a batch and its gradient by explicit back-propagation,
  * with transposes made explicit (transposed matMuls are slow on the wasm backend).
  */
-function backprop(config: MlpConfig, params: tf.Tensor[], x: tf.Tensor3D, y: tf.Tensor3D): LossAndGrad {
+function backprop(config: MlpConfig, params: tf.Tensor[], x: tf.Tensor3D, y: tf.Tensor3D): { losses: tf.Tensor1D; grads: tf.Tensor[] } {
   return tf.tidy(() => {
     const layers = params.length / 2;
     const outputs = forward(config, params, x);
@@ -281,11 +295,13 @@ export class MlpFamily implements TaskFamily {
 
   /**
    * A family for `mlp` whose images come from `data` (called on first use): `loadMnist` in
-   * Node, a fetched asset in a web page.
+   * Node, a fetched asset in a web page. Its tasks compute with `kernel` (an engine's `mlp`)
+   * when given, else on TensorFlow.js.
    */
   constructor(
     readonly mlp: MlpConfig,
     private readonly data: MnistSource,
+    private readonly kernel: MlpKernel | null = null,
   ) {
     this.config = { ...mlp };
   }
@@ -300,6 +316,6 @@ export class MlpFamily implements TaskFamily {
 
   /** Draws `members` networks' minibatch streams (weights come from `init`). */
   sample(rng: Rng, members: number): MlpTask {
-    return new MlpTask(this.mlp, members, this.data(this.mlp.split), rng.child('minibatches'));
+    return new MlpTask(this.mlp, members, this.data(this.mlp.split), rng.child('minibatches'), this.kernel);
   }
 }

@@ -8,7 +8,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../random/rng.ts';
-import type { FlatLossAndGrad, LossAndGrad, Objective, Task, TaskFamily, TaskSize } from './task.ts';
+import type { LossAndGrad, Objective, Task, TaskFamily, TaskSize } from './task.ts';
 
 /** Which published setup the quadratics follow. */
 export type QuadraticVariant = 'paper' | 'deepmind';
@@ -27,54 +27,41 @@ export class QuadraticTask implements Task {
   readonly members: number;
   readonly objective: Objective;
   readonly paramShapes: number[][];
-  private readonly w: tf.Tensor3D;
-  private readonly wT: tf.Tensor3D;
-  private readonly y: tf.Tensor3D;
+  /** W and y as tensors, made on the first call of `loss` (tests and the reference path). */
+  private tensors: { w: tf.Tensor3D; y: tf.Tensor3D } | undefined;
 
-  /** Holds W and y, as tensors (kept until `dispose`) and as the given arrays. */
+  /** Holds W ([members, d, d], row-major) and y ([members, d]). */
   constructor(
     readonly config: QuadraticConfig,
     private readonly wValues: Float32Array,
     private readonly yValues: Float32Array,
     members: number,
   ) {
-    const d = config.dims;
     this.members = members;
     this.objective = config.variant === 'paper' ? ('sum' as const) : ('mean' as const);
-    this.paramShapes = [[members, d]];
-    this.w = tf.keep(tf.tensor3d(wValues, [members, d, d]));
-    // Explicit transpose: transposed matMul is slow on the wasm backend.
-    this.wT = tf.keep(tf.transpose(this.w, [0, 2, 1]));
-    this.y = tf.keep(tf.tensor3d(yValues, [members, d, 1]));
+    this.paramShapes = [[members, config.dims]];
   }
 
   /** θ0 ~ N(0, 1) ('paper') or N(0, 0.01²) ('deepmind'). */
-  init(rng: Rng): tf.Tensor[] {
+  init(rng: Rng): Float32Array {
     const std = this.config.variant === 'paper' ? 1 : 0.01;
-    const [m, d] = this.paramShapes[0];
-    return [tf.tensor2d(rng.normalArray(m * d, std), [m, d])];
+    return rng.normalArray(this.members * this.config.dims, std);
   }
 
-  /** ||Wθ − y||² for each member. */
+  /** ||Wθ − y||² for each member, as TensorFlow.js ops. */
   loss(params: tf.Tensor[], _step: number): tf.Tensor1D {
-    return tf.tidy(() => this.residual(params[0]).square().sum([1, 2]) as tf.Tensor1D);
-  }
-
-  /** Closed form: ∇ = 2 Wᵀ(Wθ − y), divided by the member count for the 'mean' objective. */
-  lossAndGrad(params: tf.Tensor[], _step: number): LossAndGrad {
-    return tf.tidy(() => {
-      const r = this.residual(params[0]);
-      const losses = r.square().sum([1, 2]) as tf.Tensor1D;
-      const scale = this.objective === 'sum' ? 2 : 2 / this.members;
-      const grad = tf.matMul(this.wT, r).squeeze([2]).mul(scale);
-      return { losses, grads: [grad] };
-    });
-  }
-
-  /** The same as `lossAndGrad` on plain arrays (sums in double precision): no TensorFlow.js per step. */
-  flatLossAndGrad(params: Float32Array[], _step: number): FlatLossAndGrad {
     const d = this.config.dims;
-    const theta = params[0];
+    this.tensors ??= { w: tf.keep(tf.tensor3d(this.wValues, [this.members, d, d])), y: tf.keep(tf.tensor3d(this.yValues, [this.members, d, 1])) };
+    const { w, y } = this.tensors;
+    return tf.tidy(() => tf.matMul(w, params[0].reshape([this.members, d, 1])).sub(y).square().sum([1, 2]) as tf.Tensor1D);
+  }
+
+  /**
+   * Closed form, in double precision: ∇ = 2 Wᵀ(Wθ − y), divided by the member count for the
+   * 'mean' objective.
+   */
+  lossAndGrad(theta: Float32Array, _step: number): LossAndGrad {
+    const d = this.config.dims;
     const w = this.wValues;
     const y = this.yValues;
     const scale = this.objective === 'sum' ? 2 : 2 / this.members;
@@ -95,17 +82,13 @@ export class QuadraticTask implements Task {
       losses[k] = loss;
       for (let j = 0; j < d; j++) grad[first + j] = g[j] * scale;
     }
-    return { losses, grads: [grad] };
+    return { losses, grad };
   }
 
-  /** Frees W and y. */
+  /** Frees the tensors `loss` made, if any. */
   dispose(): void {
-    tf.dispose([this.w, this.wT, this.y]);
-  }
-
-  private residual(theta: tf.Tensor): tf.Tensor3D {
-    const [m, d] = this.paramShapes[0];
-    return tf.matMul(this.w, theta.reshape([m, d, 1])).sub(this.y);
+    if (this.tensors) tf.dispose([this.tensors.w, this.tensors.y]);
+    this.tensors = undefined;
   }
 }
 

@@ -1,16 +1,28 @@
 /**
  * The optimizee side of learning to learn. A task is data, not code paths: it only has to say
- * how to draw θ0 and what its loss is. Optimizers see nothing of a task but (loss, ∇).
+ * how to draw θ0 and what its loss and gradient are. Optimizers see nothing of a task but
+ * (loss, ∇).
  *
- * One task may hold several independent problems ("members"), e.g. 128 random quadratics,
- * evaluated together for speed. Each member's loss is reported separately; the gradient the
- * optimizer sees is that of the task's objective (the sum or the mean of the member losses).
+ * θ is one flat array: the parameter tensors' values one after another (row-major), the form
+ * optimizers, unrolls and meta-training share. One task may hold several independent problems
+ * ("members"), e.g. 128 random quadratics, evaluated together for speed: the first dimension of
+ * every parameter tensor indexes the member. Each member's loss is reported separately; the
+ * gradient the optimizer sees is that of the task's objective (the sum or the mean of the member
+ * losses).
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../random/rng.ts';
 
 /** How the member losses combine into the scalar objective whose gradient optimizers see. */
 export type Objective = 'sum' | 'mean';
+
+/** Member losses and the gradient of the task's objective, on flat arrays. */
+export interface LossAndGrad {
+  /** Loss of each member. */
+  losses: Float32Array;
+  /** Gradient of the objective, shaped like θ (flat). */
+  grad: Float32Array;
+}
 
 /** One optimization problem (or a batch of independent ones) with fixed data. */
 export interface Task {
@@ -20,37 +32,19 @@ export interface Task {
   readonly objective: Objective;
   /** Shapes of the parameter tensors; the first dimension of each indexes the member. */
   readonly paramShapes: number[][];
-  /** Draws initial parameters θ0. */
-  init(rng: Rng): tf.Tensor[];
-  /** Loss of each member at `params`, as differentiable tf ops; `step` picks the minibatch. */
-  loss(params: tf.Tensor[], step: number): tf.Tensor1D;
-  /** Optional faster loss-and-gradient (e.g. closed form); must equal autodiff of `loss`. */
-  lossAndGrad?(params: tf.Tensor[], step: number): LossAndGrad;
+  /** Draws initial parameters θ0 (flat). */
+  init(rng: Rng): Float32Array;
+  /** Member losses and the objective's gradient at θ on the minibatch of `step`. */
+  lossAndGrad(theta: Float32Array, step: number): LossAndGrad;
   /**
-   * Optional: the same as `lossAndGrad` on plain arrays (one per parameter tensor, row-major),
-   * for tasks so small that TensorFlow.js's cost per operation would dominate (the quadratics).
+   * The loss of each member as differentiable TensorFlow.js ops of the parameter tensors: what
+   * `lossAndGrad` must equal the gradient of (tests, and the reference meta-gradient).
    */
-  flatLossAndGrad?(params: Float32Array[], step: number): FlatLossAndGrad;
+  loss(params: tf.Tensor[], step: number): tf.Tensor1D;
   /** Per-member metrics of final parameters beyond the minibatch loss (e.g. full test-set loss and accuracy). */
-  finalMetrics?(params: tf.Tensor[]): Record<string, Float32Array>;
+  finalMetrics?(theta: Float32Array): Record<string, Float32Array>;
   /** Frees the task's data tensors. */
   dispose?(): void;
-}
-
-/** Member losses and the gradient of the task's objective. */
-export interface LossAndGrad {
-  /** Loss of each member, shape [members]. */
-  losses: tf.Tensor1D;
-  /** Gradient of the objective for each parameter tensor. */
-  grads: tf.Tensor[];
-}
-
-/** `LossAndGrad` on plain arrays. */
-export interface FlatLossAndGrad {
-  /** Loss of each member. */
-  losses: Float32Array;
-  /** Gradient of the objective, one array per parameter tensor. */
-  grads: Float32Array[];
 }
 
 /** Sizes of a sample of a task family (see `TaskFamily.sizeOf`). */
@@ -79,64 +73,84 @@ export interface TaskFamily {
   readonly evaluationChunk?: number;
 }
 
-/** Member losses and objective gradient at `params`, closed form when the task has one. */
-export function lossAndGrad(task: Task, params: tf.Tensor[], step: number): LossAndGrad {
-  if (task.lossAndGrad) return task.lossAndGrad(params, step);
-  return autodiffLossAndGrad(task, params, step);
+/** Number of values of one tensor shape. */
+export function sizeOfShape(shape: number[]): number {
+  return shape.reduce((a, b) => a * b, 1);
 }
 
-/** Member losses and objective gradient by TensorFlow.js autodiff of `task.loss`. */
-export function autodiffLossAndGrad(task: Task, params: tf.Tensor[], step: number): LossAndGrad {
-  let losses: tf.Tensor1D | undefined;
-  const { grads } = tf.tidy(() => {
-    const r = tf.valueAndGrads((...ps: tf.Tensor[]) => {
+/** Total number of coordinates in the task's parameters (θ's length). */
+export function numCoordinates(task: Pick<Task, 'paramShapes'>): number {
+  return task.paramShapes.reduce((n, shape) => n + sizeOfShape(shape), 0);
+}
+
+/** Flat θ as new tensors of `shapes` (the caller disposes them). */
+export function paramTensors(theta: Float32Array, shapes: number[][]): tf.Tensor[] {
+  let offset = 0;
+  return shapes.map((shape) => tf.tensor(theta.subarray(offset, (offset += sizeOfShape(shape))), shape));
+}
+
+/** Tensors' values one after another in one new array (the inverse of `paramTensors`). */
+export function flatValues(tensors: tf.Tensor[]): Float32Array {
+  const out = new Float32Array(tensors.reduce((n, t) => n + t.size, 0));
+  let offset = 0;
+  for (const t of tensors) {
+    out.set(t.dataSync() as Float32Array, offset);
+    offset += t.size;
+  }
+  return out;
+}
+
+/**
+ * Member losses and objective gradient by TensorFlow.js autodiff of `task.loss`: the plain path
+ * a task's own `lossAndGrad` is tested against, and the form of tasks that have no other.
+ */
+export function autodiffLossAndGrad(task: Task, theta: Float32Array, step: number): LossAndGrad {
+  return tf.tidy(() => {
+    const params = paramTensors(theta, task.paramShapes);
+    let losses: Float32Array | undefined;
+    const { grads } = tf.valueAndGrads((...ps: tf.Tensor[]) => {
       const l = task.loss(ps, step);
-      losses = tf.keep(l.clone());
+      losses = (l.dataSync() as Float32Array).slice();
       return task.objective === 'sum' ? l.sum() : l.mean();
     })(params);
-    r.value.dispose();
-    return { grads: r.grads };
+    return { losses: losses!, grad: flatValues(grads) };
   });
-  return { losses: losses!, grads };
 }
 
 /** d(mean member loss)/d(objective): converts objective gradients to mean-loss gradients. */
-export function meanLossScale(task: Task): number {
+export function meanLossScale(task: Pick<Task, 'objective' | 'members'>): number {
   return task.objective === 'sum' ? 1 / task.members : 1;
 }
 
-/** Total number of coordinates in the task's parameters. */
-export function numCoordinates(task: Task): number {
-  return task.paramShapes.reduce((n, shape) => n + shape.reduce((a, b) => a * b, 1), 0);
+/** The mean of the member losses. */
+export function meanLoss(losses: Float32Array): number {
+  let sum = 0;
+  for (const l of losses) sum += l;
+  return sum / losses.length;
 }
 
 /** What meta-training minimizes over a horizon: Σ_t l(θt) (the paper) or Σ_t log l(θt). */
 export type MetaObjective = 'loss' | 'log';
 
 /**
- * `metaObjectiveGrads` on plain arrays, in place: for 'log', each member's gradient entries
- * (the first dimension of every parameter tensor indexes the member) are divided by its loss.
+ * The gradient of the meta-objective's term at θ (a new array): the objective gradient itself
+ * for 'loss'; for 'log', each member's gradient entries (the first dimension of every parameter
+ * tensor indexes the member) divided by its loss (∂ log l = ∇l / l).
  */
-export function scaleByInverseLoss(objective: MetaObjective, grads: Float32Array[], losses: Float32Array): void {
-  if (objective === 'loss') return;
+export function metaObjectiveGrad(objective: MetaObjective, task: Pick<Task, 'paramShapes'>, evaluated: LossAndGrad): Float32Array {
+  const grad = evaluated.grad.slice();
+  if (objective === 'loss') return grad;
+  const { losses } = evaluated;
   const members = losses.length;
-  for (const g of grads) {
-    const perMember = g.length / members;
+  let offset = 0;
+  for (const shape of task.paramShapes) {
+    const perMember = sizeOfShape(shape) / members;
     for (let k = 0; k < members; k++) {
       const inverse = 1 / Math.max(losses[k], 1e-30);
-      for (let j = k * perMember; j < (k + 1) * perMember; j++) g[j] *= inverse;
+      const first = offset + k * perMember;
+      for (let j = first; j < first + perMember; j++) grad[j] *= inverse;
     }
+    offset += sizeOfShape(shape);
   }
-}
-
-/**
- * Gradients of the meta-objective's term at these parameters: the objective gradient itself
- * for 'loss'; for 'log', each member's gradient divided by its loss (∂ log l = ∇l / l).
- */
-export function metaObjectiveGrads(objective: MetaObjective, grads: tf.Tensor[], losses: tf.Tensor1D): tf.Tensor[] {
-  if (objective === 'loss') return grads;
-  return tf.tidy(() => {
-    const inverse = tf.scalar(1).div(losses.maximum(1e-30));
-    return grads.map((g) => g.mul(inverse.reshape([g.shape[0], ...g.shape.slice(1).map(() => 1)])));
-  });
+  return grad;
 }

@@ -7,6 +7,7 @@ import { checkCompareSize } from '../limits.ts';
 import { UserError } from '../../io/userError.ts';
 import * as tf from '@tensorflow/tfjs';
 import { EvalPool } from '../../eval/evalPool.ts';
+import { selectEngine } from '../../engine/select.ts';
 import { handDesignedContender, lstmContender } from '../../eval/unrollJob.ts';
 import { DEFAULT_BASELINES, HAND_DESIGNED } from '../../optimizers/registry.ts';
 import { summaryTable } from '../../report/summary.ts';
@@ -64,9 +65,10 @@ export async function runCompare(flags: CompareFlags, command: string): Promise<
   if (!flags.optimizer && flags.baselines.length === 0) throw new UserError("nothing to compare: give --optimizer FILE, or baselines other than 'none'");
   const learned = flags.optimizer ? loadOptimizer(flags.optimizer) : undefined;
   ensureWritableDir(flags.out);
-  const family = familyFromFlags(flags, 'test');
+  const engine = selectEngine();
+  const family = familyFromFlags(flags, 'test', engine);
   const contenders: Contender[] = [
-    ...(learned ? [lstmContender(learnedOptimizerName(learned.config), learned.config, learned.phi)] : []),
+    ...(learned ? [lstmContender(learnedOptimizerName(learned.config), learned.config, learned.phi, engine)] : []),
     ...flags.baselines.map((name) => handDesignedContender(name)),
   ];
   const runs = flags.runs ?? defaultRuns(flags.task);
@@ -74,7 +76,7 @@ export async function runCompare(flags: CompareFlags, command: string): Promise<
   config.tuning.members = flags.tuningRuns ?? (flags.task === 'mnist' ? 10 : 128);
   const tuned = contenders.filter((c) => 'factory' in c).length;
   checkCompareSize(family, contenders.length, tuned, config.tuning.grid.length, runs, flags.steps, config.tuning.members, config.chunkSize, flags.threads ?? 1);
-  const runner = new EvalPool(flags.threads ?? 1, tf.getBackend());
+  const runner = new EvalPool(flags.threads ?? 1, tf.getBackend(), engine.name);
   const progress = createProgress(1, 'evaluating');
   let results: Results;
   try {

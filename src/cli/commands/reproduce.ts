@@ -13,7 +13,9 @@ import { loadOptimizer } from '../../io/optimizerStore.ts';
 import * as tf from '@tensorflow/tfjs';
 import { EvalPool } from '../../eval/evalPool.ts';
 import { handDesignedContender, lstmContender, type UnrollRunner } from '../../eval/unrollJob.ts';
-import { learnedOptimizerName, type LstmConfig, type MetaParams } from '../../learned/lstmConfig.ts';
+import { learnedOptimizerName, type LstmConfig } from '../../learned/lstmConfig.ts';
+import type { Engine } from '../../engine/engine.ts';
+import { selectEngine } from '../../engine/select.ts';
 import { resultsIndex } from '../../report/resultsFile.ts';
 import { summaryTable } from '../../report/summary.ts';
 import { writeReport } from '../../report/writeReport.ts';
@@ -38,9 +40,9 @@ interface Panel {
   steps: number;
 }
 
-/** The panels of Figures 4 and 5 (evaluation networks train on the MNIST test images). */
-export function paperPanels(): Panel[] {
-  const mnist = (changes: Partial<MlpConfig>) => new MlpFamily({ ...PAPER_MLP, split: 'test', ...changes }, loadMnist);
+/** The panels of Figures 4 and 5 (evaluation networks train on the MNIST test images, computed on `engine`'s MLP kernel if any). */
+export function paperPanels(engine: Pick<Engine, 'mlp'> = { mlp: null }): Panel[] {
+  const mnist = (changes: Partial<MlpConfig>) => new MlpFamily({ ...PAPER_MLP, split: 'test', ...changes }, loadMnist, engine.mlp);
   return [
     { id: 'fig4-quadratic', title: 'Fig. 4: 10-d quadratics', optimizer: 'quadratic', family: new QuadraticFamily(), steps: 100 },
     { id: 'fig4-mnist', title: 'Fig. 4: MNIST, 20 sigmoid units', optimizer: 'mnist', family: mnist({}), steps: 100 },
@@ -86,7 +88,8 @@ export function registerReproduce(program: Command): void {
 
 async function runReproduce(flags: ReproduceFlags): Promise<void> {
   ensureWritableDir(flags.out);
-  const panels = paperPanels().filter((p) => !flags.only || flags.only.split(',').includes(p.id));
+  const engine = selectEngine();
+  const panels = paperPanels(engine).filter((p) => !flags.only || flags.only.split(',').includes(p.id));
   const files = { quadratic: path.join(flags.pretrained, 'quadratic.json'), mnist: flags.mnistOptimizer ?? path.join(flags.pretrained, 'mnist.json') };
   if (flags.train) {
     const trainedDir = path.join(flags.out, 'trained');
@@ -100,9 +103,9 @@ async function runReproduce(flags: ReproduceFlags): Promise<void> {
   }
   const learned = { quadratic: lazyLoad(files.quadratic), mnist: lazyLoad(files.mnist) };
   const sections: string[] = [];
-  const runner = new EvalPool(flags.threads, tf.getBackend());
+  const runner = new EvalPool(flags.threads, tf.getBackend(), engine.name);
   try {
-    for (const panel of panels) sections.push(await reproducePanel(panel, flags, learned[panel.optimizer](), files[panel.optimizer], runner));
+    for (const panel of panels) sections.push(await reproducePanel(panel, flags, learned[panel.optimizer](), files[panel.optimizer], runner, engine));
   } finally {
     await runner.close();
   }
@@ -125,7 +128,7 @@ function lazyLoad(file: string): () => ReturnType<typeof loadOptimizer> {
 }
 
 /** Compares the learned optimizer with the paper's baselines on one panel; returns its summary.md section. */
-async function reproducePanel(panel: Panel, flags: ReproduceFlags, { config, phi }: { config: LstmConfig; phi: MetaParams }, file: string, runner: UnrollRunner): Promise<string> {
+async function reproducePanel(panel: Panel, flags: ReproduceFlags, { config, phi }: { config: LstmConfig; phi: Float32Array }, file: string, runner: UnrollRunner, engine: Engine): Promise<string> {
   process.stderr.write(`== ${panel.title}\n`);
   const runs = panel.optimizer === 'quadratic' ? flags.quadraticRuns : flags.mnistRuns;
   const compareConfig = defaultCompareConfig(panel.steps, runs, flags.seed, panel.family);
@@ -133,7 +136,7 @@ async function reproducePanel(panel: Panel, flags: ReproduceFlags, { config, phi
   const progress = createProgress(1, `   ${panel.id}`);
   const results: Results = await compare(
     panel.family,
-    [lstmContender(learnedOptimizerName(config), config, phi), ...PAPER_BASELINES.map((name) => handDesignedContender(name))],
+    [lstmContender(learnedOptimizerName(config), config, phi, engine), ...PAPER_BASELINES.map((name) => handDesignedContender(name))],
     compareConfig,
     (line) => progress.log(`   ${line}`),
     { runner, onJob: (done, total) => progress.update(done, {}, total) },

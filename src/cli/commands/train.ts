@@ -12,11 +12,9 @@ import { HAND_DESIGNED } from '../../optimizers/registry.ts';
 import { metaTrain, type MetaTrainConfig, type MetaTrainResult, type ValidationMetric } from '../../meta/metaTrain.ts';
 import type { MetaObjective } from '../../tasks/task.ts';
 import * as tf from '@tensorflow/tfjs';
-import { DEFAULT_BLOCK_ROWS, PARALLEL_MIN_ROWS, SHARD_BLOCK_ROWS } from '../../meta/metaGradient.ts';
-import { workerShards } from '../../meta/workerShard.ts';
+import { selectEngine } from '../../engine/select.ts';
+import { PARALLEL_MIN_ROWS } from '../../engine/workers/shardedLstm.ts';
 import { EvalPool } from '../../eval/evalPool.ts';
-import { Rng } from '../../random/rng.ts';
-import { numCoordinates } from '../../tasks/task.ts';
 import { familyFromFlags, addTaskFlags, trainingDefaults, type TaskFlags } from '../taskFlags.ts';
 import { intIn, nonNegativeNumber, oneOf, optimizerAtRate, positiveNumber } from '../options.ts';
 import { createProgress } from '../progress.ts';
@@ -43,9 +41,7 @@ export interface TrainFlags extends TaskFlags {
   metaObjective: MetaObjective;
   selectBy: ValidationMetric;
   inputs: LstmInputs;
-  /** Absent: 16,384 with one thread, `SHARD_BLOCK_ROWS` with more. */
-  blockRows?: number;
-  /** Absent in checkpoints written before the flag existed: those runs used one thread. */
+  /** Absent: 2 on the TensorFlow.js engine, 1 on the native one. */
   threads?: number;
   checkpointEvery?: number;
   /** Optimizer file whose φ (and LSTM settings) the run starts from. */
@@ -73,11 +69,10 @@ export function addTrainFlags(command: Command): Command {
     .option('--validation-members <n>', 'fixed validation optimizees (default: 1024 quadratics, 10 MNIST networks)', intIn(1, 100_000))
     .option('--clip <x>', 'clip the meta-gradient to this global norm (0: off)', nonNegativeNumber, 0)
     .option('--inputs <name>', "what the LSTM reads: 'gradient' (the paper, log-magnitude and sign with p = 10) or 'adam' (RNNprop: Adam-normalized momentum and gradient)", oneOf(['gradient', 'adam'] as const), 'gradient')
-    .option('--block-rows <n>', `coordinates above which the backward pass replays the LSTM in blocks of this many (lower: less memory; default ${DEFAULT_BLOCK_ROWS} with one thread, ${SHARD_BLOCK_ROWS} with more)`, intIn(64))
     .option('--output-scale <x>', `the LSTM output is multiplied by this (default: ${PAPER_LSTM.outputScale}, or with --warm-start the file's)`, positiveNumber())
     .option('--base <name:lr>', 'add a hand-designed optimizer\'s step at this learning rate to the LSTM\'s output, e.g. nag:1 (the LSTM learns a correction to it; default: none, as in the paper, or with --warm-start the file\'s)', optimizerAtRate(Object.keys(HAND_DESIGNED)))
     .option('--warm-start <file>', 'start from this optimizer file (its LSTM settings and φ) instead of a fresh φ, e.g. to fine-tune a shipped optimizer on a longer horizon')
-    .option('--threads <n>', `threads sharing the LSTM work of tasks with at least ${PARALLEL_MIN_ROWS} coordinates, and the validation (worker threads; results depend slightly on the number; the native LSTM kernel uses every core even with 1)`, intIn(1, 16), 2);
+    .option('--threads <n>', `threads that run the validation, and on the TensorFlow.js engine share the LSTM rows of tasks with at least ${PARALLEL_MIN_ROWS} coordinates (worker threads; default 2 on TensorFlow.js, where the rounding then depends on the number, and 1 with the native kernels, which use every core in any case)`, intIn(1, 16));
 }
 
 /** The flags of `train` parsed from `args` with their defaults, exactly as the command line would. */
@@ -148,7 +143,6 @@ export async function runTrain(flags: TrainFlags, command: string, resume?: Chec
     // Not an error for the algorithm, but the paper's schedule is whole truncations.
     process.stderr.write(`note: horizon ${flags.horizon} is not a multiple of unroll ${flags.unroll}; the last truncation is shorter\n`);
   }
-  const family = familyFromFlags(flags, 'train');
   const defaults = trainingDefaults(flags.task);
   const config: MetaTrainConfig = {
     iterations: flags.iterations,
@@ -163,7 +157,7 @@ export async function runTrain(flags: TrainFlags, command: string, resume?: Chec
     validateEvery: flags.validateEvery,
     validationMembers: flags.validationMembers ?? defaults.validationMembers,
     clipGradNorm: flags.clip,
-    threads: flags.threads ?? 1,
+    validationChunks: defaults.validationChunks,
     seed: flags.seed,
     lstm: { ...PAPER_LSTM, inputs: flags.inputs, outputScale: flags.outputScale ?? PAPER_LSTM.outputScale, ...(flags.base ? { base: flags.base } : {}) },
   };
@@ -177,19 +171,14 @@ export async function runTrain(flags: TrainFlags, command: string, resume?: Chec
     config.lstm = lstm;
   }
   const warmStart = warm ? { file: flags.warmStart, command: warm.provenance.command } : undefined;
+  const plain = selectEngine();
+  const threads = flags.threads ?? (plain.name === 'tfjs' ? 2 : 1);
+  const engine = threads > 1 && plain.name === 'tfjs' ? selectEngine({ kernel: 'tfjs', workerThreads: threads - 1 }) : plain;
+  const family = familyFromFlags(flags, 'train', engine);
   checkTrainSize(family, config.lstm, config.membersPerTask, config.validationMembers, config.unrollLength);
   if (!resume && existing !== 'overwrite') prepareNewRun(flags.out, existing === 'force');
   ensureWritableDir(flags.out);
-  // Worker threads only pay on big tasks; small ones never split (see PARALLEL_MIN_ROWS).
-  const probe = family.sample(new Rng(0), config.membersPerTask);
-  const coordinates = numCoordinates(probe);
-  probe.dispose?.();
-  if (coordinates < PARALLEL_MIN_ROWS) config.threads = 1;
-  config.blockRows = flags.blockRows ?? (config.threads! > 1 ? SHARD_BLOCK_ROWS : DEFAULT_BLOCK_ROWS);
-  // With threads, validation networks come in one batch per thread, evaluated in parallel.
-  if (config.threads! > 1) config.validationChunks = config.threads;
-  const shards = workerShards(config.threads!, tf.getBackend());
-  const validationRunner = new EvalPool(config.threads!, tf.getBackend());
+  const validationRunner = new EvalPool(threads, tf.getBackend(), engine.name);
   const optimizerFile = path.join(flags.out, 'optimizer.json');
   const logFile = path.join(flags.out, 'log.jsonl');
   const checkpointFile = path.join(flags.out, 'checkpoint.json');
@@ -201,7 +190,7 @@ export async function runTrain(flags: TrainFlags, command: string, resume?: Chec
     logLines = kept.length;
     process.stderr.write(`resuming ${flags.out} at iteration ${resume.iteration}\n`);
   } else {
-    fs.writeFileSync(logFile, JSON.stringify({ type: 'config', command, task: family.name, taskConfig: family.config, ...config, ...(warmStart ? { warmStart } : {}) }) + '\n');
+    fs.writeFileSync(logFile, JSON.stringify({ type: 'config', command, task: family.name, taskConfig: family.config, ...config, engine: engine.name, threads, ...(warmStart ? { warmStart } : {}) }) + '\n');
     logLines = 1;
   }
   const log = (entry: object) => {
@@ -230,10 +219,9 @@ export async function runTrain(flags: TrainFlags, command: string, resume?: Chec
     });
   };
   try {
-    const result = await metaTrain(family, config, {
+    const result = await metaTrain(engine, family, config, {
       shouldStop: () => interrupted,
       resume,
-      shards,
       validationRunner,
       ...(warm ? { initialPhi: warm.phi } : {}),
       checkpointEvery: flags.checkpointEvery ?? 10,
@@ -277,8 +265,7 @@ export async function runTrain(flags: TrainFlags, command: string, resume?: Chec
     return { ...result, optimizerFile };
   } finally {
     progress.stop();
-    if (warm) tf.dispose(Object.values(warm.phi));
-    await Promise.all([...shards.map((s) => s.close()), validationRunner.close()]);
+    await Promise.all([engine.close(), validationRunner.close()]);
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }

@@ -4,7 +4,7 @@
  */
 import embed, { type Result as EmbedResult } from 'vega-embed';
 import type { TopLevelSpec } from 'vega-lite';
-import { type Activation, ACTIVATIONS, adam, fromOptimizerFile, lstmOptimizer, type MnistSplit, type Optimizer, parseMnistAsset, VEGA_LITE_SCHEMA } from '../../../src/browser.ts';
+import { type Activation, ACTIVATIONS, adam, fromOptimizerFile, learnedOptimizer, type MnistSplit, type Optimizer, parseMnistAsset, tfjsEngine, VEGA_LITE_SCHEMA } from '../../../src/browser.ts';
 import { backendPreference, useBestBackend } from '../backend.ts';
 import { BUNDLED_RESULTS, panelsFromUrl } from '../results/sources.ts';
 import { SideBySide, type DemoConfig } from './sideBySide.ts';
@@ -181,7 +181,7 @@ async function boot(): Promise<void> {
     fetch(new URL('generated/mnist-test-5000.bin', document.baseURI)).then((r) => (r.ok ? r.arrayBuffer() : Promise.reject(new Error(`could not load the MNIST images: HTTP ${r.status}; rebuild with npm run web:build`)))),
   ]);
   const { config, phi } = fromOptimizerFile(optimizerJson);
-  learned = lstmOptimizer(config, phi);
+  learned = learnedOptimizer(config, phi, tfjsEngine());
   data = parseMnistAsset(new Uint8Array(assetBytes));
   await resetChart();
   renderTable();

@@ -3,7 +3,6 @@
  * same minibatch at every step), one initialization, an `Unroller` per optimizer. The library
  * code that `l2l compare` runs, driven a step at a time so a page can draw as it trains.
  */
-import * as tf from '@tensorflow/tfjs';
 import { type Activation, MlpFamily, type MnistSplit, type Optimizer, PAPER_MLP, Rng, Unroller } from '../../../src/browser.ts';
 
 /** What the demo trains. */
@@ -38,7 +37,6 @@ export class SideBySide {
     const task = family.sample(rng.child('task'), 1);
     const theta0 = task.init(rng.child('init'));
     this.unrollers = contenders.map(({ name, optimizer }) => ({ name, unroller: new Unroller(task, optimizer, theta0) }));
-    tf.dispose(theta0);
     for (const { name } of contenders) this.curves[name] = [];
   }
 

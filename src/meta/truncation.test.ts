@@ -1,0 +1,150 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { Engine } from '../engine/engine.ts';
+import { initMetaParams, type LstmConfig } from '../learned/lstmConfig.ts';
+import { Rng } from '../random/rng.ts';
+import { QuadraticFamily } from '../tasks/quadratic.ts';
+import type { MetaObjective, Task } from '../tasks/task.ts';
+import { engineCases, makeTestEngine } from '../testing/engines.ts';
+import { mlpTruncationStart } from '../testing/mlpTruncation.ts';
+import { assertClose, setupBackend } from '../testing/setup.ts';
+import { frozenGradientMetaLoss, referenceMetaGradient } from './referenceMetaGradient.ts';
+import { loadOptimizee, releaseOptimizee, saveOptimizee, startOptimizee, truncation, type SavedOptimizee } from './truncation.ts';
+
+// A tiny problem: 3 quadratics in 2-d, a 2-layer LSTM of 4 units, a 5-step truncation that
+// starts mid-horizon (non-zero hidden state), output scale 0.3 so updates matter. Checked with
+// the paper's preprocessing and with the raw gradient as input (where a leak through ∇ is large).
+const preprocessed: LstmConfig = { hidden: [4, 4], inputs: 'gradient', preprocessP: 10, outputScale: 0.3, forgetBias: 1 };
+const raw: LstmConfig = { ...preprocessed, preprocessP: null, outputScale: 1 };
+// With a hand-designed step (NAG) added to the LSTM's output: it moves θ but does not depend on φ.
+const withBase: LstmConfig = { ...preprocessed, base: { optimizer: 'nag', learningRate: 0.05 } };
+const adamInputs: LstmConfig = { ...preprocessed, inputs: 'adam' };
+const T = 5;
+
+/** The truncation's meta-gradient and losses from `start` on `engine` (the start is not changed). */
+function run(engine: Engine, config: LstmConfig, phi: Float32Array, task: Task, start: SavedOptimizee, steps: number, objective: MetaObjective = 'loss') {
+  const state = loadOptimizee(engine, config, start);
+  const weights = engine.lstm.weights(config, phi);
+  const result = truncation(engine, weights, task, state, steps, { objective });
+  engine.lstm.release(weights);
+  const next = saveOptimizee(engine, state);
+  releaseOptimizee(engine, state);
+  return { ...result, metaGrad: result.metaGrad!, next };
+}
+
+/** The tiny problem for `config` (raw inputs get the small-gradient 'deepmind' quadratics), started with 3 untrained steps. */
+function setup(engine: Engine, config: LstmConfig) {
+  const rng = new Rng(7);
+  const task = new QuadraticFamily({ dims: 2, variant: config.preprocessP === null ? 'deepmind' : 'paper' }).sample(rng.child('task'), 3);
+  // A random head even with a base step, so that the LSTM's part of the update is not zero.
+  const phi = initMetaParams({ ...config, base: null }, rng.child('phi'));
+  const state = startOptimizee(engine, config, task.init(rng.child('theta')));
+  const weights = engine.lstm.weights(config, phi);
+  truncation(engine, weights, task, state, 3, { train: false });
+  engine.lstm.release(weights);
+  const start = saveOptimizee(engine, state);
+  releaseOptimizee(engine, state);
+  return { rng, task, phi, start };
+}
+
+function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i] * b[i];
+  return s;
+}
+
+for (const { name, skip } of engineCases()) {
+  describe(`truncated meta-gradient (${name} engine)`, { skip }, () => {
+    let engine: Engine;
+    before(async () => {
+      await setupBackend();
+      engine = makeTestEngine(name);
+    });
+    after(() => engine.close());
+
+    for (const [label, config] of [['preprocessed', preprocessed], ["RNNprop-style 'adam'", adamInputs], ['preprocessed, NAG base step', withBase]] as const) {
+      it(`equals the autodiff reference path with an explicit stop-gradient (${label} inputs)`, () => {
+        const { task, phi, start } = setup(engine, config);
+        const fast = run(engine, config, phi, task, start, T);
+        const ref = referenceMetaGradient(config, phi, task, start, T);
+        assertClose(fast.metaGrad, ref.metaGrad, { rtol: 1e-3, atol: 1e-4, label: 'dL/dphi' });
+        assertClose([fast.losses.reduce((a, b) => a + b)], [ref.metaLoss], { rtol: 1e-4, label: 'meta-loss' });
+      });
+    }
+
+    for (const [label, config] of [['preprocessed', preprocessed], ['raw', raw], ['preprocessed, NAG base step', withBase]] as const) {
+      it(`matches central finite differences of the truncated meta-loss with the gradient frozen (${label} inputs)`, () => {
+        const { rng, task, phi, start } = setup(engine, config);
+        const g = run(engine, config, phi, task, start, T).metaGrad;
+        const { fedGrads } = referenceMetaGradient(config, phi, task, start, T);
+        const gLeaky = referenceMetaGradient(config, phi, task, start, T, { stopGradient: false }).metaGrad;
+        const eps = 1e-2;
+        let leakyMismatch = 0;
+        let fastMismatch = 0;
+        for (let k = 0; k < 4; k++) {
+          // A random direction d over all of φ; compare ⟨∇L, d⟩ with (L(φ+εd) − L(φ−εd)) / 2ε.
+          const d = rng.child(`direction${k}`).normalArray(phi.length);
+          const shifted = (sign: number) => phi.map((p, i) => p + sign * eps * d[i]);
+          const fd = (frozenGradientMetaLoss(config, shifted(1), task, start, fedGrads) - frozenGradientMetaLoss(config, shifted(-1), task, start, fedGrads)) / (2 * eps);
+          assertClose([dot(g, d)], [fd], { rtol: 2e-2, atol: 1e-2, label: `direction ${k}` });
+          leakyMismatch = Math.max(leakyMismatch, Math.abs(dot(gLeaky, d) - fd) / Math.abs(fd));
+          fastMismatch = Math.max(fastMismatch, Math.abs(dot(g, d) - fd) / Math.abs(fd));
+        }
+        // The same check catches the classic bug: letting gradients flow through ∇ changes ∂L/∂φ
+        // (visibly with raw inputs; the log-magnitude preprocessing damps the leak).
+        if (label === 'raw') {
+          assert.ok(leakyMismatch > 5e-3 && leakyMismatch > 3 * fastMismatch, `second-derivative path should disagree: mismatch ${leakyMismatch} vs ${fastMismatch}`);
+        }
+      });
+    }
+
+    it('equals the reference path for the log-loss meta-objective, a different objective', () => {
+      const { task, phi, start } = setup(engine, preprocessed);
+      const fast = run(engine, preprocessed, phi, task, start, T, 'log');
+      const ref = referenceMetaGradient(preprocessed, phi, task, start, T, { objective: 'log' });
+      const plain = referenceMetaGradient(preprocessed, phi, task, start, T);
+      assertClose(fast.metaGrad, ref.metaGrad, { rtol: 1e-3, atol: 1e-4, label: 'dL/dphi (log)' });
+      assert.ok(Math.abs(ref.metaGrad[0] - plain.metaGrad[0]) > 1e-3);
+    });
+
+    it('carries θ, the LSTM state and the base step\'s state into the next truncation: 2 + 3 steps are 5 steps', () => {
+      for (const config of [preprocessed, adamInputs, withBase]) {
+        const { task, phi, start } = setup(engine, config);
+        const first = run(engine, config, phi, task, start, 2);
+        const second = run(engine, config, phi, task, first.next, 3);
+        const whole = run(engine, config, phi, task, start, 5);
+        assert.equal(second.next.step, start.step + 5);
+        assertClose(second.next.theta, whole.next.theta, { rtol: 1e-5, label: 'theta' });
+        assertClose([...first.losses, ...second.losses], whole.losses, { rtol: 1e-5, label: 'losses' });
+        whole.next.lstm.h.forEach((h, l) => assertClose(second.next.lstm.h[l], h, { rtol: 1e-5, atol: 1e-7, label: `h${l}` }));
+        assert.equal(second.next.lstm.count, whole.next.lstm.count);
+        if (config.base) assertClose(second.next.base!.arrays.v, whole.next.base!.arrays.v, { rtol: 1e-5, label: 'NAG velocity' });
+      }
+    });
+
+    it('the base step moves θ (the same φ without it ends elsewhere)', () => {
+      const { task, phi, start } = setup(engine, withBase);
+      const withIt = run(engine, withBase, phi, task, start, T);
+      const without = run(engine, preprocessed, phi, task, { ...start, base: null }, T);
+      assert.ok(Math.abs(without.losses[T - 1] - withIt.losses[T - 1]) > 1e-3);
+    });
+
+    it('on an MNIST network (4 parameter tensors, 2,395 coordinates) gives the TensorFlow.js engine\'s meta-gradient, losses and next state', async () => {
+      const reference = makeTestEngine('tfjs');
+      for (const lstm of [{ ...preprocessed, outputScale: 0.1 }, { ...preprocessed, outputScale: 0.1, base: { optimizer: 'nag', learningRate: 0.5 } }]) {
+        const mine = mlpTruncationStart(engine, lstm, 3, 16, 11);
+        const theirs = mlpTruncationStart(reference, lstm, 3, 16, 11);
+        const a = run(engine, lstm, mine.phi, mine.task, mine.start, 4);
+        const b = run(reference, lstm, theirs.phi, theirs.task, theirs.start, 4);
+        const scale = Math.max(...b.metaGrad.map(Math.abs));
+        assertClose(a.metaGrad, b.metaGrad, { rtol: 1e-3, atol: 1e-5 * scale, label: 'dL/dphi' });
+        assertClose(a.losses, b.losses, { rtol: 1e-5 });
+        assertClose(a.next.theta, b.next.theta, { rtol: 1e-5, atol: 1e-7 });
+        b.next.lstm.c.forEach((c, l) => assertClose(a.next.lstm.c[l], c, { rtol: 1e-3, atol: 1e-5, label: `c${l}` }));
+        mine.task.dispose?.();
+        theirs.task.dispose?.();
+      }
+      await reference.close();
+    });
+  });
+}

@@ -1,0 +1,149 @@
+/**
+ * One truncation of truncated BPTT, the one algorithm meta-training runs (paper §2), on flat
+ * arrays whatever the engine:
+ *
+ * 1. forward: T steps of the learned optimizer (the LSTM on the engine, plus its base step, if
+ *    any) from where the optimizee is, recording the LSTM's steps;
+ * 2. suffix sums: the meta-loss of the truncation is L(φ) = Σ_{s=1..T} l(θs) with
+ *    θs = θ0 + Σ_{t<s} Δt and l the mean member loss. The optimizee gradient ∇t fed to the LSTM
+ *    is held constant (no second derivatives), so ∂L/∂Δt = Σ_{s>t} ∇l(θs): a suffix sum of
+ *    gradients the forward pass computed anyway;
+ * 3. meta-gradient: ∂L/∂φ is then exactly the gradient of S(φ) = Σ_t ⟨Δt(φ), stop(∂L/∂Δt)⟩, which
+ *    the engine back-propagates through the recorded LSTM steps (`LstmKernel.metaGradient`).
+ *
+ * With `train` off the same function only advances the optimizee (the part of a horizon that
+ * `updateFromStep` leaves out of meta-training). `referenceMetaGradient.ts` keeps the plain
+ * autodiff path that tests compare this with.
+ */
+import type { Engine, LstmStates, LstmWeights, RowStates } from '../engine/engine.ts';
+import { baseOptimizer } from '../learned/baseStep.ts';
+import type { LstmConfig } from '../learned/lstmConfig.ts';
+import { applyUpdates, type Optimizer, type SavedState } from '../optimizers/optimizer.ts';
+import { meanLoss, meanLossScale, metaObjectiveGrad, type MetaObjective, type Task } from '../tasks/task.ts';
+
+/** Where an optimizee is in its horizon under the learned optimizer; truncations advance it in place. */
+export interface OptimizeeState {
+  /** θ (flat). */
+  theta: Float32Array;
+  /** The LSTM's states of every coordinate (engine-owned). */
+  lstm: LstmStates;
+  /** The base step's optimizer and state, with a base step. */
+  base: { optimizer: Optimizer; state: unknown } | null;
+  /** Updates taken so far: the next minibatch's index. */
+  step: number;
+  /** The objective's gradient at θ (step `step`), once computed. */
+  grad: Float32Array | null;
+}
+
+/** What one truncation gives. */
+export interface TruncationResult {
+  /** Mean member loss after each update of the truncation (s = 1..T); L is their sum (for 'loss'). */
+  losses: number[];
+  /** ∂L/∂φ (flat, φ's order), or null when not training. */
+  metaGrad: Float32Array | null;
+}
+
+/** The learned optimizer's fresh state on `task` at θ0 (copied): zero LSTM states, a fresh base step. */
+export function startOptimizee(engine: Pick<Engine, 'lstm'>, config: LstmConfig, theta0: Float32Array): OptimizeeState {
+  const base = config.base ? baseOptimizer(config.base) : null;
+  return {
+    theta: theta0.slice(),
+    lstm: engine.lstm.states(config, theta0.length),
+    base: base ? { optimizer: base, state: base.init(theta0.length) } : null,
+    step: 0,
+    grad: null,
+  };
+}
+
+/** Frees what an optimizee state holds in the engine. */
+export function releaseOptimizee(engine: Pick<Engine, 'lstm'>, state: OptimizeeState): void {
+  engine.lstm.release(state.lstm);
+  state.base?.optimizer.dispose(state.base.state);
+}
+
+/** An optimizee state as plain data (copies), to restart from it or send it elsewhere. */
+export interface SavedOptimizee {
+  theta: Float32Array;
+  lstm: RowStates;
+  base: SavedState | null;
+  step: number;
+  grad: Float32Array | null;
+}
+
+/** A copy of `state` as plain data. */
+export function saveOptimizee(engine: Pick<Engine, 'lstm'>, state: OptimizeeState): SavedOptimizee {
+  return {
+    theta: state.theta.slice(),
+    lstm: engine.lstm.read(state.lstm),
+    base: state.base ? state.base.optimizer.save(state.base.state) : null,
+    step: state.step,
+    grad: state.grad?.slice() ?? null,
+  };
+}
+
+/** An optimizee state for the learned optimizer `config` from saved data (copied). */
+export function loadOptimizee(engine: Pick<Engine, 'lstm'>, config: LstmConfig, saved: SavedOptimizee): OptimizeeState {
+  const n = saved.theta.length;
+  const base = config.base ? baseOptimizer(config.base) : null;
+  if (!base !== !saved.base) throw new Error(config.base ? 'the saved optimizee has no base-step state' : 'the saved optimizee has a base-step state, the configuration none');
+  return {
+    theta: saved.theta.slice(),
+    lstm: engine.lstm.states(config, n, saved.lstm),
+    base: base ? { optimizer: base, state: base.load(saved.base!, n) } : null,
+    step: saved.step,
+    grad: saved.grad?.slice() ?? null,
+  };
+}
+
+/**
+ * Runs `length` steps of the learned optimizer with weights `weights` (φ prepared by
+ * `engine.lstm.weights`) from `state` (advanced in place); with `train`, also returns ∂L/∂φ,
+ * where L sums the mean member loss ('loss', the paper) or the mean member log-loss ('log') over
+ * the steps.
+ */
+export function truncation(
+  engine: Pick<Engine, 'lstm'>,
+  weights: LstmWeights,
+  task: Task,
+  state: OptimizeeState,
+  length: number,
+  { objective = 'loss', train = true }: { objective?: MetaObjective; train?: boolean } = {},
+): TruncationResult {
+  const kernel = engine.lstm;
+  const recording = train ? kernel.record(weights, state.lstm, length) : undefined;
+  const losses: number[] = [];
+  const dUpdates: Float32Array[] = [];
+  let grad = state.grad ?? task.lossAndGrad(state.theta, state.step).grad;
+  for (let t = 0; t < length; t++) {
+    const updates = kernel.step(weights, state.lstm, grad, recording);
+    // The hand-designed part of the step, if any, does not depend on φ.
+    if (state.base) {
+      const b = state.base.optimizer.update(grad, state.base.state);
+      for (let j = 0; j < updates.length; j++) updates[j] += b[j];
+    }
+    applyUpdates(state.theta, updates);
+    state.step++;
+    const evaluated = task.lossAndGrad(state.theta, state.step);
+    losses.push(meanLoss(evaluated.losses));
+    if (train) dUpdates.push(metaObjectiveGrad(objective, task, evaluated));
+    grad = evaluated.grad;
+  }
+  state.grad = grad;
+  if (!recording) return { losses, metaGrad: null };
+  // ∂L/∂Δt = scale · Σ_{s>t} ∇s: the gradient after step t and every later one.
+  suffixSums(dUpdates, meanLossScale(task));
+  return { losses, metaGrad: kernel.metaGradient(recording, dUpdates) };
+}
+
+/** In place: w[t] ← scale · Σ_{s≥t} w[s], i.e. ∂L/∂Δt from the gradients after each step. */
+export function suffixSums(w: Float32Array[], scale: number): void {
+  if (w.length === 0) return;
+  const acc = new Float64Array(w[0].length);
+  for (let t = w.length - 1; t >= 0; t--) {
+    const row = w[t];
+    for (let j = 0; j < row.length; j++) {
+      acc[j] += row[j];
+      row[j] = acc[j] * scale;
+    }
+  }
+}
