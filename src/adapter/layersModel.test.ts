@@ -20,19 +20,29 @@ function model(optimizer: tf.Optimizer): tf.LayersModel {
   return m;
 }
 
+/** The first `batches` minibatches of 128 MNIST training images, one-hot labels. */
+function trainingImages(batches: number): { x: tf.Tensor2D; y: tf.Tensor2D } {
+  const data = loadMnist('train');
+  const n = 128 * batches;
+  return { x: tf.tensor2d(mnistImages(data, 0, n), [n, MNIST_PIXELS]), y: tf.oneHot(tf.tensor1d(data.labels.subarray(0, n), 'int32'), MNIST_CLASSES) as tf.Tensor2D };
+}
+
+/** The model's loss on (x, y) before and after `epochs` of fit with `optimizer`. */
+async function fitLoss(optimizer: tf.Optimizer, x: tf.Tensor2D, y: tf.Tensor2D, epochs: number) {
+  const net = model(optimizer);
+  const loss = () => (net.evaluate(x, y) as tf.Scalar).dataSync()[0];
+  const before = loss();
+  const history = await net.fit(x, y, { batchSize: 128, epochs, shuffle: false, verbose: 0 });
+  return { net, before, after: loss(), history };
+}
+
 describe('the pretrained learned optimizer on a tfjs-layers model', () => {
   before(setupBackend);
 
   it('fit for 300 steps on MNIST lowers the loss, and the model saved with its optimizer and reloaded takes identical steps', async () => {
-    const data = loadMnist('train');
-    const n = 128 * 50;
-    const x = tf.tensor2d(mnistImages(data, 0, n), [n, MNIST_PIXELS]);
-    const y = tf.oneHot(tf.tensor1d(data.labels.subarray(0, n), 'int32'), MNIST_CLASSES);
+    const { x, y } = trainingImages(50);
     const optimizer = await loadLearnedOptimizer(pretrained);
-    const net = model(optimizer);
-    const before = (net.evaluate(x, y) as tf.Scalar).dataSync()[0];
-    const history = await net.fit(x, y, { batchSize: 128, epochs: 6, shuffle: false, verbose: 0 });
-    const after = (net.evaluate(x, y) as tf.Scalar).dataSync()[0];
+    const { net, before, after, history } = await fitLoss(optimizer, x, y, 6);
     assert.equal(optimizer.iterations, 300);
     assert.ok(after < 0.5 * before, `loss ${before} → ${after}`);
     assert.ok((history.history.loss as number[]).every(Number.isFinite));
@@ -59,15 +69,9 @@ describe('the pretrained learned optimizer on a tfjs-layers model', () => {
   });
 
   it("on the TensorFlow.js engine (the browser's) too: fit keeps the optimizer's tensors across tfjs-layers' scopes and lowers the loss", async () => {
-    const data = loadMnist('train');
-    const n = 128 * 10;
-    const x = tf.tensor2d(mnistImages(data, 0, n), [n, MNIST_PIXELS]);
-    const y = tf.oneHot(tf.tensor1d(data.labels.subarray(0, n), 'int32'), MNIST_CLASSES);
+    const { x, y } = trainingImages(10);
     const optimizer = await loadOnTfjs(pretrained);
-    const net = model(optimizer);
-    const before = (net.evaluate(x, y) as tf.Scalar).dataSync()[0];
-    await net.fit(x, y, { batchSize: 128, epochs: 2, shuffle: false, verbose: 0 });
-    const after = (net.evaluate(x, y) as tf.Scalar).dataSync()[0];
+    const { before, after } = await fitLoss(optimizer, x, y, 2);
     assert.equal(optimizer.iterations, 20);
     assert.ok(after < 0.8 * before, `loss ${before} → ${after}`);
     optimizer.dispose();
