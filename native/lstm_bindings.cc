@@ -25,6 +25,7 @@
 #include <string>
 #include <vector>
 
+#include "flush_denormals.h"
 #include "lstm_math.h"
 #include "napi_args.h"
 #include "thread_pool.h"
@@ -128,6 +129,7 @@ napi_value Forward(napi_env env, napi_callback_info info) {
     const size_t perRow = stepFloats(cfg);
     float* cache = common.argc > 10 && !args.absent(argv[10], "cache") ? args.floats(argv[10], "cache", rows * perRow, "rows × cacheFloats(config)") : nullptr;
     args.confirm();
+    const FlushDenormals flush;
     const Weights w = packWeights(cfg, phi);
     int maxH = 0;
     for (int H : cfg.hidden) maxH = std::max(maxH, H);
@@ -209,7 +211,7 @@ napi_value MetaGradient(napi_env env, napi_callback_info info) {
     float *m0, *v0;
     moments(args, cfg, argv[7], argv[8], rows, &m0, &v0);
     args.confirm();
-
+    const FlushDenormals flush;
     const Weights w = packWeights(cfg, common.phi);
     const size_t perRow = stepFloats(cfg);
     return chunkedMetaGradient(args, cfg, w, common.nPhi, rows, T, common.threads, [&](size_t r, Grads& g, ChunkScratch& s) {
@@ -250,6 +252,7 @@ napi_value Backward(napi_env env, napi_callback_info info) {
     std::vector<float*> dUpdates = stepArrays(args, argv[3], "dUpdates", T, &rows, 1, "rows (caches[0]'s rows)");
     const int threads = threadsArg(args, argc, argv, 4);
     args.confirm();
+    const FlushDenormals flush;
     const Weights w = packWeights(cfg, phi);
     return chunkedMetaGradient(args, cfg, w, nPhi, rows, T, threads, [&](size_t r, Grads& g, ChunkScratch& s) {
       // The row's steps side by side first (see ChunkScratch).

@@ -24,6 +24,7 @@
 #include <string>
 #include <vector>
 
+#include "flush_denormals.h"
 #include "napi_args.h"
 #include "vec.h"
 
@@ -310,6 +311,7 @@ napi_value LossAndGrad(napi_env env, napi_callback_info info) {
       if (indices[i] < 0 || static_cast<size_t>(indices[i]) >= labelCount) args.fail(at("indices", i) + " = " + std::to_string(indices[i]) + " is outside the " + std::to_string(labelCount) + " images");
       if (labels[indices[i]] >= classes) args.fail("labels[" + std::to_string(indices[i]) + "] = " + std::to_string(labels[indices[i]]) + " is not below the output size " + std::to_string(classes));
     }
+    const FlushDenormals flush;
     const SparseBatch sparse = sparseBatch(pixels, P, indices);
     std::vector<std::vector<float>> outs(net.layers());
     forwardPass(net, sparse, outs);

@@ -11,6 +11,8 @@
 #include <mutex>
 #include <thread>
 
+#include "flush_denormals.h"
+
 namespace l2l {
 
 // Worker threads started once and reused. A call's items are claimed one at a time from a shared
@@ -107,7 +109,9 @@ class Pool {
   }
 
   // Worker `index`: joins every call that wants it, if it comes before the call's items are gone.
+  // Workers only run kernel code, so they flush denormals for good (flush_denormals.h).
   void loop(size_t index, uint64_t seen) {
+    const FlushDenormals flush;
     for (;;) {
       const auto now = std::chrono::steady_clock::now();
       const auto busyUntil = now + BUSY, until = now + SPIN;

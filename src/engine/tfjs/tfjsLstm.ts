@@ -10,8 +10,8 @@ import type { LstmKernel, LstmStates, LstmWeights, Recording, RowStates } from '
 import { backwardWeights, flatMetaParams, lstmForward, metaParamTensors, type BackwardWeights, type MetaParams, type TensorStates } from './lstmCell.ts';
 import { replayMetaGradient, type RecordedTruncation } from './replay.ts';
 
-/** Rows replayed at a time by default: a 20-step truncation of the paper's LSTM keeps ~100 MB of activations. */
-export const DEFAULT_REPLAY_ROWS = 4096;
+/** Rows replayed at a time by default: a 20-step truncation of the paper's LSTM keeps ~25 MB of their activations. */
+export const DEFAULT_REPLAY_ROWS = 1024;
 
 interface TfjsWeights extends LstmWeights {
   phi: MetaParams;
