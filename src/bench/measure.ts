@@ -17,7 +17,8 @@ import { EvalPool } from '../eval/evalPool.ts';
 import { lstmContender, type UnrollJob } from '../eval/unrollJob.ts';
 import { learnedOptimizer } from '../learned/learnedOptimizer.ts';
 import { initMetaParams, PAPER_LSTM, type LstmConfig } from '../learned/lstmConfig.ts';
-import { defaultMetaTrainConfig, metaIteration, type MetaState } from '../meta/metaTrain.ts';
+import { defaultMetaTrainConfig } from '../meta/metaTrain.ts';
+import { metaIteration, type MetaState } from '../meta/metaIteration.ts';
 import { metaOptimizer } from '../meta/metaOptimizer.ts';
 import { Rng } from '../random/rng.ts';
 import { MlpFamily, PAPER_MLP, type MlpConfig } from '../tasks/mlp.ts';
@@ -45,7 +46,7 @@ async function metaIterationSeconds(engine: Engine, family: TaskFamily, lstm: Ls
   const seconds: number[] = [];
   for (let it = 0; it < warmUp + timed; it++) {
     const started = performance.now();
-    await metaIteration(engine, family, config, run, it, 1e-3);
+    await metaIteration(engine, family, config, run, it, HORIZON, 1e-3);
     if (it >= warmUp) seconds.push((performance.now() - started) / 1000);
   }
   return { seconds, coordinates: family.sizeOf(members).coordinates };

@@ -75,3 +75,11 @@ export function optimizerAtRate(choices: readonly string[]): (value: string) => 
     return { optimizer: name, learningRate: lr };
   };
 }
+
+/** A comma-separated list of increasing horizons (whole numbers of steps), e.g. '100,200,500,1000'. */
+export function horizonList(value: string): number[] {
+  const items = value.split(',').map((x) => Number(x.trim()));
+  const ok = items.length > 0 && items.every((n, i) => Number.isInteger(n) && n >= 1 && n <= 100_000 && (i === 0 || n > items[i - 1]));
+  if (!ok) throw new InvalidArgumentError(`expected increasing horizons like 100,200,500,1000 (whole numbers of steps, at most 100000), got '${value}'.`);
+  return items;
+}

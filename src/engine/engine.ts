@@ -52,7 +52,7 @@ export interface Recording {
  * their gradients, which is what lets an engine split them among threads and replay them.
  */
 export interface LstmKernel {
-  /** φ (flat, `metaParamShapes` order) prepared for `step` and `record`. */
+  /** The LSTM's part of φ (flat, `lstmParamShapes` order: `lstmParams`) prepared for `step` and `record`. */
   weights(config: LstmConfig, phi: Float32Array): LstmWeights;
   /** States of `rows` coordinates: zeros at count 0, or a copy of `from`. */
   states(config: LstmConfig, rows: number, from?: RowStates): LstmStates;
@@ -67,8 +67,9 @@ export interface LstmKernel {
   /** Starts recording up to `steps` steps of `states` from where they are now. */
   record(weights: LstmWeights, states: LstmStates, steps: number): Recording;
   /**
-   * ∂S/∂φ (flat, φ's order) for S = Σ_t ⟨update_t, dUpdates[t]⟩ over the recorded steps; frees
-   * the recording. Exact: the same number whether the engine kept the steps or replays them.
+   * ∂S/∂φ of the LSTM's part of φ (flat, its order) for S = Σ_t ⟨update_t, dUpdates[t]⟩ over the
+   * recorded steps; frees the recording. Exact: the same number whether the engine kept the
+   * steps or replays them.
    */
   metaGradient(recording: Recording, dUpdates: Float32Array[]): Float32Array;
   /** Frees weights, states or a recording (anything else in JavaScript's heap is collected). */

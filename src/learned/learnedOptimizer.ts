@@ -8,15 +8,15 @@ import type { Engine } from '../engine/engine.ts';
 import type { Optimizer } from '../optimizers/optimizer.ts';
 import { sumOptimizer } from '../optimizers/sum.ts';
 import { baseOptimizer } from './baseStep.ts';
-import type { LstmConfig } from './lstmConfig.ts';
+import { baseLogRate, type LstmConfig } from './lstmConfig.ts';
 import { lstmOptimizer } from './lstmOptimizer.ts';
 
-/** The learned optimizer for `config` and φ (flat; not copied), its LSTM on `engine`. */
+/** The learned optimizer for `config` and φ (flat; not copied), its LSTM on `engine`; a learned base rate is read from φ. */
 export function learnedOptimizer(config: LstmConfig, phi: Float32Array, engine: Pick<Engine, 'lstm'>): Optimizer {
   const lstm = lstmOptimizer(config, phi, engine) as Optimizer;
   if (!config.base) return lstm;
   return sumOptimizer('lstm', { ...config }, [
     ['lstm', lstm],
-    ['base', baseOptimizer(config.base)],
+    ['base', baseOptimizer(config.base, baseLogRate(config, phi))],
   ]) as Optimizer;
 }

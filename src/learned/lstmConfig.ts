@@ -51,8 +51,13 @@ export function inputSize(config: LstmConfig): number {
   return config.inputs === 'gradient' && config.preprocessP === null ? 1 : 2;
 }
 
-/** The name and shape of every meta-parameter, in φ's order. */
+/** The name and shape of every meta-parameter, in φ's order: the LSTM's, then the base step's learned log-rate if it has one. */
 export function metaParamShapes(config: LstmConfig): Array<[string, number[]]> {
+  return [...lstmParamShapes(config), ...(config.base?.learnRate ? [['base.logRate', [1]] as [string, number[]]] : [])];
+}
+
+/** The name and shape of the LSTM's meta-parameters (what an engine's kernel reads), in φ's order. */
+export function lstmParamShapes(config: LstmConfig): Array<[string, number[]]> {
   const shapes: Array<[string, number[]]> = [];
   let inSize = inputSize(config);
   config.hidden.forEach((units, l) => {
@@ -72,6 +77,24 @@ export function metaParamCount(config: LstmConfig): number {
   return metaParamShapes(config).reduce((n, [, shape]) => n + size(shape), 0);
 }
 
+/** Number of values of the LSTM's part of φ (the first ones). */
+export function lstmParamCount(config: LstmConfig): number {
+  return lstmParamShapes(config).reduce((n, [, shape]) => n + size(shape), 0);
+}
+
+/** The LSTM's part of φ (a view), as an engine's kernel takes it. */
+export function lstmParams(config: LstmConfig, phi: Float32Array): Float32Array {
+  return phi.subarray(0, lstmParamCount(config));
+}
+
+/**
+ * The base step's learned log-rate β (its rate is the configured one × e^β), 0 when the rate is
+ * not learned. Harrison et al. (2022)'s "nominal" step size: a global learned log-scale.
+ */
+export function baseLogRate(config: LstmConfig, phi: Float32Array): number {
+  return config.base?.learnRate ? phi[lstmParamCount(config)] : 0;
+}
+
 /** Each meta-parameter of flat φ as a named view into it (no copy), in φ's order. */
 export function metaParamViews(config: LstmConfig, phi: Float32Array): Array<[string, number[], Float32Array]> {
   let offset = 0;
@@ -80,7 +103,8 @@ export function metaParamViews(config: LstmConfig, phi: Float32Array): Array<[st
 
 /**
  * Draws φ: weights N(0, 1/fan_in), biases 0, forget biases `forgetBias`. With a base step the
- * head's weights start at 0 too, so that the learned optimizer starts as its base optimizer.
+ * head's weights start at 0 too, so that the learned optimizer starts as its base optimizer, and
+ * a learned log-rate at 0 (the configured rate).
  */
 export function initMetaParams(config: LstmConfig, rng: Rng): Float32Array {
   const shapes = new Map(metaParamShapes(config));

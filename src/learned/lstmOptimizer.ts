@@ -6,7 +6,7 @@
  */
 import type { Engine, LstmKernel, LstmStates, LstmWeights } from '../engine/engine.ts';
 import { savedArray, type Optimizer } from '../optimizers/optimizer.ts';
-import { metaParamCount, type LstmConfig } from './lstmConfig.ts';
+import { lstmParams, metaParamCount, type LstmConfig } from './lstmConfig.ts';
 
 /** The names of the LSTM's saved state arrays: h0, c0, h1, c1, … per layer, then m, v for 'adam' inputs. */
 export function stateArrayNames(config: LstmConfig): string[] {
@@ -20,14 +20,14 @@ export interface LstmState {
 }
 
 /**
- * The LSTM part of a learned optimizer for meta-parameters `phi` (flat; not copied) on
+ * The LSTM part of a learned optimizer for meta-parameters `phi` (flat, all of φ; not copied) on
  * `engine`'s kernel. Its state is held by the engine (tensors, on TensorFlow.js): dispose it
  * when done.
  */
 export function lstmOptimizer(config: LstmConfig, phi: Float32Array, engine: Pick<Engine, 'lstm'>): Optimizer<LstmState> {
   if (phi.length !== metaParamCount(config)) throw new Error(`φ has ${phi.length} values, the LSTM's configuration needs ${metaParamCount(config)}`);
   const kernel: LstmKernel = engine.lstm;
-  const start = (states: LstmStates): LstmState => ({ weights: kernel.weights(config, phi), states });
+  const start = (states: LstmStates): LstmState => ({ weights: kernel.weights(config, lstmParams(config, phi)), states });
   return {
     name: 'lstm',
     hyperparams: { ...config },

@@ -17,8 +17,11 @@ import { metaParamCount, metaParamShapes, metaParamViews, type LstmConfig } from
 
 /** The `format` field of every optimizer file. */
 export const OPTIMIZER_FORMAT = 'l2l-lstm-optimizer';
-/** The current file version. */
-export const OPTIMIZER_VERSION = 1;
+/**
+ * The newest file version: 2 adds a base step's learned rate (`config.base.learnRate` and the
+ * weight 'base.logRate'); a file without one is written as version 1, which every version reads.
+ */
+export const OPTIMIZER_VERSION = 2;
 
 /** Where an optimizer came from. */
 export interface Provenance {
@@ -30,6 +33,8 @@ export interface Provenance {
   bestIteration: number;
   validationLoss: number;
   trainingConfig: Record<string, unknown>;
+  /** With a curriculum: its stages (horizons, iterations, best validation). */
+  stages?: unknown[];
   createdAt: string;
   packageVersion: string;
 }
@@ -50,7 +55,7 @@ export class OptimizerFileError extends Error {}
 export function toOptimizerFile(config: LstmConfig, phi: Float32Array, provenance: Provenance): OptimizerFile {
   const weights: OptimizerFile['weights'] = {};
   for (const [name, shape, values] of metaParamViews(config, phi)) weights[name] = { shape, values: Array.from(values) };
-  return { format: OPTIMIZER_FORMAT, version: OPTIMIZER_VERSION, config: { ...config }, weights, provenance };
+  return { format: OPTIMIZER_FORMAT, version: config.base?.learnRate ? 2 : 1, config: { ...config }, weights, provenance };
 }
 
 /** Validates a parsed JSON value as an optimizer file and returns its config and φ (flat). */
@@ -59,10 +64,10 @@ export function fromOptimizerFile(json: unknown): { config: LstmConfig; phi: Flo
   if (!isObject(doc) || doc.format !== OPTIMIZER_FORMAT) {
     throw new OptimizerFileError(`not a learned-optimizer file (expected "format": "${OPTIMIZER_FORMAT}")`);
   }
-  if (doc.version !== OPTIMIZER_VERSION) {
-    throw new OptimizerFileError(`unsupported optimizer file version ${JSON.stringify(doc.version)}: this version of l2l reads version ${OPTIMIZER_VERSION}; re-train or convert the file`);
+  if (doc.version !== 1 && doc.version !== 2) {
+    throw new OptimizerFileError(`unsupported optimizer file version ${JSON.stringify(doc.version)}: this version of l2l reads versions 1 and 2; re-train or convert the file`);
   }
-  const config = validateConfig(doc.config);
+  const config = validateConfig(doc.config, doc.version);
   if (!isObject(doc.weights)) throw new OptimizerFileError('optimizer file has no "weights" object');
   // Every weight is checked against the file's own values before φ is allocated.
   const values: number[][] = [];
@@ -86,7 +91,7 @@ export function fromOptimizerFile(json: unknown): { config: LstmConfig; phi: Flo
   return { config, phi, provenance: (doc.provenance ?? {}) as Provenance };
 }
 
-function validateConfig(config: unknown): LstmConfig {
+function validateConfig(config: unknown, version: number): LstmConfig {
   const c = config as Partial<LstmConfig>;
   const bad = (field: string) => new OptimizerFileError(`optimizer file has an invalid config.${field}`);
   if (!isObject(c)) throw new OptimizerFileError('optimizer file has no "config" object');
@@ -100,7 +105,8 @@ function validateConfig(config: unknown): LstmConfig {
     const b = c.base as Partial<BaseStep>;
     if (!isObject(b) || typeof b.optimizer !== 'string' || !(b.optimizer in HAND_DESIGNED)) throw bad(`base.optimizer (one of ${Object.keys(HAND_DESIGNED).join(', ')})`);
     if (typeof b.learningRate !== 'number' || !(b.learningRate > 0) || !Number.isFinite(b.learningRate)) throw bad('base.learningRate');
-    out.base = { optimizer: b.optimizer, learningRate: b.learningRate };
+    if (b.learnRate !== undefined && (version < 2 || typeof b.learnRate !== 'boolean')) throw bad('base.learnRate (a boolean, in version-2 files)');
+    out.base = { optimizer: b.optimizer, learningRate: b.learningRate, ...(b.learnRate ? { learnRate: true } : {}) };
   }
   return out;
 }

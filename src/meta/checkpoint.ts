@@ -9,6 +9,7 @@
  * state; version-1 checkpoints (one list per φ tensor, Adam's moments as tensor slots, the
  * learning-rate multiplier and fault count beside them) still load.
  */
+import type { CurriculumState } from './curriculum.ts';
 import type { MetaOptimizerState } from './metaOptimizer.ts';
 
 /** The `format` field of checkpoint files. */
@@ -25,6 +26,8 @@ export interface MetaCheckpoint {
   metaOptimizer: { notFinite: number; adam: { count: number; m: number[]; v: number[] } };
   best: { phi: number[]; loss: number | null; iteration: number };
   collapses: number;
+  /** With a curriculum: the stage, validations since its best, and every stage so far. */
+  curriculum?: CurriculumState;
 }
 
 /** The in-memory state a checkpoint is made from and restored to. */
@@ -34,6 +37,7 @@ export interface MetaRunState {
   metaState: MetaOptimizerState;
   best: { phi: Float32Array; loss: number; iteration: number };
   collapses: number;
+  curriculum?: CurriculumState;
 }
 
 /** Serializes a run's state. */
@@ -47,7 +51,19 @@ export function toCheckpoint(state: MetaRunState): MetaCheckpoint {
     metaOptimizer: { notFinite: state.metaState.notFinite, adam: { count: adam.count, m: Array.from(adam.m), v: Array.from(adam.v) } },
     best: { phi: Array.from(state.best.phi), loss: Number.isFinite(state.best.loss) ? state.best.loss : null, iteration: state.best.iteration },
     collapses: state.collapses,
+    ...(state.curriculum ? { curriculum: structuredClone(state.curriculum) } : {}),
   };
+}
+
+/** A curriculum's state from a checkpoint, checked to be plain and whole. */
+function curriculumOf(value: unknown): CurriculumState {
+  const c = value as CurriculumState;
+  const ok =
+    typeof c === 'object' && c !== null && Number.isInteger(c.stage) && Number.isInteger(c.sinceBest) && Array.isArray(c.history) &&
+    c.stage >= 0 && c.stage < c.history.length &&
+    c.history.every((r) => typeof r === 'object' && r !== null && Number.isInteger(r.horizon) && Number.isInteger(r.validationHorizon) && Number.isInteger(r.startIteration));
+  if (!ok) throw new Error('checkpoint has an invalid curriculum state');
+  return structuredClone(c);
 }
 
 /** A value's finite numbers as a Float32Array of `size`, or an error naming `what`. */
@@ -113,5 +129,6 @@ export function fromCheckpoint(json: unknown, sizes: number[]): MetaRunState {
     },
     best: { phi: vector(c.best?.phi, total, 'best.phi'), loss: c.best?.loss ?? Infinity, iteration: count(c.best?.iteration ?? 0, 'best iteration') },
     collapses: count(c.collapses, 'collapse count'),
+    ...(c.curriculum !== undefined ? { curriculum: curriculumOf(c.curriculum) } : {}),
   };
 }

@@ -49,9 +49,7 @@ export function descentCheck(
   epsilons: number[],
 ): { gradNorm: number; metaLoss: number; probes: DescentProbe[] } {
   const state = startOptimizee(engine, config, theta0);
-  const weights = engine.lstm.weights(config, phi);
-  const metaGrad = truncation(engine, weights, task, state, steps, { objective }).metaGrad!;
-  engine.lstm.release(weights);
+  const metaGrad = truncation(engine, { config, phi }, task, state, steps, { objective }).metaGrad!;
   releaseOptimizee(engine, state);
   const gradNorm = globalNorm(metaGrad);
   const metaLoss = unrolledMetaLoss(engine, config, phi, task, theta0, steps, objective);

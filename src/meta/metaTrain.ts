@@ -1,8 +1,8 @@
 /**
- * Meta-training (paper §2, §3), the driver: sample a batch of optimizees, unroll the LSTM
- * optimizer over a horizon in truncations (`truncation.ts`), and after each truncation take one
- * meta-optimizer step on φ (`metaOptimizer.ts`). Every `validateEvery` iterations the optimizer
- * is run on a fixed set of fresh optimizees; the best φ on validation is kept and reported.
+ * Meta-training (paper §2, §3), the driver: meta-iterations (`metaIteration.ts`: one horizon of
+ * truncations, φ updated after each), and every `validateEvery` iterations a validation
+ * (`validation.ts`) that keeps the best φ. With a curriculum (`curriculum.ts`) the horizon grows
+ * in stages, each judged on the next stage's horizon and started from the previous stage's best.
  *
  * Robustness: non-finite meta-gradients are skipped (`applyIfFinite`); the meta learning rate
  * decays exponentially to `finalMetaLrFactor` of its start and halves after every third skipped
@@ -11,59 +11,45 @@
  * halves the meta learning rate.
  */
 import type { Engine } from '../engine/engine.ts';
-import { initMetaParams, metaParamShapes, type LstmConfig } from '../learned/lstmConfig.ts';
-import { learnedOptimizer } from '../learned/learnedOptimizer.ts';
+import { initMetaParams, metaParamShapes } from '../learned/lstmConfig.ts';
 import { Rng } from '../random/rng.ts';
-import { sizeOfShape, type MetaObjective, type TaskFamily } from '../tasks/task.ts';
-import { meanCurve, unroll } from '../unroll/unroll.ts';
-import { concatRuns } from '../eval/stats.ts';
-import { localRunner, lstmContender, type UnrollJob, type UnrollRunner } from '../eval/unrollJob.ts';
+import { sizeOfShape, type TaskFamily } from '../tasks/task.ts';
+import type { UnrollRunner } from '../eval/unrollJob.ts';
 import { fromCheckpoint, toCheckpoint, type MetaCheckpoint } from './checkpoint.ts';
-import { metaOptimizer, metaStep, type MetaOptimizerState } from './metaOptimizer.ts';
-import { releaseOptimizee, startOptimizee, truncation } from './truncation.ts';
+import { curriculumStages, nextStage, noteValidation, startCurriculum, type CurriculumState, type StageRecord } from './curriculum.ts';
+import { metaIteration, type IterationSettings, type MetaState } from './metaIteration.ts';
+import { metaOptimizer } from './metaOptimizer.ts';
+import { validator, type ValidationSettings } from './validation.ts';
+
+export type { MetaState } from './metaIteration.ts';
 
 /** Which validation number picks the best optimizer. */
 export type ValidationMetric = 'mean' | 'final';
 
 /** Settings of one meta-training run. */
-export interface MetaTrainConfig {
-  /** Meta-iterations; each is one horizon of `horizon / unrollLength` truncations. */
+export interface MetaTrainConfig extends IterationSettings, ValidationSettings {
+  /** Meta-iterations at most; each is one horizon of truncations. */
   iterations: number;
-  /** Optimizees sampled per iteration (paper: 128 quadratics). */
-  membersPerTask: number;
-  /** Optimizee steps per iteration (paper: 100). */
+  /** Optimizee steps per iteration (paper: 100); the first stage's with a curriculum. */
   horizon: number;
-  /** Steps per truncation of BPTT (paper: 20). */
-  unrollLength: number;
   /** Initial learning rate of the Adam meta-optimizer. */
   metaLearningRate: number;
   /** The meta learning rate decays exponentially to this fraction of itself by the last iteration (1: constant). */
   finalMetaLrFactor: number;
-  /** Σ l(θt) (the paper) or Σ log l(θt). */
-  metaObjective: MetaObjective;
-  /**
-   * Only truncations that start at this step or later update φ (default 0: all, the paper); the
-   * earlier ones just run the optimizee forward, so φ is trained for the later part of training.
-   */
-  updateFromStep?: number;
   /** Validate every this many iterations (and after the last). */
   validateEvery: number;
-  /** Fixed validation optimizees. */
-  validationMembers: number;
   /** 'mean': mean validation loss over the horizon; 'final': at its last step. */
   selectBy: ValidationMetric;
-  /** Meta-gradients with a larger global norm are scaled down to it; 0 turns clipping off. */
-  clipGradNorm: number;
   /**
-   * With more than 1, the validation optimizees are drawn as this many separate batches
-   * (streams `validation-chunk<k>` of the seed), which `hooks.validationRunner` can evaluate in
-   * parallel; a different validation set than 1 batch, so part of the run's recipe. Default 1.
+   * Training horizons of a curriculum's stages, e.g. [100, 200, 500, 1000] (Chen et al. 2020);
+   * absent: one stage of `horizon`, validated on `horizon`.
    */
-  validationChunks?: number;
-  /** Seed of every random draw of the run. */
-  seed: number;
-  /** Architecture of the learned optimizer. */
-  lstm: LstmConfig;
+  curriculum?: number[];
+  /**
+   * Validations in a row without a better one that end a stage (after the last, training);
+   * default 3 with a curriculum, never without one.
+   */
+  patience?: number;
 }
 
 /** What is reported after each iteration. */
@@ -73,6 +59,10 @@ export interface IterationInfo {
   metaLoss: number;
   /** Mean member loss at the end of the horizon. */
   finalLoss: number;
+  /** The iteration's horizon. */
+  horizon: number;
+  /** On an imitation iteration: the imitation loss over the horizon. */
+  imitationLoss?: number;
   /** Truncations whose meta-gradient was not finite, and so not applied. */
   skippedUpdates: number;
   /** Non-finite meta-gradients so far in the run; every third halves the meta learning rate. */
@@ -84,6 +74,8 @@ export interface IterationInfo {
 /** What is reported after each validation. */
 export interface ValidationInfo {
   iteration: number;
+  /** The validation runs' horizon. */
+  horizon: number;
   /** Mean validation loss over steps 1..horizon. */
   validationLoss: number;
   /** Mean validation loss at the last step. */
@@ -96,8 +88,10 @@ export interface ValidationInfo {
 /** Hooks for logging, saving, checkpointing and stopping. */
 export interface MetaTrainHooks {
   onIteration?(info: IterationInfo): void;
-  /** After each validation, with the best φ so far (flat; a copy). */
-  onValidation?(info: ValidationInfo, best: Float32Array): void;
+  /** After each validation, with the best φ so far (of the current stage; flat, a copy) and, with a curriculum, its stages so far. */
+  onValidation?(info: ValidationInfo, best: Float32Array, stages?: StageRecord[]): void;
+  /** When a curriculum stage ends (and the next starts from its best φ). */
+  onStage?(ended: StageRecord, next: StageRecord | null): void;
   /** Every `checkpointEvery` iterations and when stopping, at an iteration boundary. */
   onCheckpoint?(checkpoint: MetaCheckpoint): void;
   /** How often `onCheckpoint` is called (iterations; default 10). */
@@ -114,7 +108,7 @@ export interface MetaTrainHooks {
 
 /** The outcome of meta-training. */
 export interface MetaTrainResult {
-  /** Best φ on validation (flat). */
+  /** Best φ on validation (flat; of the last stage with a curriculum). */
   best: Float32Array;
   /** The best validation number (by `selectBy`). */
   bestValidationLoss: number;
@@ -122,6 +116,8 @@ export interface MetaTrainResult {
   iterationsDone: number;
   collapses: number;
   stopped: boolean;
+  /** With a curriculum: every stage, as it went. */
+  stages?: StageRecord[];
 }
 
 /** The paper's schedule with this project's measured defaults; fields can be overridden. */
@@ -133,66 +129,22 @@ export function defaultMetaTrainConfig(overrides: Partial<MetaTrainConfig> & Pic
   };
 }
 
-/** φ and the meta-optimizer's state, which meta-iterations advance. */
-export interface MetaState {
-  phi: Float32Array;
-  metaState: MetaOptimizerState;
-}
-
 /** The meta learning rate of `iteration`: decayed by the schedule, halved per collapse and per three faults. */
 export function metaLearningRate(config: MetaTrainConfig, iteration: number, collapses: number, faults: number): number {
   const decay = config.finalMetaLrFactor ** (iteration / Math.max(1, config.iterations - 1));
   return config.metaLearningRate * 0.5 ** (collapses + Math.floor(faults / 3)) * decay;
 }
 
-/**
- * One meta-iteration: a fresh task from the iteration's seed stream, one horizon of truncations
- * with a meta-optimizer step at `learningRate` after each that trains (φ and its state advance
- * in place).
- * Between truncations `between` runs (the driver lets signals and timers in there).
- */
-export async function metaIteration(
-  engine: Engine,
-  family: TaskFamily,
-  config: MetaTrainConfig,
-  run: MetaState,
-  iteration: number,
-  learningRate: number,
-  between: () => Promise<void> = async () => {},
-): Promise<{ losses: number[]; skipped: number }> {
-  const transform = metaOptimizer(config.clipGradNorm);
-  const iterRng = new Rng(config.seed).child(`iteration${iteration}`);
-  const task = family.sample(iterRng.child('task'), config.membersPerTask);
-  const state = startOptimizee(engine, config.lstm, task.init(iterRng.child('init')));
-  const losses: number[] = [];
-  let skipped = 0;
-  try {
-    for (let t = 0; t < config.horizon; t += config.unrollLength) {
-      const length = Math.min(config.unrollLength, config.horizon - t);
-      const train = t >= (config.updateFromStep ?? 0);
-      const weights = engine.lstm.weights(config.lstm, run.phi);
-      const result = truncation(engine, weights, task, state, length, { objective: config.metaObjective, train });
-      engine.lstm.release(weights);
-      losses.push(...result.losses);
-      // A non-finite loss or meta-gradient never reaches φ (counted in the meta-optimizer's state).
-      if (result.metaGrad && !metaStep(transform, run.phi, result.metaGrad, run.metaState, { learningRate })) skipped++;
-      await between();
-    }
-  } finally {
-    releaseOptimizee(engine, state);
-    task.dispose?.();
-  }
-  return { losses, skipped };
-}
-
 /** Meta-trains a fresh (or warm-started) LSTM optimizer on `family`, computing on `engine`. */
 export async function metaTrain(engine: Engine, family: TaskFamily, config: MetaTrainConfig, hooks: MetaTrainHooks = {}): Promise<MetaTrainResult> {
-  const rng = new Rng(config.seed);
   const sizes = metaParamShapes(config.lstm).map(([, shape]) => sizeOfShape(shape));
   const transform = metaOptimizer(config.clipGradNorm);
-  const drawn = initMetaParams(config.lstm, rng.child('phi'));
+  const drawn = initMetaParams(config.lstm, new Rng(config.seed).child('phi'));
   const run: MetaState = { phi: hooks.initialPhi ? hooks.initialPhi.slice() : drawn, metaState: transform.init(drawn.length) };
   if (run.phi.length !== drawn.length) throw new Error(`the initial φ has ${run.phi.length} values, the LSTM's configuration needs ${drawn.length}`);
+  const stages = config.curriculum ? curriculumStages(config.curriculum) : [{ horizon: config.horizon, validationHorizon: config.horizon }];
+  const patience = config.patience ?? (config.curriculum ? 3 : Infinity);
+  let curriculum: CurriculumState = startCurriculum(stages);
   let collapses = 0;
   let best: { phi: Float32Array; loss: number; iteration: number } = { phi: run.phi.slice(), loss: Infinity, iteration: 0 };
   let iteration = 0;
@@ -201,31 +153,18 @@ export async function metaTrain(engine: Engine, family: TaskFamily, config: Meta
     ({ iteration, best, collapses } = restored);
     run.phi = restored.phi;
     run.metaState = restored.metaState;
+    if (restored.curriculum) curriculum = restored.curriculum;
   }
   const faults = () => run.metaState.notFinite;
-
-  // One batch of validation optimizees, or chunks that a runner can evaluate in parallel.
-  const chunks = Math.min(config.validationChunks ?? 1, config.validationMembers);
-  const validationTask = chunks === 1 ? family.sample(rng.child('validation'), config.validationMembers) : undefined;
-  const validationTheta = validationTask?.init(rng.child('validation-init'));
-  const validationCurve = async (): Promise<number[]> => {
-    if (validationTask) return meanCurve(unroll(validationTask, learnedOptimizer(config.lstm, run.phi, engine), validationTheta!, config.horizon, { finalMetrics: false }));
-    const jobs: UnrollJob[] = Array.from({ length: chunks }, (_, k) => ({
-      contender: 0,
-      seed: config.seed,
-      stream: `validation-chunk${k}`,
-      members: Math.floor(config.validationMembers / chunks) + (k < config.validationMembers % chunks ? 1 : 0),
-      steps: config.horizon,
-      finalMetrics: false,
-    }));
-    const results = await (hooks.validationRunner ?? localRunner(engine)).run(family, [lstmContender('lstm', config.lstm, run.phi, engine)], jobs);
-    return meanCurve({ losses: concatRuns(results.map((r) => r.losses)) });
-  };
+  const validation = validator(engine, family, config, hooks.validationRunner);
   let stopped = false;
-  const checkpoint = () => hooks.onCheckpoint?.(toCheckpoint({ iteration, phi: run.phi, metaState: run.metaState, best, collapses }));
+  let finished = false;
+  const checkpoint = () => hooks.onCheckpoint?.(toCheckpoint({ iteration, phi: run.phi, metaState: run.metaState, best, collapses, ...(config.curriculum ? { curriculum } : {}) }));
 
-  const validate = async () => {
-    const curve = await validationCurve();
+  /** Validates φ; true when the curriculum's last stage is over. */
+  const validate = async (): Promise<boolean> => {
+    const horizon = stages[curriculum.stage].validationHorizon;
+    const curve = await validation.curve(run.phi, horizon);
     const meanLoss = mean(curve.slice(1));
     const finalLoss = curve[curve.length - 1];
     const score = config.selectBy === 'mean' ? meanLoss : finalLoss;
@@ -239,35 +178,57 @@ export async function metaTrain(engine: Engine, family: TaskFamily, config: Meta
       run.metaState.inner = transform.init(run.phi.length).inner;
       collapses++;
     }
-    hooks.onValidation?.({ iteration, validationLoss: meanLoss, validationFinalLoss: finalLoss, isBest, collapsed }, best.phi.slice());
+    const verdict = noteValidation(curriculum, isBest, score, iteration, patience);
+    hooks.onValidation?.({ iteration, horizon, validationLoss: meanLoss, validationFinalLoss: finalLoss, isBest, collapsed }, best.phi.slice(), config.curriculum ? structuredClone(curriculum.history) : undefined);
+    if (verdict === 'continue') return false;
+    // The stage is over: the next one starts from its best φ, with Adam's moments restarted.
+    const ended = curriculum.history[curriculum.stage];
+    const more = nextStage(curriculum, stages, iteration);
+    hooks.onStage?.(ended, more ? curriculum.history[curriculum.stage] : null);
+    run.phi = best.phi.slice();
+    if (!more) return true;
+    run.metaState.inner = transform.init(run.phi.length).inner;
+    best = { phi: run.phi.slice(), loss: Infinity, iteration };
+    return validate();
   };
 
   try {
-    if (!hooks.resume) await validate();
-    while (iteration < config.iterations && !stopped) {
+    if (!hooks.resume) finished = await validate();
+    while (iteration < config.iterations && !stopped && !finished) {
       const started = performance.now();
+      const horizon = stages[curriculum.stage].horizon;
       // The rate is set at the start of an iteration; faults during it lower the next one's.
       const rate = metaLearningRate(config, iteration, collapses, faults());
       // Let signal handlers and progress timers run between truncations.
-      const { losses, skipped } = await metaIteration(engine, family, config, run, iteration, rate, () => new Promise((resolve) => setImmediate(resolve)));
+      const outcome = await metaIteration(engine, family, config, run, iteration, horizon, rate, () => new Promise((resolve) => setImmediate(resolve)));
       if (hooks.shouldStop?.()) stopped = true;
       iteration++;
       hooks.onIteration?.({
         iteration,
-        metaLoss: mean(losses),
-        finalLoss: losses[losses.length - 1],
-        skippedUpdates: skipped,
+        metaLoss: mean(outcome.losses),
+        finalLoss: outcome.losses[outcome.losses.length - 1],
+        horizon,
+        ...(outcome.imitationLoss !== undefined ? { imitationLoss: outcome.imitationLoss } : {}),
+        skippedUpdates: outcome.skipped,
         faults: faults(),
         metaLearningRate: rate,
         seconds: (performance.now() - started) / 1000,
       });
-      if (iteration % config.validateEvery === 0 || iteration === config.iterations) await validate();
-      if (iteration % (hooks.checkpointEvery ?? 10) === 0 || iteration === config.iterations || stopped) checkpoint();
+      if (iteration % config.validateEvery === 0 || iteration === config.iterations) finished = await validate();
+      if (iteration % (hooks.checkpointEvery ?? 10) === 0 || iteration === config.iterations || stopped || finished) checkpoint();
     }
   } finally {
-    validationTask?.dispose?.();
+    validation.dispose();
   }
-  return { best: best.phi, bestValidationLoss: best.loss, bestIteration: best.iteration, iterationsDone: iteration, collapses, stopped };
+  return {
+    best: best.phi,
+    bestValidationLoss: best.loss,
+    bestIteration: best.iteration,
+    iterationsDone: iteration,
+    collapses,
+    stopped,
+    ...(config.curriculum ? { stages: curriculum.history } : {}),
+  };
 }
 
 function mean(xs: number[]): number {

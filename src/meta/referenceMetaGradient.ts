@@ -8,14 +8,17 @@
  *   to show the check has teeth.
  * - `frozenGradientMetaLoss`: the true truncated meta-loss as a function of φ, with the
  *   gradients fed to the LSTM frozen at given values: finite differences of it check both.
+ * - `referenceImitation`: the imitation loss Σ_t ½·mean_j (Δlearned_t − Δteacher_t)² along a
+ *   given teacher trajectory (fed gradients and the teacher's updates, which do not depend on φ)
+ *   and its gradient by autodiff.
  *
  * The base step, if any, depends on the fed gradients only: it is computed on arrays and added
- * as a constant.
+ * as a constant, times e^β when its rate is learned (β, the last value of φ, is on the tape).
  */
 import * as tf from '@tensorflow/tfjs';
 import { lstmForward, metaParamTensors, type TensorStates } from '../engine/tfjs/lstmCell.ts';
 import { baseOptimizer } from '../learned/baseStep.ts';
-import { metaParamShapes, type LstmConfig } from '../learned/lstmConfig.ts';
+import { lstmParamShapes, type LstmConfig } from '../learned/lstmConfig.ts';
 import { flatValues, paramTensors, type MetaObjective, type Task } from '../tasks/task.ts';
 import type { SavedOptimizee } from './truncation.ts';
 
@@ -30,40 +33,57 @@ function stateTensors(config: LstmConfig, start: SavedOptimizee): TensorStates {
   };
 }
 
+/** φ as the tensors the tape differentiates: the LSTM's named tensors, then β (a scalar) when the base rate is learned. */
+function phiTensors(config: LstmConfig, phi: Float32Array): tf.Tensor[] {
+  const list = Object.values(metaParamTensors(config, phi));
+  return config.base?.learnRate ? [...list, tf.scalar(phi[phi.length - 1])] : list;
+}
+
 /**
- * The truncated meta-loss from `start` over the gradients `feed(params, t)` returns for each
- * step, as a tensor of φ's (named) tensors; `fed` receives each step's fed gradient values.
+ * The learned optimizer's updates from `start` for each step's fed gradient, as tensors of φ's
+ * tensors; `onStep(t, update)` receives each step's update (a tensor on the tape) and returns the
+ * gradient to feed next, or null to stop.
  */
-function metaLossTensor(
-  config: LstmConfig,
-  phi: tf.Tensor[],
-  task: Task,
-  start: SavedOptimizee,
-  steps: number,
-  objective: MetaObjective,
-  feed: (params: tf.Tensor[], t: number) => tf.Tensor,
-): tf.Scalar {
-  const named = Object.fromEntries(metaParamShapes(config).map(([name], i) => [name, phi[i]]));
+function unrollUpdates(config: LstmConfig, phi: tf.Tensor[], start: SavedOptimizee, firstFed: tf.Tensor, onStep: (t: number, update: tf.Tensor) => tf.Tensor | null): void {
+  const named = Object.fromEntries(lstmParamShapes(config).map(([name], i) => [name, phi[i]]));
   const base = config.base ? baseOptimizer(config.base) : null;
   const baseState = base ? base.load(start.base!, start.theta.length) : null;
-  let params = paramTensors(start.theta, task.paramShapes);
+  const baseScale = config.base?.learnRate ? phi[phi.length - 1].exp() : tf.scalar(1);
+  const n = start.theta.length;
   let states = stateTensors(config, start);
-  let metaLoss = tf.scalar(0);
-  for (let t = 0; t < steps; t++) {
-    const fed = feed(params, t).reshape([start.theta.length, 1]) as tf.Tensor2D;
-    const out = lstmForward(config, named, fed, states, start.lstm.count + t);
+  let fed: tf.Tensor | null = firstFed;
+  for (let t = 0; fed; t++) {
+    const out = lstmForward(config, named, fed.reshape([n, 1]) as tf.Tensor2D, states, start.lstm.count + t);
     states = out.states;
-    let update: tf.Tensor = out.update.reshape([start.theta.length]);
-    if (base) update = update.add(tf.tensor1d(base.update(fed.dataSync() as Float32Array, baseState)));
-    let offset = 0;
-    params = params.map((p) => {
-      const part = update.slice(offset, p.size).reshape(p.shape);
-      offset += p.size;
-      return p.add(part);
-    });
+    let update: tf.Tensor = out.update.reshape([n]);
+    if (base) update = update.add(tf.tensor1d(base.update(fed.dataSync() as Float32Array, baseState)).mul(baseScale));
+    fed = onStep(t, update);
+  }
+}
+
+/** θ plus a flat update, as parameter tensors. */
+function moved(params: tf.Tensor[], update: tf.Tensor): tf.Tensor[] {
+  let offset = 0;
+  return params.map((p) => {
+    const part = update.slice(offset, p.size).reshape(p.shape);
+    offset += p.size;
+    return p.add(part);
+  });
+}
+
+/**
+ * The truncated meta-loss from `start` over `steps` steps, with `feed(params, t)` giving the
+ * gradient fed at each step, as a tensor of φ's tensors.
+ */
+function metaLossTensor(config: LstmConfig, phi: tf.Tensor[], task: Task, start: SavedOptimizee, steps: number, objective: MetaObjective, feed: (params: tf.Tensor[], t: number) => tf.Tensor): tf.Scalar {
+  let params = paramTensors(start.theta, task.paramShapes);
+  let metaLoss = tf.scalar(0);
+  unrollUpdates(config, phi, start, feed(params, 0), (t, update) => {
+    params = moved(params, update);
     const losses = task.loss(params, start.step + t + 1);
     metaLoss = metaLoss.add((objective === 'log' ? losses.log() : losses).mean());
-  }
+    return t + 1 < steps ? feed(params, t + 1) : null;
+  });
   return metaLoss as tf.Scalar;
 }
 
@@ -90,16 +110,32 @@ export function referenceMetaGradient(
     return joined;
   };
   return tf.tidy(() => {
-    const phiTensors = Object.values(metaParamTensors(config, phi));
-    const { value, grads } = tf.valueAndGrads((...p: tf.Tensor[]) => metaLossTensor(config, p, task, start, steps, objective, feed))(phiTensors);
+    const { value, grads } = tf.valueAndGrads((...p: tf.Tensor[]) => metaLossTensor(config, p, task, start, steps, objective, feed))(phiTensors(config, phi));
     return { metaGrad: flatValues(grads), fedGrads, metaLoss: value.dataSync()[0] };
   });
 }
 
 /** L(φ) = Σ_s l(θs) from `start` where the LSTM is fed `fedGrads[t]` instead of ∇l(θt). */
 export function frozenGradientMetaLoss(config: LstmConfig, phi: Float32Array, task: Task, start: SavedOptimizee, fedGrads: Float32Array[], objective: MetaObjective = 'loss'): number {
+  return tf.tidy(() => metaLossTensor(config, phiTensors(config, phi), task, start, fedGrads.length, objective, (_, t) => tf.tensor1d(fedGrads[t])).dataSync()[0]);
+}
+
+/**
+ * The imitation loss Σ_t ½·mean_j (Δlearned_t − Δteacher_t)² from `start` along a teacher's
+ * trajectory — the gradients fed at each step and the teacher's updates — and its gradient by
+ * autodiff (flat, φ's order).
+ */
+export function referenceImitation(config: LstmConfig, phi: Float32Array, start: SavedOptimizee, fedGrads: Float32Array[], teacherUpdates: Float32Array[]): { loss: number; grad: Float32Array } {
   return tf.tidy(() => {
-    const phiTensors = Object.values(metaParamTensors(config, phi));
-    return metaLossTensor(config, phiTensors, task, start, fedGrads.length, objective, (_, t) => tf.tensor1d(fedGrads[t])).dataSync()[0];
+    const lossOf = (...p: tf.Tensor[]) => {
+      let loss = tf.scalar(0);
+      unrollUpdates(config, p, start, tf.tensor1d(fedGrads[0]), (t, update) => {
+        loss = loss.add(update.sub(tf.tensor1d(teacherUpdates[t])).square().mean().mul(0.5));
+        return t + 1 < fedGrads.length ? tf.tensor1d(fedGrads[t + 1]) : null;
+      });
+      return loss as tf.Scalar;
+    };
+    const { value, grads } = tf.valueAndGrads(lossOf)(phiTensors(config, phi));
+    return { loss: value.dataSync()[0], grad: flatValues(grads) };
   });
 }

@@ -8,7 +8,8 @@ import type { MetaObjective, Task } from '../tasks/task.ts';
 import { engineCases, makeTestEngine } from '../testing/engines.ts';
 import { mlpTruncationStart } from '../testing/mlpTruncation.ts';
 import { assertClose, setupBackend } from '../testing/setup.ts';
-import { frozenGradientMetaLoss, referenceMetaGradient } from './referenceMetaGradient.ts';
+import { adam } from '../optimizers/adam.ts';
+import { frozenGradientMetaLoss, referenceImitation, referenceMetaGradient } from './referenceMetaGradient.ts';
 import { loadOptimizee, releaseOptimizee, saveOptimizee, startOptimizee, truncation, type SavedOptimizee } from './truncation.ts';
 
 // A tiny problem: 3 quadratics in 2-d, a 2-layer LSTM of 4 units, a 5-step truncation that
@@ -19,14 +20,14 @@ const raw: LstmConfig = { ...preprocessed, preprocessP: null, outputScale: 1 };
 // With a hand-designed step (NAG) added to the LSTM's output: it moves θ but does not depend on φ.
 const withBase: LstmConfig = { ...preprocessed, base: { optimizer: 'nag', learningRate: 0.05 } };
 const adamInputs: LstmConfig = { ...preprocessed, inputs: 'adam' };
+// A base step whose rate is meta-learned: φ ends with β, the rate is 0.05·e^β.
+const learnedRate: LstmConfig = { ...preprocessed, base: { optimizer: 'nag', learningRate: 0.05, learnRate: true } };
 const T = 5;
 
 /** The truncation's meta-gradient and losses from `start` on `engine` (the start is not changed). */
 function run(engine: Engine, config: LstmConfig, phi: Float32Array, task: Task, start: SavedOptimizee, steps: number, objective: MetaObjective = 'loss') {
   const state = loadOptimizee(engine, config, start);
-  const weights = engine.lstm.weights(config, phi);
-  const result = truncation(engine, weights, task, state, steps, { objective });
-  engine.lstm.release(weights);
+  const result = truncation(engine, { config, phi }, task, state, steps, { objective });
   const next = saveOptimizee(engine, state);
   releaseOptimizee(engine, state);
   return { ...result, metaGrad: result.metaGrad!, next };
@@ -36,12 +37,11 @@ function run(engine: Engine, config: LstmConfig, phi: Float32Array, task: Task, 
 function setup(engine: Engine, config: LstmConfig) {
   const rng = new Rng(7);
   const task = new QuadraticFamily({ dims: 2, variant: config.preprocessP === null ? 'deepmind' : 'paper' }).sample(rng.child('task'), 3);
-  // A random head even with a base step, so that the LSTM's part of the update is not zero.
-  const phi = initMetaParams({ ...config, base: null }, rng.child('phi'));
+  // A random head even with a base step, so that the LSTM's part of the update is not zero; β = 0.3.
+  const lstmPhi = initMetaParams({ ...config, base: null }, rng.child('phi'));
+  const phi = config.base?.learnRate ? Float32Array.from([...lstmPhi, 0.3]) : lstmPhi;
   const state = startOptimizee(engine, config, task.init(rng.child('theta')));
-  const weights = engine.lstm.weights(config, phi);
-  truncation(engine, weights, task, state, 3, { train: false });
-  engine.lstm.release(weights);
+  truncation(engine, { config, phi }, task, state, 3, { train: false });
   const start = saveOptimizee(engine, state);
   releaseOptimizee(engine, state);
   return { rng, task, phi, start };
@@ -62,7 +62,7 @@ for (const { name, skip } of engineCases()) {
     });
     after(() => engine.close());
 
-    for (const [label, config] of [['preprocessed', preprocessed], ["RNNprop-style 'adam'", adamInputs], ['preprocessed, NAG base step', withBase]] as const) {
+    for (const [label, config] of [['preprocessed', preprocessed], ["RNNprop-style 'adam'", adamInputs], ['preprocessed, NAG base step', withBase], ['preprocessed, NAG base step with a learned rate', learnedRate]] as const) {
       it(`equals the autodiff reference path with an explicit stop-gradient (${label} inputs)`, () => {
         const { task, phi, start } = setup(engine, config);
         const fast = run(engine, config, phi, task, start, T);
@@ -72,7 +72,7 @@ for (const { name, skip } of engineCases()) {
       });
     }
 
-    for (const [label, config] of [['preprocessed', preprocessed], ['raw', raw], ['preprocessed, NAG base step', withBase]] as const) {
+    for (const [label, config] of [['preprocessed', preprocessed], ['raw', raw], ['preprocessed, NAG base step', withBase], ['preprocessed, NAG base step with a learned rate', learnedRate]] as const) {
       it(`matches central finite differences of the truncated meta-loss with the gradient frozen (${label} inputs)`, () => {
         const { rng, task, phi, start } = setup(engine, config);
         const g = run(engine, config, phi, task, start, T).metaGrad;
@@ -128,6 +128,35 @@ for (const { name, skip } of engineCases()) {
       const without = run(engine, preprocessed, phi, task, { ...start, base: null }, T);
       assert.ok(Math.abs(without.losses[T - 1] - withIt.losses[T - 1]) > 1e-3);
     });
+
+    for (const [label, config] of [['preprocessed', preprocessed], ['a NAG base step with a learned rate', learnedRate]] as const) {
+      it(`imitating a teacher (Adam), θ follows the teacher and the gradient of the imitation loss equals autodiff and finite differences (${label})`, () => {
+        const { rng, task, phi, start } = setup(engine, config);
+        const teacher = adam(0.05);
+        // The teacher's own run from the same start: its updates and the gradients along its trajectory.
+        const teacherState = teacher.init(start.theta.length);
+        const theta = start.theta.slice();
+        const fedGrads: Float32Array[] = [];
+        const taught: Float32Array[] = [];
+        for (let t = 0; t < T; t++) {
+          fedGrads.push(task.lossAndGrad(theta, start.step + t).grad);
+          taught.push(teacher.update(fedGrads[t], teacherState));
+          theta.forEach((_, j) => (theta[j] += taught[t][j]));
+        }
+        const state = loadOptimizee(engine, config, start);
+        state.teacher = { optimizer: adam(0.05), state: adam(0.05).init(start.theta.length) };
+        const fast = truncation(engine, { config, phi }, task, state, T);
+        assertClose(state.theta, theta, { rtol: 1e-6, label: 'θ follows the teacher' });
+        releaseOptimizee(engine, state);
+        const ref = referenceImitation(config, phi, start, fedGrads, taught);
+        assertClose([fast.imitationLoss!], [ref.loss], { rtol: 1e-4, label: 'imitation loss' });
+        assertClose(fast.metaGrad!, ref.grad, { rtol: 1e-3, atol: 1e-7, label: 'd(imitation loss)/dphi' });
+        const eps = 1e-2;
+        const d = rng.child('imitation-direction').normalArray(phi.length);
+        const at = (sign: number) => referenceImitation(config, phi.map((p, i) => p + sign * eps * d[i]), start, fedGrads, taught).loss;
+        assertClose([dot(fast.metaGrad!, d)], [(at(1) - at(-1)) / (2 * eps)], { rtol: 2e-2, atol: 1e-7, label: 'finite difference' });
+      });
+    }
 
     it('on an MNIST network (4 parameter tensors, 2,395 coordinates) gives the TensorFlow.js engine\'s meta-gradient, losses and next state', async () => {
       const reference = makeTestEngine('tfjs');

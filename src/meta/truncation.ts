@@ -9,15 +9,19 @@
  *    is held constant (no second derivatives), so ∂L/∂Δt = Σ_{s>t} ∇l(θs): a suffix sum of
  *    gradients the forward pass computed anyway;
  * 3. meta-gradient: ∂L/∂φ is then exactly the gradient of S(φ) = Σ_t ⟨Δt(φ), stop(∂L/∂Δt)⟩, which
- *    the engine back-propagates through the recorded LSTM steps (`LstmKernel.metaGradient`).
+ *    the engine back-propagates through the recorded LSTM steps (`LstmKernel.metaGradient`); a
+ *    learned base rate β adds ∂L/∂β = Σ_t ⟨∂L/∂Δt, b_t⟩ (b_t: the base step's update).
  *
- * With `train` off the same function only advances the optimizee (the part of a horizon that
- * `updateFromStep` leaves out of meta-training). `referenceMetaGradient.ts` keeps the plain
- * autodiff path that tests compare this with.
+ * With a teacher (imitation, Chen et al. 2020), θ moves by the teacher's updates instead, the
+ * LSTM reads the gradients along the teacher's trajectory, and the loss is
+ * L = Σ_t ½·mean_j (Δlearned_t − Δteacher_t)², so ∂L/∂Δt = (Δlearned_t − Δteacher_t)/n and step 3
+ * is the same. With `train` off the function only advances the optimizee (the part of a
+ * horizon that `updateFromStep` leaves out of meta-training). `referenceMetaGradient.ts` keeps
+ * the plain autodiff paths that tests compare this with.
  */
-import type { Engine, LstmStates, LstmWeights, RowStates } from '../engine/engine.ts';
+import type { Engine, LstmStates, RowStates } from '../engine/engine.ts';
 import { baseOptimizer } from '../learned/baseStep.ts';
-import type { LstmConfig } from '../learned/lstmConfig.ts';
+import { baseLogRate, lstmParams, type LstmConfig } from '../learned/lstmConfig.ts';
 import { applyUpdates, type Optimizer, type SavedState } from '../optimizers/optimizer.ts';
 import { meanLoss, meanLossScale, metaObjectiveGrad, type MetaObjective, type Task } from '../tasks/task.ts';
 
@@ -27,8 +31,10 @@ export interface OptimizeeState {
   theta: Float32Array;
   /** The LSTM's states of every coordinate (engine-owned). */
   lstm: LstmStates;
-  /** The base step's optimizer and state, with a base step. */
+  /** The base step's optimizer (at its configured rate; a learned rate scales its updates) and state, with a base step. */
   base: { optimizer: Optimizer; state: unknown } | null;
+  /** A teacher whose updates move θ and which the learned optimizer imitates (imitation iterations only). */
+  teacher?: { optimizer: Optimizer; state: unknown };
   /** Updates taken so far: the next minibatch's index. */
   step: number;
   /** The objective's gradient at θ (step `step`), once computed. */
@@ -41,6 +47,8 @@ export interface TruncationResult {
   losses: number[];
   /** ∂L/∂φ (flat, φ's order), or null when not training. */
   metaGrad: Float32Array | null;
+  /** With a teacher: the imitation loss Σ_t ½·mean_j (Δlearned − Δteacher)². */
+  imitationLoss?: number;
 }
 
 /** The learned optimizer's fresh state on `task` at θ0 (copied): zero LSTM states, a fresh base step. */
@@ -59,6 +67,7 @@ export function startOptimizee(engine: Pick<Engine, 'lstm'>, config: LstmConfig,
 export function releaseOptimizee(engine: Pick<Engine, 'lstm'>, state: OptimizeeState): void {
   engine.lstm.release(state.lstm);
   state.base?.optimizer.dispose(state.base.state);
+  state.teacher?.optimizer.dispose(state.teacher.state);
 }
 
 /** An optimizee state as plain data (copies), to restart from it or send it elsewhere. */
@@ -95,44 +104,87 @@ export function loadOptimizee(engine: Pick<Engine, 'lstm'>, config: LstmConfig, 
   };
 }
 
+/** The learned optimizer a truncation runs: its configuration and φ (flat). */
+export interface LearnedParams {
+  config: LstmConfig;
+  phi: Float32Array;
+}
+
 /**
- * Runs `length` steps of the learned optimizer with weights `weights` (φ prepared by
- * `engine.lstm.weights`) from `state` (advanced in place); with `train`, also returns ∂L/∂φ,
- * where L sums the mean member loss ('loss', the paper) or the mean member log-loss ('log') over
- * the steps.
+ * Runs `length` steps of the learned optimizer `learned` from `state` (advanced in place); with
+ * `train`, also returns ∂L/∂φ, where L sums the mean member loss ('loss', the paper) or the mean
+ * member log-loss ('log') over the steps — or, when `state` has a teacher, is the imitation loss.
  */
 export function truncation(
   engine: Pick<Engine, 'lstm'>,
-  weights: LstmWeights,
+  learned: LearnedParams,
   task: Task,
   state: OptimizeeState,
   length: number,
   { objective = 'loss', train = true }: { objective?: MetaObjective; train?: boolean } = {},
 ): TruncationResult {
+  const { config, phi } = learned;
   const kernel = engine.lstm;
+  const weights = kernel.weights(config, lstmParams(config, phi));
   const recording = train ? kernel.record(weights, state.lstm, length) : undefined;
+  // A learned base rate scales the base step's updates by e^β; they are kept for ∂L/∂β.
+  const learnRate = train && !!config.base?.learnRate;
+  const baseScale = Math.exp(baseLogRate(config, phi));
+  const baseUpdates: Float32Array[] = [];
   const losses: number[] = [];
   const dUpdates: Float32Array[] = [];
+  let imitationLoss = 0;
   let grad = state.grad ?? task.lossAndGrad(state.theta, state.step).grad;
   for (let t = 0; t < length; t++) {
     const updates = kernel.step(weights, state.lstm, grad, recording);
-    // The hand-designed part of the step, if any, does not depend on φ.
     if (state.base) {
       const b = state.base.optimizer.update(grad, state.base.state);
+      if (baseScale !== 1) for (let j = 0; j < b.length; j++) b[j] *= baseScale;
       for (let j = 0; j < updates.length; j++) updates[j] += b[j];
+      if (learnRate) baseUpdates.push(b);
     }
-    applyUpdates(state.theta, updates);
+    if (state.teacher) {
+      // Imitation: θ follows the teacher; ∂L/∂Δt = (Δlearned − Δteacher)/n.
+      const taught = state.teacher.optimizer.update(grad, state.teacher.state);
+      const n = updates.length;
+      const d = new Float32Array(n);
+      for (let j = 0; j < n; j++) {
+        const e = updates[j] - taught[j];
+        d[j] = e / n;
+        imitationLoss += (0.5 * e * e) / n;
+      }
+      if (train) dUpdates.push(d);
+      applyUpdates(state.theta, taught);
+    } else {
+      applyUpdates(state.theta, updates);
+    }
     state.step++;
     const evaluated = task.lossAndGrad(state.theta, state.step);
     losses.push(meanLoss(evaluated.losses));
-    if (train) dUpdates.push(metaObjectiveGrad(objective, task, evaluated));
+    if (train && !state.teacher) dUpdates.push(metaObjectiveGrad(objective, task, evaluated));
     grad = evaluated.grad;
   }
   state.grad = grad;
-  if (!recording) return { losses, metaGrad: null };
+  const imitation = state.teacher ? { imitationLoss } : {};
+  if (!recording) {
+    kernel.release(weights);
+    return { losses, metaGrad: null, ...imitation };
+  }
   // ∂L/∂Δt = scale · Σ_{s>t} ∇s: the gradient after step t and every later one.
-  suffixSums(dUpdates, meanLossScale(task));
-  return { losses, metaGrad: kernel.metaGradient(recording, dUpdates) };
+  if (!state.teacher) suffixSums(dUpdates, meanLossScale(task));
+  const lstmGrad = kernel.metaGradient(recording, dUpdates);
+  kernel.release(weights);
+  if (!config.base?.learnRate) return { losses, metaGrad: lstmGrad, ...imitation };
+  // ∂L/∂β = Σ_t ⟨∂L/∂Δt, b_t⟩ (b_t = e^β·b₀_t depends on β as b_t does).
+  let dBeta = 0;
+  dUpdates.forEach((d, t) => {
+    const b = baseUpdates[t];
+    for (let j = 0; j < d.length; j++) dBeta += d[j] * b[j];
+  });
+  const metaGrad = new Float32Array(phi.length);
+  metaGrad.set(lstmGrad);
+  metaGrad[lstmGrad.length] = dBeta;
+  return { losses, metaGrad, ...imitation };
 }
 
 /** In place: w[t] ← scale · Σ_{s≥t} w[s], i.e. ∂L/∂Δt from the gradients after each step. */

@@ -7,7 +7,8 @@ import path from 'node:path';
 import { Command } from 'commander';
 import { loadOptimizer, saveOptimizer } from '../../io/optimizerStore.ts';
 import type { BaseStep } from '../../learned/baseStep.ts';
-import { PAPER_LSTM, type LstmInputs } from '../../learned/lstmConfig.ts';
+import { lstmParamCount, metaParamCount, PAPER_LSTM, type LstmConfig, type LstmInputs } from '../../learned/lstmConfig.ts';
+import type { StageRecord } from '../../meta/curriculum.ts';
 import { HAND_DESIGNED } from '../../optimizers/registry.ts';
 import { metaTrain, type MetaTrainConfig, type MetaTrainResult, type ValidationMetric } from '../../meta/metaTrain.ts';
 import type { MetaObjective } from '../../tasks/task.ts';
@@ -16,7 +17,7 @@ import { selectEngine } from '../../engine/select.ts';
 import { PARALLEL_MIN_ROWS } from '../../engine/workers/shardedLstm.ts';
 import { EvalPool } from '../../eval/evalPool.ts';
 import { familyFromFlags, addTaskFlags, trainingDefaults, type TaskFlags } from '../taskFlags.ts';
-import { intIn, nonNegativeNumber, oneOf, optimizerAtRate, positiveNumber } from '../options.ts';
+import { horizonList, intIn, nonNegativeNumber, oneOf, optimizerAtRate, positiveNumber } from '../options.ts';
 import { createProgress } from '../progress.ts';
 import { ensureWritableDir } from '../outputDir.ts';
 import { dropReplacedRun, prepareNewRun, settleReplacedRun } from '../runDir.ts';
@@ -50,6 +51,18 @@ export interface TrainFlags extends TaskFlags {
   updateFrom?: number;
   /** A hand-designed step added to the LSTM's output (absent: none, the paper). */
   base?: BaseStep;
+  /** Meta-learn the base step's rate, starting from --base's (absent: fixed). */
+  learnBaseRate?: boolean;
+  /** Training horizons of a curriculum's stages (absent: one stage of --horizon). */
+  curriculum?: number[];
+  /** Validations without a better one that end a stage (absent: 3 with a curriculum, never without). */
+  patience?: number;
+  /** A teacher to imitate on a fraction of iterations (absent: none). */
+  imitate?: BaseStep;
+  /** The fraction of iterations that imitate (absent: 0.3 with --imitate). */
+  imitationFraction?: number;
+  /** Random scaling of training tasks' coordinates (absent: 0, off). */
+  randomScale?: number;
 }
 
 /** Adds the flags of `l2l train` to a command. */
@@ -71,6 +84,12 @@ export function addTrainFlags(command: Command): Command {
     .option('--inputs <name>', "what the LSTM reads: 'gradient' (the paper, log-magnitude and sign with p = 10) or 'adam' (RNNprop: Adam-normalized momentum and gradient)", oneOf(['gradient', 'adam'] as const), 'gradient')
     .option('--output-scale <x>', `the LSTM output is multiplied by this (default: ${PAPER_LSTM.outputScale}, or with --warm-start the file's)`, positiveNumber())
     .option('--base <name:lr>', 'add a hand-designed optimizer\'s step at this learning rate to the LSTM\'s output, e.g. nag:1 (the LSTM learns a correction to it; default: none, as in the paper, or with --warm-start the file\'s)', optimizerAtRate(Object.keys(HAND_DESIGNED)))
+    .option('--learn-base-rate', "with --base: meta-learn the base step's rate (a log-scale in φ, from --base's rate), instead of keeping it fixed")
+    .option('--curriculum <horizons>', 'a curriculum over the horizon (Chen et al. 2020): training horizons of its stages, e.g. 100,200,500,1000; each stage is validated on the next one\'s horizon and ends after --patience validations without a better one (replaces --horizon)', horizonList)
+    .option('--patience <n>', 'validations in a row without a better one that end a curriculum stage (after the last, training); default 3 with --curriculum, never without', intIn(1, 1000))
+    .option('--imitate <name:lr>', 'on a fraction of iterations, train the LSTM to reproduce this hand-designed optimizer\'s updates along its own trajectory, e.g. nag:1 at its tuned rate (Chen et al. 2020)', optimizerAtRate(Object.keys(HAND_DESIGNED)))
+    .option('--imitation-fraction <x>', 'the fraction of iterations that imitate (with --imitate; default 0.3)', positiveNumber(1))
+    .option('--random-scale <s>', "scale training tasks' coordinates by e^U(−s, s), as RNNprop does (0: off)", nonNegativeNumber, 0)
     .option('--warm-start <file>', 'start from this optimizer file (its LSTM settings and φ) instead of a fresh φ, e.g. to fine-tune a shipped optimizer on a longer horizon')
     .option('--threads <n>', `threads that run the validation, and on the TensorFlow.js engine share the LSTM rows of tasks with at least ${PARALLEL_MIN_ROWS} coordinates (worker threads; default 2 on TensorFlow.js, where the rounding then depends on the number, and 1 with the native kernels, which use every core in any case)`, intIn(1, 16));
 }
@@ -78,6 +97,18 @@ export function addTrainFlags(command: Command): Command {
 /** The flags of `train` parsed from `args` with their defaults, exactly as the command line would. */
 export function parseTrainFlags(args: string[]): TrainFlags {
   return addTrainFlags(new Command().exitOverride()).option('--out <dir>').parse(args, { from: 'user' }).opts() as TrainFlags;
+}
+
+/** φ of a warm start for `config`: with a learned base rate the file lacks, β = 0 appended (the configured rate). */
+function withLearnedRate(config: LstmConfig, phi: Float32Array): Float32Array {
+  if (phi.length === metaParamCount(config)) return phi;
+  if (config.base?.learnRate && phi.length === lstmParamCount(config)) return Float32Array.from([...phi, 0]);
+  throw new UserError(`the warm-start file's φ has ${phi.length} values; this configuration needs ${metaParamCount(config)}`);
+}
+
+/** The base step the flags ask for, its rate learned with --learn-base-rate. */
+function baseOf(flags: TrainFlags): BaseStep {
+  return { ...flags.base!, ...(flags.learnBaseRate ? { learnRate: true } : {}) };
 }
 
 /** Registers `l2l train`. */
@@ -136,6 +167,8 @@ function readCheckpointFile(dir: string): CheckpointFile {
  * ('force', see runDir.ts) or overwrites it ('overwrite': commands that redo their own runs).
  */
 export async function runTrain(flags: TrainFlags, command: string, resume?: CheckpointFile, existing: 'refuse' | 'force' | 'overwrite' = 'overwrite'): Promise<MetaTrainResult & { optimizerFile: string }> {
+  if (flags.learnBaseRate && !flags.base) throw new UserError('--learn-base-rate learns the rate of a base step: add --base NAME:RATE (the rate it starts from), e.g. --base nag:0.1');
+  if (flags.imitationFraction !== undefined && !flags.imitate) throw new UserError('--imitation-fraction needs a teacher to imitate: add --imitate NAME:RATE, e.g. --imitate nag:1');
   if ((flags.updateFrom ?? 0) >= flags.horizon) {
     throw new UserError(`--update-from ${flags.updateFrom} leaves no truncation to train in a horizon of ${flags.horizon}: use a step below --horizon`);
   }
@@ -159,18 +192,25 @@ export async function runTrain(flags: TrainFlags, command: string, resume?: Chec
     clipGradNorm: flags.clip,
     validationChunks: defaults.validationChunks,
     seed: flags.seed,
-    lstm: { ...PAPER_LSTM, inputs: flags.inputs, outputScale: flags.outputScale ?? PAPER_LSTM.outputScale, ...(flags.base ? { base: flags.base } : {}) },
+    lstm: { ...PAPER_LSTM, inputs: flags.inputs, outputScale: flags.outputScale ?? PAPER_LSTM.outputScale, ...(flags.base ? { base: baseOf(flags) } : {}) },
+    ...(flags.curriculum ? { curriculum: flags.curriculum } : {}),
+    ...(flags.patience !== undefined ? { patience: flags.patience } : {}),
+    ...(flags.imitate ? { imitation: { teacher: flags.imitate, fraction: flags.imitationFraction ?? 0.3 } } : {}),
+    ...(flags.randomScale ? { randomScale: flags.randomScale } : {}),
   };
+  if (flags.curriculum) config.horizon = flags.curriculum[0];
   // A warm start brings its own LSTM settings (--output-scale and --base, when given, replace the
   // file's: e.g. to add a base step to a trained LSTM); the run records where it started.
   const warm = flags.warmStart ? loadOptimizer(flags.warmStart) : undefined;
   if (warm) {
-    const lstm = { ...warm.config, ...(flags.outputScale !== undefined ? { outputScale: flags.outputScale } : {}), ...(flags.base ? { base: flags.base } : {}) };
+    const lstm = { ...warm.config, ...(flags.outputScale !== undefined ? { outputScale: flags.outputScale } : {}), ...(flags.base ? { base: baseOf(flags) } : {}) };
     if (warm.config.inputs !== flags.inputs) process.stderr.write(`note: --inputs comes from ${flags.warmStart} (${warm.config.inputs})\n`);
     process.stderr.write(`note: from ${flags.warmStart}: output scale ${lstm.outputScale}, base ${lstm.base ? `${lstm.base.optimizer}:${lstm.base.learningRate}` : 'none'}\n`);
     config.lstm = lstm;
   }
   const warmStart = warm ? { file: flags.warmStart, command: warm.provenance.command } : undefined;
+  // A warm start whose file has no learned base rate starts that rate at --base's (β = 0).
+  const initialPhi = warm ? withLearnedRate(config.lstm, warm.phi) : undefined;
   const plain = selectEngine();
   const threads = flags.threads ?? (plain.name === 'tfjs' ? 2 : 1);
   const engine = threads > 1 && plain.name === 'tfjs' ? selectEngine({ kernel: 'tfjs', workerThreads: threads - 1 }) : plain;
@@ -218,12 +258,14 @@ export async function runTrain(flags: TrainFlags, command: string, resume?: Chec
       's/it': lastIteration.seconds.toFixed(2),
     });
   };
+  // The curriculum's stages so far (recorded in the optimizer file).
+  let stages: StageRecord[] = [];
   try {
     const result = await metaTrain(engine, family, config, {
       shouldStop: () => interrupted,
       resume,
       validationRunner,
-      ...(warm ? { initialPhi: warm.phi } : {}),
+      ...(initialPhi ? { initialPhi } : {}),
       checkpointEvery: flags.checkpointEvery ?? 10,
       onCheckpoint(checkpoint) {
         const { out: _out, ...savedFlags } = flags;
@@ -235,8 +277,13 @@ export async function runTrain(flags: TrainFlags, command: string, resume?: Chec
         lastIteration = info;
         show();
       },
-      onValidation(info, best) {
+      onStage(ended, next) {
+        log({ type: 'stage', ended, next });
+        progress.log(`curriculum: the ${ended.horizon}-step stage ended at iteration ${ended.endIteration} (best validation ${ended.bestLoss?.toPrecision(4)} at ${ended.validationHorizon} steps, iteration ${ended.bestIteration})${next ? `; training on ${next.horizon} steps` : '; the last stage is over'}`);
+      },
+      onValidation(info, best, history) {
         log({ type: 'validation', ...info });
+        if (history) stages = history;
         if (info.collapsed) progress.log(`iteration ${info.iteration}: collapse detected (validation loss no lower than at the start); restored the best optimizer and halved the meta learning rate`);
         lastValidation = config.selectBy === 'final' ? info.validationFinalLoss : info.validationLoss;
         if (info.isBest) {
@@ -250,6 +297,7 @@ export async function runTrain(flags: TrainFlags, command: string, resume?: Chec
             bestIteration: info.iteration,
             validationLoss: lastValidation,
             trainingConfig: { ...config, ...(warmStart ? { warmStart } : {}) },
+            ...(config.curriculum ? { stages } : {}),
             createdAt: new Date().toISOString(),
             packageVersion: PACKAGE_VERSION,
           });

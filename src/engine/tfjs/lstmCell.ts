@@ -13,22 +13,28 @@
  * large matMul per layer over all steps (`accumulateWeightGrads`) instead of one per step.
  */
 import * as tf from '@tensorflow/tfjs';
-import { GATES, metaParamCount, metaParamShapes, metaParamViews, type LstmConfig } from '../../learned/lstmConfig.ts';
+import { GATES, lstmParamCount, lstmParamShapes, type LstmConfig } from '../../learned/lstmConfig.ts';
 import { logAndSign } from './preprocess.ts';
 
-/** φ as named tensors (`metaParamShapes`), the form the TensorFlow.js math reads. */
+/** The LSTM's part of φ as named tensors (`lstmParamShapes`), the form the TensorFlow.js math reads. */
 export type MetaParams = Record<string, tf.Tensor>;
 
-/** Flat φ as new named tensors (the caller disposes them). */
+/** The LSTM's part of flat φ (its first values) as new named tensors (the caller disposes them). */
 export function metaParamTensors(config: LstmConfig, phi: Float32Array): MetaParams {
-  return Object.fromEntries(metaParamViews(config, phi).map(([name, shape, values]) => [name, tf.tensor(values, shape)]));
+  let offset = 0;
+  return Object.fromEntries(
+    lstmParamShapes(config).map(([name, shape]) => {
+      const size = shape.reduce((a, b) => a * b, 1);
+      return [name, tf.tensor(phi.subarray(offset, (offset += size)), shape)];
+    }),
+  );
 }
 
-/** Named tensors back to one flat φ (`metaParamShapes` order). */
+/** Named tensors back to the LSTM's flat φ (`lstmParamShapes` order). */
 export function flatMetaParams(config: LstmConfig, named: MetaParams): Float32Array {
-  const out = new Float32Array(metaParamCount(config));
+  const out = new Float32Array(lstmParamCount(config));
   let offset = 0;
-  for (const [name] of metaParamShapes(config)) {
+  for (const [name] of lstmParamShapes(config)) {
     const values = named[name].dataSync() as Float32Array;
     out.set(values, offset);
     offset += values.length;

@@ -15,10 +15,7 @@ import { PARALLEL_MIN_ROWS, shardBounds, shardedLstm } from './shardedLstm.ts';
 function twoTruncations(engine: Pick<Engine, 'lstm'>, task: Task, phi: Float32Array, start: ReturnType<typeof mlpTruncationStart>['start']) {
   const state = loadOptimizee(engine, PAPER_LSTM, start);
   const results = [0, 1].map(() => {
-    const weights = engine.lstm.weights(PAPER_LSTM, phi);
-    const r = truncation(engine, weights, task, state, 5);
-    engine.lstm.release(weights);
-    return r;
+    return truncation(engine, { config: PAPER_LSTM, phi }, task, state, 5);
   });
   const end = saveOptimizee(engine, state);
   releaseOptimizee(engine, state);

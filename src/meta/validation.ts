@@ -1,0 +1,58 @@
+/**
+ * Meta-training's validation: the learned optimizer on a fixed set of fresh optimizees (drawn
+ * once from the run's seed), for a given horizon; its mean loss curve. One batch in this thread,
+ * or several batches (streams `validation-chunk<k>`) that a runner such as an `EvalPool` can
+ * evaluate in parallel — a different validation set than one batch, so part of a run's recipe.
+ */
+import type { Engine } from '../engine/engine.ts';
+import { concatRuns } from '../eval/stats.ts';
+import { localRunner, lstmContender, type UnrollJob, type UnrollRunner } from '../eval/unrollJob.ts';
+import { learnedOptimizer } from '../learned/learnedOptimizer.ts';
+import type { LstmConfig } from '../learned/lstmConfig.ts';
+import { Rng } from '../random/rng.ts';
+import type { TaskFamily } from '../tasks/task.ts';
+import { meanCurve, unroll } from '../unroll/unroll.ts';
+
+/** The validation set's settings. */
+export interface ValidationSettings {
+  seed: number;
+  lstm: LstmConfig;
+  validationMembers: number;
+  /** Batches the validation optimizees are drawn in (default 1). */
+  validationChunks?: number;
+}
+
+/** A validator: the mean loss curve (steps 0..horizon) of φ on the validation set; `dispose` when done. */
+export interface Validator {
+  curve(phi: Float32Array, horizon: number): Promise<number[]>;
+  dispose(): void;
+}
+
+/** The validator of a run: one batch evaluated here, or chunks evaluated by `runner` (default: here). */
+export function validator(engine: Engine, family: TaskFamily, settings: ValidationSettings, runner?: UnrollRunner): Validator {
+  const chunks = Math.min(settings.validationChunks ?? 1, settings.validationMembers);
+  if (chunks === 1) {
+    const rng = new Rng(settings.seed);
+    const task = family.sample(rng.child('validation'), settings.validationMembers);
+    const theta0 = task.init(rng.child('validation-init'));
+    return {
+      curve: async (phi, horizon) => meanCurve(unroll(task, learnedOptimizer(settings.lstm, phi, engine), theta0, horizon, { finalMetrics: false })),
+      dispose: () => task.dispose?.(),
+    };
+  }
+  return {
+    async curve(phi, horizon) {
+      const jobs: UnrollJob[] = Array.from({ length: chunks }, (_, k) => ({
+        contender: 0,
+        seed: settings.seed,
+        stream: `validation-chunk${k}`,
+        members: Math.floor(settings.validationMembers / chunks) + (k < settings.validationMembers % chunks ? 1 : 0),
+        steps: horizon,
+        finalMetrics: false,
+      }));
+      const results = await (runner ?? localRunner(engine)).run(family, [lstmContender('lstm', settings.lstm, phi, engine)], jobs);
+      return meanCurve({ losses: concatRuns(results.map((r) => r.losses)) });
+    },
+    dispose: () => {},
+  };
+}
