@@ -9,6 +9,7 @@ import { registerCompare } from './commands/compare.ts';
 import { registerQuickstart } from './commands/quickstart.ts';
 import { registerReproduce } from './commands/reproduce.ts';
 import { registerTrain } from './commands/train.ts';
+import { registerWorker } from './commands/worker.ts';
 import { backendName } from './options.ts';
 import { PACKAGE_VERSION } from './version.ts';
 
@@ -30,6 +31,7 @@ export function buildProgram(): Command {
   registerCompare(program);
   registerQuickstart(program);
   registerReproduce(program);
+  registerWorker(program);
   for (const command of program.commands) command.exitOverride().configureOutput({ outputError: () => {} });
   return program;
 }

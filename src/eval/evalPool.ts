@@ -10,8 +10,7 @@ import type { Engine } from '../engine/engine.ts';
 import { selectEngine } from '../engine/select.ts';
 import { UserError } from '../io/userError.ts';
 import type { UnrollResult } from '../unroll/unroll.ts';
-import { MlpFamily } from '../tasks/mlp.ts';
-import { QuadraticFamily } from '../tasks/quadratic.ts';
+import { canRebuild, familySpec } from '../tasks/familySpec.ts';
 import type { TaskFamily } from '../tasks/task.ts';
 import type { EvalRequest } from './evalWorker.ts';
 import { localRunner, type Contender, type UnrollJob, type UnrollRunner } from './unrollJob.ts';
@@ -80,11 +79,11 @@ export class EvalPool implements UnrollRunner {
    */
   async run(family: TaskFamily, contenders: Contender[], jobs: UnrollJob[], onDone?: () => void): Promise<UnrollResult[]> {
     const results: UnrollResult[] = new Array(jobs.length);
-    const rebuildable = family instanceof MlpFamily || family instanceof QuadraticFamily;
+    const rebuildable = canRebuild(family);
     const shareable = (i: number) => rebuildable && contenders[jobs[i].contender].spec !== undefined;
     const queue = jobs.map((_, i) => i).filter(shareable);
     const mine = jobs.map((_, i) => i).filter((i) => !shareable(i));
-    const spec = { name: family.name, config: family.config };
+    const spec = familySpec(family);
     let failed = false;
     const local = localRunner(this.engine);
     // Each worker takes the next job as soon as it is free (the first ones right away).

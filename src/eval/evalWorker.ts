@@ -7,18 +7,15 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { initBackend } from '../backend/backend.ts';
 import type { Engine } from '../engine/engine.ts';
 import { selectEngine } from '../engine/select.ts';
-import { loadMnist } from '../data/mnist.ts';
 import { UserError } from '../io/userError.ts';
-import type { MlpConfig } from '../tasks/mlp.ts';
-import { MlpFamily } from '../tasks/mlp.ts';
-import { QuadraticFamily, type QuadraticConfig } from '../tasks/quadratic.ts';
+import { familyFromSpec, type FamilySpec } from '../tasks/familySpec.ts';
 import type { TaskFamily } from '../tasks/task.ts';
 import { optimizerFromSpec, runUnrollJob, type OptimizerSpec, type UnrollJob } from './unrollJob.ts';
 
 /** A request: the family by name and config, the optimizer by spec, and the job. */
 export interface EvalRequest {
   id: number;
-  family: { name: string; config: Record<string, unknown> };
+  family: FamilySpec;
   spec: OptimizerSpec;
   job: UnrollJob;
 }
@@ -30,9 +27,7 @@ function familyOf(spec: EvalRequest['family']): TaskFamily {
   const key = JSON.stringify(spec);
   let family = families.get(key);
   if (!family) {
-    if (spec.name === 'quadratic') family = new QuadraticFamily(spec.config as unknown as QuadraticConfig);
-    else if (spec.name === 'mnist') family = new MlpFamily(spec.config as unknown as MlpConfig, loadMnist, engine.mlp);
-    else throw new Error(`a worker cannot build task family '${spec.name}'`);
+    family = familyFromSpec(spec, engine.mlp);
     families.set(key, family);
   }
   return family;

@@ -1,35 +1,26 @@
 /**
- * One meta-iteration (paper §2): a fresh task from the iteration's seed stream, one horizon of
- * truncations (`truncation.ts`) with a meta-optimizer step after each one that trains. Options
- * beyond the paper change what the iteration trains on:
+ * One meta-iteration (paper §2): a fresh task from the iteration's seed stream (or several
+ * groups of them, `groups.ts`), one horizon of truncations (`truncation.ts`) with a
+ * meta-optimizer step after each one that trains. Options beyond the paper change what the
+ * iteration trains on:
  *
- * - random scaling (Lv et al. 2017): the task's coordinates scaled by e^U(−s, s) (`tasks/scaled.ts`);
+ * - random scaling (Lv et al. 2017): the tasks' coordinates scaled by e^U(−s, s) (`tasks/scaled.ts`);
  * - imitation (Chen et al. 2020): on a fraction of iterations, drawn from the seed, θ follows a
  *   teacher (a hand-designed optimizer at its tuned rate) and the learned optimizer is trained to
  *   reproduce its updates.
  */
 import type { Engine } from '../engine/engine.ts';
-import { baseOptimizer, type BaseStep } from '../learned/baseStep.ts';
-import type { LstmConfig } from '../learned/lstmConfig.ts';
-import { Rng } from '../random/rng.ts';
-import { scaledTask } from '../tasks/scaled.ts';
-import type { MetaObjective, TaskFamily } from '../tasks/task.ts';
+import type { TaskFamily } from '../tasks/task.ts';
+import { combineGroups, isImitationIteration, localTruncations, type GroupSettings, type TruncationRunner } from './groups.ts';
 import { metaOptimizer, metaStep, type MetaOptimizerState } from './metaOptimizer.ts';
-import { releaseOptimizee, startOptimizee, truncation } from './truncation.ts';
+
+export { isImitationIteration } from './groups.ts';
 
 /** What a meta-iteration needs of the run's configuration. */
-export interface IterationSettings {
-  seed: number;
-  lstm: LstmConfig;
-  membersPerTask: number;
+export interface IterationSettings extends GroupSettings {
   unrollLength: number;
-  metaObjective: MetaObjective;
   clipGradNorm: number;
   updateFromStep?: number;
-  /** Random scaling s of training tasks' coordinates (0 or absent: off). */
-  randomScale?: number;
-  /** On this fraction of iterations, imitate `teacher` instead of minimizing the meta-loss. */
-  imitation?: { teacher: BaseStep; fraction: number };
 }
 
 /** φ and the meta-optimizer's state, which meta-iterations advance. */
@@ -40,7 +31,7 @@ export interface MetaState {
 
 /** What one meta-iteration did. */
 export interface IterationOutcome {
-  /** Mean member loss after each step of the horizon (along the teacher's trajectory when imitating). */
+  /** Mean member loss after each step of the horizon (along the teacher's trajectory when imitating; averaged over groups). */
   losses: number[];
   /** Truncations whose meta-gradient was not finite, and so not applied. */
   skipped: number;
@@ -48,15 +39,11 @@ export interface IterationOutcome {
   imitationLoss?: number;
 }
 
-/** Whether meta-iteration `iteration` of a run with these settings imitates the teacher (drawn from the seed). */
-export function isImitationIteration(settings: IterationSettings, iteration: number): boolean {
-  return !!settings.imitation && new Rng(settings.seed).child(`iteration${iteration}`).child('imitation').uniform() < settings.imitation.fraction;
-}
-
 /**
  * Meta-iteration `iteration` over a horizon of `horizon` steps, with meta-optimizer steps at
- * `learningRate` (φ and its state advance in place). Between truncations `between` runs (the
- * driver lets signals and timers in there).
+ * `learningRate` (φ and its state advance in place); the groups' truncations run on `runner`
+ * (default: here). Between truncations `between` runs (the driver lets signals and timers in
+ * there).
  */
 export async function metaIteration(
   engine: Engine,
@@ -67,25 +54,18 @@ export async function metaIteration(
   horizon: number,
   learningRate: number,
   between: () => Promise<void> = async () => {},
+  runner: TruncationRunner = localTruncations(engine, family, settings),
 ): Promise<IterationOutcome> {
   const transform = metaOptimizer(settings.clipGradNorm);
-  const iterRng = new Rng(settings.seed).child(`iteration${iteration}`);
-  const sampled = family.sample(iterRng.child('task'), settings.membersPerTask);
-  const task = settings.randomScale ? scaledTask(sampled, iterRng.child('scale'), settings.randomScale) : sampled;
-  const state = startOptimizee(engine, settings.lstm, task.init(iterRng.child('init')));
   const imitating = isImitationIteration(settings, iteration);
-  if (imitating) {
-    const teacher = baseOptimizer(settings.imitation!.teacher);
-    state.teacher = { optimizer: teacher, state: teacher.init(state.theta.length) };
-  }
   const losses: number[] = [];
   let skipped = 0;
   let imitationLoss = 0;
   try {
-    for (let t = 0; t < horizon; t += settings.unrollLength) {
+    for (let t = 0, index = 0; t < horizon; t += settings.unrollLength, index++) {
       const length = Math.min(settings.unrollLength, horizon - t);
       const train = t >= (settings.updateFromStep ?? 0);
-      const result = truncation(engine, { config: settings.lstm, phi: run.phi }, task, state, length, { objective: settings.metaObjective, train });
+      const result = combineGroups(await runner.run({ iteration, index, length, train, phi: run.phi }));
       losses.push(...result.losses);
       imitationLoss += result.imitationLoss ?? 0;
       // A non-finite loss or meta-gradient never reaches φ (counted in the meta-optimizer's state).
@@ -93,8 +73,7 @@ export async function metaIteration(
       await between();
     }
   } finally {
-    releaseOptimizee(engine, state);
-    task.dispose?.();
+    await runner.endIteration(iteration);
   }
   return { losses, skipped, ...(imitating ? { imitationLoss } : {}) };
 }

@@ -17,6 +17,7 @@ import { sizeOfShape, type TaskFamily } from '../tasks/task.ts';
 import type { UnrollRunner } from '../eval/unrollJob.ts';
 import { fromCheckpoint, toCheckpoint, type MetaCheckpoint } from './checkpoint.ts';
 import { curriculumStages, nextStage, noteValidation, startCurriculum, type CurriculumState, type StageRecord } from './curriculum.ts';
+import type { TruncationRunner } from './groups.ts';
 import { metaIteration, type IterationSettings, type MetaState } from './metaIteration.ts';
 import { metaOptimizer } from './metaOptimizer.ts';
 import { validator, type ValidationSettings } from './validation.ts';
@@ -104,6 +105,8 @@ export interface MetaTrainHooks {
   validationRunner?: UnrollRunner;
   /** Start from this φ (flat; warm start, e.g. a shipped optimizer) instead of a fresh draw; copied. */
   initialPhi?: Float32Array;
+  /** Where the groups' truncations run (e.g. workers through a queue); default: this thread. */
+  truncations?: TruncationRunner;
 }
 
 /** The outcome of meta-training. */
@@ -200,7 +203,7 @@ export async function metaTrain(engine: Engine, family: TaskFamily, config: Meta
       // The rate is set at the start of an iteration; faults during it lower the next one's.
       const rate = metaLearningRate(config, iteration, collapses, faults());
       // Let signal handlers and progress timers run between truncations.
-      const outcome = await metaIteration(engine, family, config, run, iteration, horizon, rate, () => new Promise((resolve) => setImmediate(resolve)));
+      const outcome = await metaIteration(engine, family, config, run, iteration, horizon, rate, () => new Promise((resolve) => setImmediate(resolve)), hooks.truncations);
       if (hooks.shouldStop?.()) stopped = true;
       iteration++;
       hooks.onIteration?.({

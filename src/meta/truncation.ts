@@ -20,7 +20,7 @@
  * the plain autodiff paths that tests compare this with.
  */
 import type { Engine, LstmStates, RowStates } from '../engine/engine.ts';
-import { baseOptimizer } from '../learned/baseStep.ts';
+import { baseOptimizer, type BaseStep } from '../learned/baseStep.ts';
 import { baseLogRate, lstmParams, type LstmConfig } from '../learned/lstmConfig.ts';
 import { applyUpdates, type Optimizer, type SavedState } from '../optimizers/optimizer.ts';
 import { meanLoss, meanLossScale, metaObjectiveGrad, type MetaObjective, type Task } from '../tasks/task.ts';
@@ -75,6 +75,8 @@ export interface SavedOptimizee {
   theta: Float32Array;
   lstm: RowStates;
   base: SavedState | null;
+  /** An imitation iteration's teacher state (absent otherwise). */
+  teacher?: SavedState;
   step: number;
   grad: Float32Array | null;
 }
@@ -85,17 +87,21 @@ export function saveOptimizee(engine: Pick<Engine, 'lstm'>, state: OptimizeeStat
     theta: state.theta.slice(),
     lstm: engine.lstm.read(state.lstm),
     base: state.base ? state.base.optimizer.save(state.base.state) : null,
+    ...(state.teacher ? { teacher: state.teacher.optimizer.save(state.teacher.state) } : {}),
     step: state.step,
     grad: state.grad?.slice() ?? null,
   };
 }
 
-/** An optimizee state for the learned optimizer `config` from saved data (copied). */
-export function loadOptimizee(engine: Pick<Engine, 'lstm'>, config: LstmConfig, saved: SavedOptimizee): OptimizeeState {
+/** An optimizee state for the learned optimizer `config` (and the imitation teacher, if saved with one) from saved data (copied). */
+export function loadOptimizee(engine: Pick<Engine, 'lstm'>, config: LstmConfig, saved: SavedOptimizee, teacherStep?: BaseStep): OptimizeeState {
   const n = saved.theta.length;
   const base = config.base ? baseOptimizer(config.base) : null;
   if (!base !== !saved.base) throw new Error(config.base ? 'the saved optimizee has no base-step state' : 'the saved optimizee has a base-step state, the configuration none');
+  if (saved.teacher && !teacherStep) throw new Error('the saved optimizee has a teacher state: name the teacher to load it');
+  const teacher = saved.teacher ? baseOptimizer(teacherStep!) : null;
   return {
+    ...(teacher ? { teacher: { optimizer: teacher, state: teacher.load(saved.teacher!, n) } } : {}),
     theta: saved.theta.slice(),
     lstm: engine.lstm.states(config, n, saved.lstm),
     base: base ? { optimizer: base, state: base.load(saved.base!, n) } : null,

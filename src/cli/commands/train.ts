@@ -16,6 +16,12 @@ import * as tf from '@tensorflow/tfjs';
 import { selectEngine } from '../../engine/select.ts';
 import { PARALLEL_MIN_ROWS } from '../../engine/workers/shardedLstm.ts';
 import { EvalPool } from '../../eval/evalPool.ts';
+import { randomUUID } from 'node:crypto';
+import type { Engine } from '../../engine/engine.ts';
+import { queueTruncations, RunStateLost, type QueueRunner } from '../../distributed/learner.ts';
+import type { RunRecord } from '../../distributed/protocol.ts';
+import { familySpec } from '../../tasks/familySpec.ts';
+import type { TaskFamily } from '../../tasks/task.ts';
 import { familyFromFlags, addTaskFlags, trainingDefaults, type TaskFlags } from '../taskFlags.ts';
 import { horizonList, intIn, nonNegativeNumber, oneOf, optimizerAtRate, positiveNumber } from '../options.ts';
 import { createProgress } from '../progress.ts';
@@ -63,6 +69,12 @@ export interface TrainFlags extends TaskFlags {
   imitationFraction?: number;
   /** Random scaling of training tasks' coordinates (absent: 0, off). */
   randomScale?: number;
+  /** Task samples per meta-iteration whose meta-gradients are averaged (absent: 1). */
+  groups?: number;
+  /** Redis URL: the groups' truncations run on workers (`l2l worker`) through a BullMQ queue. */
+  redis?: string;
+  /** The run's id in Redis (made when the run starts, kept by its checkpoints). */
+  runId?: string;
 }
 
 /** Adds the flags of `l2l train` to a command. */
@@ -90,6 +102,8 @@ export function addTrainFlags(command: Command): Command {
     .option('--imitate <name:lr>', 'on a fraction of iterations, train the LSTM to reproduce this hand-designed optimizer\'s updates along its own trajectory, e.g. nag:1 at its tuned rate (Chen et al. 2020)', optimizerAtRate(Object.keys(HAND_DESIGNED)))
     .option('--imitation-fraction <x>', 'the fraction of iterations that imitate (with --imitate; default 0.3)', positiveNumber(1))
     .option('--random-scale <s>', "scale training tasks' coordinates by e^U(−s, s), as RNNprop does (0: off)", nonNegativeNumber, 0)
+    .option('--groups <n>', 'task samples per meta-iteration (each its own seed stream), whose meta-gradients are averaged into each meta-step', intIn(1, 10_000), 1)
+    .option('--redis <url>', 'compute the groups on workers (l2l worker --redis URL, on any machine) through a BullMQ queue on this Redis, e.g. redis://127.0.0.1:6379')
     .option('--warm-start <file>', 'start from this optimizer file (its LSTM settings and φ) instead of a fresh φ, e.g. to fine-tune a shipped optimizer on a longer horizon')
     .option('--threads <n>', `threads that run the validation, and on the TensorFlow.js engine share the LSTM rows of tasks with at least ${PARALLEL_MIN_ROWS} coordinates (worker threads; default 2 on TensorFlow.js, where the rounding then depends on the number, and 1 with the native kernels, which use every core in any case)`, intIn(1, 16));
 }
@@ -106,6 +120,29 @@ function withLearnedRate(config: LstmConfig, phi: Float32Array): Float32Array {
   throw new UserError(`the warm-start file's φ has ${phi.length} values; this configuration needs ${metaParamCount(config)}`);
 }
 
+/** The learner's queue of a run with --redis: its record published, the groups' truncations sent to workers. */
+async function startQueue(flags: TrainFlags, engine: Engine, family: TaskFamily, config: MetaTrainConfig): Promise<QueueRunner> {
+  const { seed, lstm, membersPerTask, metaObjective, groups, randomScale, imitation } = config;
+  const record: RunRecord = {
+    id: flags.runId!,
+    packageVersion: PACKAGE_VERSION,
+    engine: engine.name,
+    family: familySpec(family),
+    settings: { seed, lstm, membersPerTask, metaObjective, ...(groups ? { groups } : {}), ...(randomScale ? { randomScale } : {}), ...(imitation ? { imitation } : {}) },
+  };
+  try {
+    return await queueTruncations(flags.redis!, record, config.groups ?? 1);
+  } catch (error) {
+    throw new UserError(`cannot use the Redis at ${flags.redis}: ${error instanceof Error ? error.message : error}`);
+  }
+}
+
+/** The queue's state for the progress line: workers, jobs waiting or running, milliseconds per meta-step. */
+function queueFields(queue: QueueRunner): Record<string, string> {
+  const { workers, pending, done } = queue.status();
+  return { workers: String(workers), jobs: `${pending} pending, ${done} done`, 'ms/step': queue.timing().wallMs.toFixed(0) };
+}
+
 /** The base step the flags ask for, its rate learned with --learn-base-rate. */
 function baseOf(flags: TrainFlags): BaseStep {
   return { ...flags.base!, ...(flags.learnBaseRate ? { learnRate: true } : {}) };
@@ -117,19 +154,32 @@ export function registerTrain(program: Command): void {
     .option('--out <dir>', 'output directory of a new run')
     .option('--resume <dir>', 'continue the run in DIR from its checkpoint (its own flags are used)')
     .option('--force', 'with --out: replace the run DIR holds (kept in DIR/previous-run/ until the new run\'s first checkpoint)')
-    .option('--checkpoint-every <n>', 'write DIR/checkpoint.json every n iterations (and on Ctrl-C or SIGTERM)', intIn(1), 10)
+    .option('--checkpoint-every <n>', 'write DIR/checkpoint.json every n iterations (and on Ctrl-C or SIGTERM; default 10, 1 with --redis)', intIn(1))
     .action(async (flags: TrainFlags & { out?: string; resume?: string; force?: boolean; checkpointEvery: number }) => {
       const command = `l2l train ${process.argv.slice(3).join(' ')}`.trim();
       const dir = flags.resume ?? flags.out;
       const settled = dir ? settleReplacedRun(dir) : null;
       if (settled) process.stderr.write(settled + '\n');
-      if (flags.resume) {
-        const saved = readCheckpointFile(flags.resume);
-        await runTrain({ ...saved.flags, out: flags.resume, checkpointEvery: flags.checkpointEvery }, saved.command, saved);
-      } else if (flags.out) {
-        await runTrain({ ...flags, force: undefined } as TrainFlags, command, undefined, flags.force ? 'force' : 'refuse');
-      } else {
-        throw new UserError("train needs --out DIR to start a run, or --resume DIR to continue one");
+      if (!dir) throw new UserError('train needs --out DIR to start a run, or --resume DIR to continue one');
+      const resume = () => {
+        const saved = readCheckpointFile(dir);
+        return runTrain({ ...saved.flags, out: dir, checkpointEvery: flags.checkpointEvery }, saved.command, saved);
+      };
+      try {
+        await (flags.resume ? resume() : runTrain({ ...flags, force: undefined } as TrainFlags, command, undefined, flags.force ? 'force' : 'refuse'));
+      } catch (error) {
+        // Redis lost the run's jobs or states (a restart without persistence): continue from the last checkpoint.
+        for (let lost = error; lost instanceof RunStateLost; ) {
+          process.stderr.write(`Redis lost the run's state (${lost.message}); continuing from the last checkpoint\n`);
+          try {
+            await (fs.existsSync(path.join(dir, 'checkpoint.json')) ? resume() : runTrain({ ...flags, force: undefined } as TrainFlags, command));
+            return;
+          } catch (again) {
+            lost = again;
+            if (!(again instanceof RunStateLost)) throw again;
+          }
+        }
+        throw error;
       }
     });
 }
@@ -197,6 +247,7 @@ export async function runTrain(flags: TrainFlags, command: string, resume?: Chec
     ...(flags.patience !== undefined ? { patience: flags.patience } : {}),
     ...(flags.imitate ? { imitation: { teacher: flags.imitate, fraction: flags.imitationFraction ?? 0.3 } } : {}),
     ...(flags.randomScale ? { randomScale: flags.randomScale } : {}),
+    ...((flags.groups ?? 1) > 1 ? { groups: flags.groups } : {}),
   };
   if (flags.curriculum) config.horizon = flags.curriculum[0];
   // A warm start brings its own LSTM settings (--output-scale and --base, when given, replace the
@@ -219,6 +270,9 @@ export async function runTrain(flags: TrainFlags, command: string, resume?: Chec
   if (!resume && existing !== 'overwrite') prepareNewRun(flags.out, existing === 'force');
   ensureWritableDir(flags.out);
   const validationRunner = new EvalPool(threads, tf.getBackend(), engine.name);
+  // With --redis the groups' truncations run on workers; the run's id travels with its checkpoints.
+  flags.runId ??= flags.redis ? randomUUID().slice(0, 8) : undefined;
+  const queue = flags.redis ? await startQueue(flags, engine, family, config) : undefined;
   const optimizerFile = path.join(flags.out, 'optimizer.json');
   const logFile = path.join(flags.out, 'log.jsonl');
   const checkpointFile = path.join(flags.out, 'checkpoint.json');
@@ -256,6 +310,7 @@ export async function runTrain(flags: TrainFlags, command: string, resume?: Chec
       'val': lastValidation.toPrecision(4),
       'best': bestValidation.toPrecision(4),
       's/it': lastIteration.seconds.toFixed(2),
+      ...(queue ? queueFields(queue) : {}),
     });
   };
   // The curriculum's stages so far (recorded in the optimizer file).
@@ -265,8 +320,9 @@ export async function runTrain(flags: TrainFlags, command: string, resume?: Chec
       shouldStop: () => interrupted,
       resume,
       validationRunner,
+      ...(queue ? { truncations: queue } : {}),
       ...(initialPhi ? { initialPhi } : {}),
-      checkpointEvery: flags.checkpointEvery ?? 10,
+      checkpointEvery: flags.checkpointEvery ?? (flags.redis ? 1 : 10),
       onCheckpoint(checkpoint) {
         const { out: _out, ...savedFlags } = flags;
         writeFileAtomic(checkpointFile, JSON.stringify({ ...checkpoint, flags: { ...savedFlags, out: '' }, command, logLines }));
@@ -313,7 +369,7 @@ export async function runTrain(flags: TrainFlags, command: string, resume?: Chec
     return { ...result, optimizerFile };
   } finally {
     progress.stop();
-    await Promise.all([engine.close(), validationRunner.close()]);
+    await Promise.all([engine.close(), validationRunner.close(), queue?.close()]);
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }

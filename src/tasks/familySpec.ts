@@ -1,0 +1,33 @@
+/**
+ * A task family as plain data — its name and configuration, as every output file records it —
+ * and back (Node only: MNIST comes from disk), so that worker threads and worker processes can
+ * rebuild the family another thread or machine uses.
+ */
+import { loadMnist } from '../data/mnist.ts';
+import type { MlpKernel } from '../engine/engine.ts';
+import { MlpFamily, type MlpConfig } from './mlp.ts';
+import { QuadraticFamily, type QuadraticConfig } from './quadratic.ts';
+import type { TaskFamily } from './task.ts';
+
+/** A family's name and configuration. */
+export interface FamilySpec {
+  name: string;
+  config: Record<string, unknown>;
+}
+
+/** The spec of `family`. */
+export function familySpec(family: TaskFamily): FamilySpec {
+  return { name: family.name, config: family.config };
+}
+
+/** Whether `familyFromSpec` can rebuild `family`. */
+export function canRebuild(family: TaskFamily): boolean {
+  return family instanceof MlpFamily || family instanceof QuadraticFamily;
+}
+
+/** The family a spec describes, MNIST networks computed with `mlp` when given; throws for a family it cannot build. */
+export function familyFromSpec(spec: FamilySpec, mlp: MlpKernel | null): TaskFamily {
+  if (spec.name === 'quadratic') return new QuadraticFamily(spec.config as unknown as QuadraticConfig);
+  if (spec.name === 'mnist') return new MlpFamily(spec.config as unknown as MlpConfig, loadMnist, mlp);
+  throw new Error(`cannot rebuild task family '${spec.name}' elsewhere`);
+}
