@@ -54,9 +54,12 @@ export function familyFromFlags(flags: TaskFlags, split: MnistSplitName, engine:
 }
 
 /**
- * Per-task defaults for meta-training: optimizees per iteration, validation optimizees, and the
- * batches these are drawn in (which threads may evaluate in parallel).
+ * Per-task defaults for meta-training: optimizees per iteration, validation optimizees, the
+ * batches these are drawn in (which threads may evaluate in parallel), and the meta-gradient's
+ * clipping norm (on quadratics clipping at 1 takes the final loss from 0.59× to 0.45× tuned Adam's).
  */
-export function trainingDefaults(task: TaskFlags['task']): { members: number; validationMembers: number; validationChunks: number } {
-  return task === 'mnist' ? { members: 1, validationMembers: 10, validationChunks: 2 } : { members: 128, validationMembers: 1024, validationChunks: 1 };
+export function trainingDefaults(task: TaskFlags['task']): { members: number; validationMembers: number; validationChunks: number; clip: number } {
+  return task === 'mnist'
+    ? { members: 1, validationMembers: 10, validationChunks: 2, clip: 0 }
+    : { members: 128, validationMembers: 1024, validationChunks: 1, clip: 1 };
 }

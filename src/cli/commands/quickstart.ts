@@ -18,7 +18,7 @@ export function registerQuickstart(program: Command): void {
     .command('quickstart')
     .description('meta-train on 10-d quadratics, compare with tuned baselines on held-out functions, write the report and print the table')
     .option('--out <dir>', 'output directory', 'runs/quickstart')
-    .option('--iterations <n>', 'meta-iterations', intIn(1), 700)
+    .option('--iterations <n>', 'meta-iterations', intIn(1), 1000)
     .option('--runs <n>', 'held-out test functions', intIn(1, 1_000_000), 1000)
     .option('--seed <n>', 'training seed (the test functions use seed + 1)', intIn(0, 2 ** 31), 0)
     .action(async (flags: QuickstartFlags) => {

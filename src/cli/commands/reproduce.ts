@@ -118,7 +118,7 @@ async function runReproduce(flags: ReproduceFlags): Promise<void> {
 /** The `l2l train` arguments the shipped pretrained optimizers were trained with (see their provenance). */
 export function pretrainedRecipe(task: 'quadratic' | 'mnist'): string[] {
   return task === 'quadratic'
-    ? ['--task', 'quadratic', '--iterations', '700', '--seed', '0']
+    ? ['--task', 'quadratic', '--iterations', '1000', '--seed', '0']
     : ['--task', 'mnist', '--iterations', '150', '--meta-lr', '1e-3', '--seed', '1'];
 }
 

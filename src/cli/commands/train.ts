@@ -41,7 +41,8 @@ export interface TrainFlags extends TaskFlags {
   metaLr: number;
   validateEvery: number;
   validationMembers?: number;
-  clip: number;
+  /** Absent: the task's default (1 on quadratics, off on MNIST). */
+  clip?: number;
   /** Absent: the paper's 0.1 (or, with --warm-start, the file's). */
   outputScale?: number;
   finalLrFactor: number;
@@ -92,7 +93,7 @@ export function addTrainFlags(command: Command): Command {
     .option('--select-by <name>', "keep the optimizer with the best validation loss at the 'final' step or the 'mean' over steps", oneOf(['final', 'mean'] as const), 'final')
     .option('--validate-every <n>', 'validate every n iterations', intIn(1), 10)
     .option('--validation-members <n>', 'fixed validation optimizees (default: 1024 quadratics, 10 MNIST networks)', intIn(1, 100_000))
-    .option('--clip <x>', 'clip the meta-gradient to this global norm (0: off)', nonNegativeNumber, 0)
+    .option('--clip <x>', 'clip the meta-gradient to this global norm (0: off; default 1 on quadratics, 0 on mnist)', nonNegativeNumber)
     .option('--inputs <name>', "what the LSTM reads: 'gradient' (the paper, log-magnitude and sign with p = 10) or 'adam' (RNNprop: Adam-normalized momentum and gradient)", oneOf(['gradient', 'adam'] as const), 'gradient')
     .option('--output-scale <x>', `the LSTM output is multiplied by this (default: ${PAPER_LSTM.outputScale}, or with --warm-start the file's)`, positiveNumber())
     .option('--base <name:lr>', 'add a hand-designed optimizer\'s step at this learning rate to the LSTM\'s output, e.g. nag:1 (the LSTM learns a correction to it; default: none, as in the paper, or with --warm-start the file\'s)', optimizerAtRate(Object.keys(HAND_DESIGNED)))
@@ -239,7 +240,7 @@ export async function runTrain(flags: TrainFlags, command: string, resume?: Chec
     selectBy: flags.selectBy,
     validateEvery: flags.validateEvery,
     validationMembers: flags.validationMembers ?? defaults.validationMembers,
-    clipGradNorm: flags.clip,
+    clipGradNorm: flags.clip ?? defaults.clip,
     validationChunks: defaults.validationChunks,
     seed: flags.seed,
     lstm: { ...PAPER_LSTM, inputs: flags.inputs, outputScale: flags.outputScale ?? PAPER_LSTM.outputScale, ...(flags.base ? { base: baseOf(flags) } : {}) },
