@@ -5,6 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { registerWasmGradientKernels } from './wasmKernels.ts';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -72,6 +73,7 @@ export async function initBackend(requested?: string): Promise<BackendName> {
     return initBackend('cpu');
   }
   await tf.ready();
+  if (name === 'wasm') registerWasmGradientKernels();
   if (name === 'cpu') {
     // The cpu backend otherwise prints a banner recommending tfjs-node, which cannot install here.
     (tf.backend() as unknown as { firstUse: boolean }).firstUse = false;

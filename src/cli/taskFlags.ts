@@ -1,7 +1,9 @@
 /**
  * The task flags shared by commands and the family they build:
  * `--task quadratic [--variant paper|deepmind] [--dims 10]` or
- * `--task mnist [--hidden 20 | 40 | 20,20] [--activation sigmoid|relu|tanh|elu] [--init normal|glorot]`.
+ * `--task mnist [--hidden 20 | 40 | 20,20] [--activation sigmoid|relu|tanh|elu] [--init normal|glorot]`
+ * (the paper's MLP) or `--task convnet [--layers conv8x3,relu,pool2,…]`, each on
+ * `--dataset mnist|fashion-mnist`.
  */
 import { InvalidArgumentError, type Command } from 'commander';
 import type { MnistSplitName } from '../data/mnist.ts';
@@ -10,7 +12,8 @@ import { QuadraticFamily, type QuadraticVariant } from '../tasks/quadratic.ts';
 import type { TaskFamily } from '../tasks/task.ts';
 import type { Engine } from '../engine/engine.ts';
 import { intIn, oneOf, TASKS } from './options.ts';
-import { loadMnist } from '../data/mnist.ts';
+import { datasetSource, DATASETS, type DatasetName } from '../data/mnist.ts';
+import { ConvnetFamily, parseLayers, PAPER_CONVNET_LAYERS, type ConvLayer } from '../tasks/convnet.ts';
 
 /** Parsed task flags. */
 export interface TaskFlags {
@@ -20,6 +23,17 @@ export interface TaskFlags {
   hidden: number[];
   activation: Activation;
   init: MlpInit;
+  dataset: DatasetName;
+  layers: ConvLayer[];
+}
+
+/** Parses a convnet's layer list for commander. */
+function layerList(value: string): ConvLayer[] {
+  try {
+    return parseLayers(value);
+  } catch (error) {
+    throw new InvalidArgumentError(`${(error as Error).message}.`);
+  }
 }
 
 /** Parses `20` or `20,20`: hidden layer sizes. */
@@ -39,7 +53,9 @@ export function addTaskFlags(command: Command): Command {
     .option('--dims <n>', 'quadratic: dimension', intIn(1, 10_000), 10)
     .option('--hidden <sizes>', 'mnist: hidden layer sizes, e.g. 20, 40 or 20,20', hiddenSizes, PAPER_MLP.hidden)
     .option('--activation <name>', `mnist: ${ACTIVATIONS.join(', ')}`, oneOf(ACTIVATIONS), PAPER_MLP.activation)
-    .option('--init <name>', "mnist: 'normal' (weights and biases N(0, 0.01²)) or 'glorot'", oneOf(['normal', 'glorot'] as const), PAPER_MLP.init);
+    .option('--init <name>', "mnist: 'normal' (weights and biases N(0, 0.01²)) or 'glorot'", oneOf(['normal', 'glorot'] as const), PAPER_MLP.init)
+    .option('--layers <list>', `convnet: layers from the image to the 10 logits (convFxS: F filters S×S, poolS, denseU, relu, sigmoid, tanh)`, layerList, parseLayers(PAPER_CONVNET_LAYERS))
+    .option('--dataset <name>', `mnist and convnet: the images, ${DATASETS.join(' or ')} (Debian's dataset-fashion-mnist package)`, oneOf(DATASETS), 'mnist' as DatasetName);
 }
 
 /**
@@ -47,8 +63,13 @@ export function addTaskFlags(command: Command): Command {
  * test for evaluation) and compute on `engine`'s MLP kernel when it has one.
  */
 export function familyFromFlags(flags: TaskFlags, split: MnistSplitName, engine: Pick<Engine, 'mlp'>): TaskFamily {
+  const dataset = flags.dataset ?? 'mnist';
   if (flags.task === 'mnist') {
-    return new MlpFamily({ ...PAPER_MLP, hidden: flags.hidden, activation: flags.activation, init: flags.init, split }, loadMnist, engine.mlp);
+    const config = { ...PAPER_MLP, hidden: flags.hidden, activation: flags.activation, init: flags.init, split, ...(dataset !== 'mnist' ? { dataset } : {}) };
+    return new MlpFamily(config, datasetSource(dataset), engine.mlp);
+  }
+  if (flags.task === 'convnet') {
+    return new ConvnetFamily({ dataset, split, batchSize: 128, layers: flags.layers ?? parseLayers(PAPER_CONVNET_LAYERS) }, datasetSource(dataset));
   }
   return new QuadraticFamily({ dims: flags.dims, variant: flags.variant });
 }
@@ -59,7 +80,6 @@ export function familyFromFlags(flags: TaskFlags, split: MnistSplitName, engine:
  * clipping norm (on quadratics clipping at 1 takes the final loss from 0.59× to 0.45× tuned Adam's).
  */
 export function trainingDefaults(task: TaskFlags['task']): { members: number; validationMembers: number; validationChunks: number; clip: number } {
-  return task === 'mnist'
-    ? { members: 1, validationMembers: 10, validationChunks: 2, clip: 0 }
-    : { members: 128, validationMembers: 1024, validationChunks: 1, clip: 1 };
+  if (task === 'quadratic') return { members: 128, validationMembers: 1024, validationChunks: 1, clip: 1 };
+  return task === 'mnist' ? { members: 1, validationMembers: 10, validationChunks: 2, clip: 0 } : { members: 1, validationMembers: 4, validationChunks: 2, clip: 0 };
 }

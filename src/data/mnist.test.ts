@@ -3,9 +3,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
+import zlib from 'node:zlib';
 import { UserError } from '../io/userError.ts';
 import { parseIdx } from './idx.ts';
-import { loadMnist, mnistDir, mnistImages } from './mnist.ts';
+import { datasetDir, loadDataset, loadMnist, mnistDir, mnistImages } from './mnist.ts';
 
 function idx(rank: number, shape: number[], data: number[]): Uint8Array {
   const header = Buffer.alloc(4 + 4 * rank);
@@ -51,5 +52,41 @@ describe('IDX files and MNIST', () => {
     fs.writeFileSync(path.join(dir, 't10k-images-idx3-ubyte'), idx(3, [1, 28, 28], new Array(784).fill(0)));
     fs.copyFileSync(path.join(mnistDir(), 't10k-labels-idx1-ubyte'), path.join(dir, 't10k-labels-idx1-ubyte'));
     expectError(/has shape 1×28×28, expected 10000×28×28/);
+  });
+
+  it('loads Fashion-MNIST from gzipped IDX files, and names the apt-get command when they are missing', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'l2l-fashion-'));
+    assert.throws(
+      () => loadDataset('fashion-mnist', 'test', dir),
+      (e: Error) => e instanceof UserError && /^Fashion-MNIST file '.*t10k-images-idx3-ubyte' is missing: install it with 'sudo apt-get install dataset-fashion-mnist'/.test(e.message),
+    );
+    const pixels = new Array(10000 * 784).fill(0);
+    pixels[784 + 3] = 255;
+    const labels = Array.from({ length: 10000 }, (_, i) => i % 10);
+    fs.writeFileSync(path.join(dir, 't10k-images-idx3-ubyte.gz'), zlib.gzipSync(idx(3, [10000, 28, 28], pixels)));
+    fs.writeFileSync(path.join(dir, 't10k-labels-idx1-ubyte.gz'), zlib.gzipSync(idx(1, [10000], labels)));
+    const split = loadDataset('fashion-mnist', 'test', dir);
+    assert.equal(split.count, 10000);
+    assert.deepEqual(Array.from(split.labels.subarray(0, 12)), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 0, 1]);
+    assert.equal(mnistImages(split, 1, 1)[3], 1);
+    assert.equal(mnistImages(split, 1, 1)[2], 0);
+  });
+
+  it('never inflates a gzipped file past the size its split must have', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'l2l-fashion-'));
+    // A 100 MB file of zeros compresses to ~100 kB; its header claims 10,000 images of 100×100.
+    const bomb = Buffer.concat([idx(3, [10000, 100, 100], []), Buffer.alloc(100_000_000)]);
+    fs.writeFileSync(path.join(dir, 't10k-images-idx3-ubyte.gz'), zlib.gzipSync(bomb));
+    assert.throws(() => loadDataset('fashion-mnist', 'test', dir), (e: Error) => e instanceof UserError && /is not a gzip file of at most 7840016 bytes/.test(e.message));
+  });
+
+  it('loads the installed Fashion-MNIST: 60k/10k images, first labels 9 (ankle boot) and 9', { skip: !fs.existsSync(path.join(datasetDir('fashion-mnist'), 't10k-images-idx3-ubyte.gz')) && 'dataset-fashion-mnist is not installed' }, () => {
+    const train = loadDataset('fashion-mnist', 'train');
+    const test = loadDataset('fashion-mnist', 'test');
+    assert.equal(train.count, 60000);
+    assert.equal(test.count, 10000);
+    assert.equal(train.labels[0], 9);
+    assert.equal(test.labels[0], 9);
+    assert.notDeepEqual(train.pixels.subarray(0, 784), loadMnist('train').pixels.subarray(0, 784));
   });
 });

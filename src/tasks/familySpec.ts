@@ -1,10 +1,11 @@
 /**
  * A task family as plain data — its name and configuration, as every output file records it —
- * and back (Node only: MNIST comes from disk), so that worker threads and worker processes can
+ * and back (Node only: the images come from disk), so that worker threads and worker processes can
  * rebuild the family another thread or machine uses.
  */
-import { loadMnist } from '../data/mnist.ts';
+import { datasetSource, type DatasetName } from '../data/mnist.ts';
 import type { MlpKernel } from '../engine/engine.ts';
+import { ConvnetFamily, type ConvnetConfig } from './convnet.ts';
 import { MlpFamily, type MlpConfig } from './mlp.ts';
 import { QuadraticFamily, type QuadraticConfig } from './quadratic.ts';
 import type { TaskFamily } from './task.ts';
@@ -22,12 +23,16 @@ export function familySpec(family: TaskFamily): FamilySpec {
 
 /** Whether `familyFromSpec` can rebuild `family`. */
 export function canRebuild(family: TaskFamily): boolean {
-  return family instanceof MlpFamily || family instanceof QuadraticFamily;
+  return family instanceof MlpFamily || family instanceof QuadraticFamily || family instanceof ConvnetFamily;
 }
 
 /** The family a spec describes, MNIST networks computed with `mlp` when given; throws for a family it cannot build. */
 export function familyFromSpec(spec: FamilySpec, mlp: MlpKernel | null): TaskFamily {
   if (spec.name === 'quadratic') return new QuadraticFamily(spec.config as unknown as QuadraticConfig);
-  if (spec.name === 'mnist') return new MlpFamily(spec.config as unknown as MlpConfig, loadMnist, mlp);
+  if (spec.name === 'mnist') {
+    const config = spec.config as unknown as MlpConfig;
+    return new MlpFamily(config, datasetSource(config.dataset ?? 'mnist'), mlp);
+  }
+  if (spec.name === 'convnet') return new ConvnetFamily(spec.config as unknown as ConvnetConfig, datasetSource((spec.config.dataset as DatasetName) ?? 'mnist'));
   throw new Error(`cannot rebuild task family '${spec.name}' elsewhere`);
 }

@@ -14,6 +14,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { MNIST_CLASSES, MNIST_PIXELS, mnistImages, type MnistSource, type MnistSplit, type MnistSplitName } from '../data/mnistSplit.ts';
+import type { DatasetName } from '../data/mnist.ts';
 import type { MlpKernel } from '../engine/engine.ts';
 import { Rng } from '../random/rng.ts';
 import { sizeOfShape, type LossAndGrad, type Task, type TaskFamily, type TaskSize } from './task.ts';
@@ -34,8 +35,10 @@ export interface MlpConfig {
   /** 'normal': weights and biases N(0, initStd²) (deepmind/learning-to-learn); 'glorot': Glorot-uniform weights, zero biases. */
   init: MlpInit;
   initStd: number;
-  /** Which MNIST images the networks train on. */
+  /** Which of the dataset's images the networks train on. */
   split: MnistSplitName;
+  /** Which images: MNIST when absent, else e.g. 'fashion-mnist' (the family's data source must match). */
+  dataset?: DatasetName;
 }
 
 /** The paper's network: one hidden layer of 20 sigmoid units, minibatch 128, N(0, 0.01²) init. */
