@@ -12,6 +12,7 @@ import { setupBackend } from '../testing/setup.ts';
 import { NATIVE_SKIP } from '../testing/engines.ts';
 import { parseResults, parseResultsIndex } from '../report/resultsFile.ts';
 import { main } from './main.ts';
+import { pretrainedOptimizerPath } from '../io/pretrained.ts';
 
 const run = promisify(execFile);
 const repo = path.resolve(import.meta.dirname, '../..');
@@ -82,6 +83,11 @@ describe('CLI: every bad input gets one line, exit code 2 and no output', () => 
     ['train too big for memory', ['train', '--out', out, '--dims', '10000'], /train would need about .* GiB .*above the limit of .* GiB .*: use fewer --members/],
     ['compare too big for memory', ['compare', '--out', out, '--runs', '1000000', '--steps', '100000'], /compare would need about .* GiB \(.* GiB of loss curves for 5 optimizers × 1000000 runs × 100001 steps.*above the limit/],
     ['missing MNIST files', ['compare', '--out', out, '--task', 'mnist', '--runs', '1', '--steps', '1'], /MNIST file '.*t10k-images-idx3-ubyte' is missing: reinstall/],
+    ['missing Fashion-MNIST files', ['compare', '--out', out, '--task', 'convnet', '--dataset', 'fashion-mnist', '--runs', '1', '--steps', '1'], /^l2l: Fashion-MNIST file '.*t10k-images-idx3-ubyte' is missing: install it with 'sudo apt-get install dataset-fashion-mnist'/],
+    ['missing Fashion-MNIST files for generalize', ['generalize', '--out', out, '--optimizer', pretrainedOptimizerPath('mnist'), '--only', 'mnist,fashion'], /Fashion-MNIST file '.*' is missing: install it with 'sudo apt-get install dataset-fashion-mnist'/],
+    ['unknown dataset', ['compare', '--out', out, '--task', 'mnist', '--dataset', 'cifar'], /--dataset .*expected one of mnist, fashion-mnist/],
+    ['convnet layers without logits', ['compare', '--out', out, '--task', 'convnet', '--layers', 'conv8x3,relu,dense11'], /--layers .*the last layer must be dense10 \(the logits\), got 'dense11'/],
+    ['an unknown generalize task', ['generalize', '--out', out, '--optimizer', pretrainedOptimizerPath('mnist'), '--only', 'mnist,cifar'], /unknown task id 'cifar' for --only: use mnist, mnist-relu/],
   ];
   fs.mkdirSync(path.join(tmp, 'finished-run'));
   fs.writeFileSync(path.join(tmp, 'finished-run', 'optimizer.json'), '{}');
@@ -103,10 +109,14 @@ describe('CLI: every bad input gets one line, exit code 2 and no output', () => 
       }
       // The MNIST case reads its files from an empty directory.
       const mnistDir = process.env.L2L_MNIST_DIR;
+      const fashionDir = process.env.L2L_FASHION_MNIST_DIR;
       if (name === 'missing MNIST files') process.env.L2L_MNIST_DIR = tmp;
+      if (name.startsWith('missing Fashion-MNIST')) process.env.L2L_FASHION_MNIST_DIR = tmp;
       const { code, stderr } = await cli(args).finally(() => {
         if (mnistDir === undefined) delete process.env.L2L_MNIST_DIR;
         else process.env.L2L_MNIST_DIR = mnistDir;
+        if (fashionDir === undefined) delete process.env.L2L_FASHION_MNIST_DIR;
+        else process.env.L2L_FASHION_MNIST_DIR = fashionDir;
       });
       assert.equal(code, 2, stderr);
       assert.match(stderr, message);

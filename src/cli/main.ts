@@ -6,6 +6,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { initBackend } from '../backend/backend.ts';
 import { UserError } from '../io/userError.ts';
 import { registerCompare } from './commands/compare.ts';
+import { registerGeneralize } from './commands/generalize.ts';
 import { registerQuickstart } from './commands/quickstart.ts';
 import { registerReproduce } from './commands/reproduce.ts';
 import { registerTrain } from './commands/train.ts';
@@ -31,6 +32,7 @@ export function buildProgram(): Command {
   registerCompare(program);
   registerQuickstart(program);
   registerReproduce(program);
+  registerGeneralize(program);
   registerWorker(program);
   for (const command of program.commands) command.exitOverride().configureOutput({ outputError: () => {} });
   return program;

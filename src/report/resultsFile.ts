@@ -21,6 +21,8 @@ export interface ResultsIndex {
   version: 1;
   title: string;
   panels: ResultsPanel[];
+  /** A generalization run's scores (`l2l generalize`: generalize.json), relative to the index. */
+  generalize?: string;
 }
 
 /** A problem with a results or index file's contents. */
@@ -45,6 +47,7 @@ export function parseResultsIndex(json: unknown): ResultsIndex {
   for (const [i, p] of index.panels.entries()) {
     if (typeof p?.id !== 'string' || typeof p.title !== 'string' || typeof p.results !== 'string') throw new ResultsFileError(`results index panel ${i} needs string id, title and results`);
   }
+  if (index.generalize !== undefined && typeof index.generalize !== 'string') throw new ResultsFileError('results index "generalize" must be a file name');
   return index as ResultsIndex;
 }
 
