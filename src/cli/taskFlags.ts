@@ -13,6 +13,9 @@ import type { TaskFamily } from '../tasks/task.ts';
 import type { Engine } from '../engine/engine.ts';
 import { intIn, oneOf, TASKS } from './options.ts';
 import { datasetSource, DATASETS, type DatasetName } from '../data/mnist.ts';
+import { GENERALIZE_GRID } from '../generalize/grid.ts';
+import { UserError } from '../io/userError.ts';
+import { MixtureFamily } from '../tasks/mixture.ts';
 import { ConvnetFamily, parseLayers, PAPER_CONVNET_LAYERS, type ConvLayer } from '../tasks/convnet.ts';
 
 /** Parsed task flags. */
@@ -25,6 +28,28 @@ export interface TaskFlags {
   init: MlpInit;
   dataset: DatasetName;
   layers: ConvLayer[];
+  /** mixture: ids of generalize-grid tasks to train on. */
+  mixture?: string[];
+}
+
+/** The task flags' defaults (the paper's quadratic, MLP and the default convnet). */
+export const DEFAULT_TASK_FLAGS: TaskFlags = {
+  task: 'quadratic',
+  variant: 'paper',
+  dims: 10,
+  hidden: PAPER_MLP.hidden,
+  activation: PAPER_MLP.activation,
+  init: PAPER_MLP.init,
+  dataset: 'mnist',
+  layers: parseLayers(PAPER_CONVNET_LAYERS),
+};
+
+/** Parses a list of generalize-grid task ids for commander. */
+function gridIds(value: string): string[] {
+  const ids = value.split(',').map((s) => s.trim());
+  const unknown = ids.find((id) => !GENERALIZE_GRID.some((t) => t.id === id) || GENERALIZE_GRID.find((t) => t.id === id)!.flags.task === 'mixture');
+  if (unknown !== undefined) throw new InvalidArgumentError(`'${unknown}' is not a task of the generalize grid: use some of ${GENERALIZE_GRID.map((t) => t.id).join(', ')}.`);
+  return ids;
 }
 
 /** Parses a convnet's layer list for commander. */
@@ -55,6 +80,7 @@ export function addTaskFlags(command: Command): Command {
     .option('--activation <name>', `mnist: ${ACTIVATIONS.join(', ')}`, oneOf(ACTIVATIONS), PAPER_MLP.activation)
     .option('--init <name>', "mnist: 'normal' (weights and biases N(0, 0.01²)) or 'glorot'", oneOf(['normal', 'glorot'] as const), PAPER_MLP.init)
     .option('--layers <list>', `convnet: layers from the image to the 10 logits (convFxS: F filters S×S, poolS, denseU, relu, sigmoid, tanh)`, layerList, parseLayers(PAPER_CONVNET_LAYERS))
+    .option('--mixture <ids>', 'mixture: the generalize-grid tasks to sample from, equally often, e.g. mnist,mnist-relu,quadratic', gridIds)
     .option('--dataset <name>', `mnist and convnet: the images, ${DATASETS.join(' or ')} (Debian's dataset-fashion-mnist package)`, oneOf(DATASETS), 'mnist' as DatasetName);
 }
 
@@ -63,6 +89,15 @@ export function addTaskFlags(command: Command): Command {
  * test for evaluation) and compute on `engine`'s MLP kernel when it has one.
  */
 export function familyFromFlags(flags: TaskFlags, split: MnistSplitName, engine: Pick<Engine, 'mlp'>): TaskFamily {
+  if (flags.task === 'mixture') {
+    if (!flags.mixture?.length) throw new UserError('--task mixture needs --mixture ID,ID,… (tasks of the generalize grid, e.g. mnist,mnist-relu,quadratic)');
+    return new MixtureFamily(
+      flags.mixture.map((id) => {
+        const component = { ...DEFAULT_TASK_FLAGS, ...GENERALIZE_GRID.find((t) => t.id === id)!.flags };
+        return { id, family: familyFromFlags(component, split, engine), members: trainingDefaults(component.task).members, weight: 1 };
+      }),
+    );
+  }
   const dataset = flags.dataset ?? 'mnist';
   if (flags.task === 'mnist') {
     const config = { ...PAPER_MLP, hidden: flags.hidden, activation: flags.activation, init: flags.init, split, ...(dataset !== 'mnist' ? { dataset } : {}) };
@@ -81,5 +116,6 @@ export function familyFromFlags(flags: TaskFlags, split: MnistSplitName, engine:
  */
 export function trainingDefaults(task: TaskFlags['task']): { members: number; validationMembers: number; validationChunks: number; clip: number } {
   if (task === 'quadratic') return { members: 128, validationMembers: 1024, validationChunks: 1, clip: 1 };
+  if (task === 'mixture') return { members: 1, validationMembers: 4, validationChunks: 1, clip: 1 };
   return task === 'mnist' ? { members: 1, validationMembers: 10, validationChunks: 2, clip: 0 } : { members: 1, validationMembers: 4, validationChunks: 2, clip: 0 };
 }

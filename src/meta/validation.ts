@@ -10,6 +10,7 @@ import { localRunner, lstmContender, type UnrollJob, type UnrollRunner } from '.
 import { learnedOptimizer } from '../learned/learnedOptimizer.ts';
 import type { LstmConfig } from '../learned/lstmConfig.ts';
 import { Rng } from '../random/rng.ts';
+import { MixtureFamily } from '../tasks/mixture.ts';
 import type { TaskFamily } from '../tasks/task.ts';
 import { meanCurve, unroll } from '../unroll/unroll.ts';
 
@@ -28,8 +29,24 @@ export interface Validator {
   dispose(): void;
 }
 
-/** The validator of a run: one batch evaluated here, or chunks evaluated by `runner` (default: here). */
+/**
+ * The validator of a run: one batch evaluated here, or chunks evaluated by `runner` (default:
+ * here). A mixture is validated on every component (at least 4 optimizees each, its own seed
+ * stream), the components' mean curves averaged with equal weight.
+ */
 export function validator(engine: Engine, family: TaskFamily, settings: ValidationSettings, runner?: UnrollRunner): Validator {
+  if (family instanceof MixtureFamily) {
+    const parts = family.components.map((c) =>
+      validator(engine, c.family, { ...settings, seed: new Rng(settings.seed).child(`validation-${c.id}`).int(2 ** 31), validationMembers: Math.max(c.members, 4), validationChunks: c.members >= 8 ? 1 : 2 }, runner),
+    );
+    return {
+      async curve(phi, horizon) {
+        const curves = await Promise.all(parts.map((p) => p.curve(phi, horizon)));
+        return curves[0].map((_, t) => curves.reduce((sum, c) => sum + c[t], 0) / curves.length);
+      },
+      dispose: () => parts.forEach((p) => p.dispose()),
+    };
+  }
   const chunks = Math.min(settings.validationChunks ?? 1, settings.validationMembers);
   if (chunks === 1) {
     const rng = new Rng(settings.seed);

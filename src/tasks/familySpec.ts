@@ -7,6 +7,7 @@ import { datasetSource, type DatasetName } from '../data/mnist.ts';
 import type { MlpKernel } from '../engine/engine.ts';
 import { ConvnetFamily, type ConvnetConfig } from './convnet.ts';
 import { MlpFamily, type MlpConfig } from './mlp.ts';
+import { MixtureFamily, type MixtureConfig } from './mixture.ts';
 import { QuadraticFamily, type QuadraticConfig } from './quadratic.ts';
 import type { TaskFamily } from './task.ts';
 
@@ -23,6 +24,7 @@ export function familySpec(family: TaskFamily): FamilySpec {
 
 /** Whether `familyFromSpec` can rebuild `family`. */
 export function canRebuild(family: TaskFamily): boolean {
+  if (family instanceof MixtureFamily) return family.components.every((c) => canRebuild(c.family));
   return family instanceof MlpFamily || family instanceof QuadraticFamily || family instanceof ConvnetFamily;
 }
 
@@ -32,6 +34,10 @@ export function familyFromSpec(spec: FamilySpec, mlp: MlpKernel | null): TaskFam
   if (spec.name === 'mnist') {
     const config = spec.config as unknown as MlpConfig;
     return new MlpFamily(config, datasetSource(config.dataset ?? 'mnist'), mlp);
+  }
+  if (spec.name === 'mixture') {
+    const { components } = spec.config as unknown as MixtureConfig;
+    return new MixtureFamily(components.map((c) => ({ id: c.id, family: familyFromSpec(c.family, mlp), members: c.members, weight: c.weight })));
   }
   if (spec.name === 'convnet') return new ConvnetFamily(spec.config as unknown as ConvnetConfig, datasetSource((spec.config.dataset as DatasetName) ?? 'mnist'));
   throw new Error(`cannot rebuild task family '${spec.name}' elsewhere`);

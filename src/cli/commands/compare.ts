@@ -67,6 +67,7 @@ export function defaultTuningRuns(task: string): number {
 
 /** Runs the comparison, writes the report into flags.out and prints the table. */
 export async function runCompare(flags: CompareFlags, command: string): Promise<Results> {
+  if (flags.task === 'mixture') throw new UserError('compare runs one task family, not a mixture: compare on each task with --task, or on the whole grid with l2l generalize');
   if (!flags.optimizer && flags.baselines.length === 0) throw new UserError("nothing to compare: give --optimizer FILE, or baselines other than 'none'");
   const learned = flags.optimizer ? loadOptimizer(flags.optimizer) : undefined;
   ensureWritableDir(flags.out);
