@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { Engine } from '../engine/engine.ts';
 import { selectEngine } from '../engine/select.ts';
 import type { OptimizerFile } from '../learned/optimizerFile.ts';
-import { L2LOptimizer as BrowserL2LOptimizer, readOptimizerSource, type AdapterSpec } from './tfOptimizer.ts';
+import { L2LOptimizer as BrowserL2LOptimizer, readOptimizerSource, type AdapterSpec, type LearnedOptimizerOptions } from './tfOptimizer.ts';
 
 /** `L2LOptimizer` whose learned optimizers compute on Node's selected engine by default. */
 export class L2LOptimizer extends BrowserL2LOptimizer {
@@ -26,6 +26,6 @@ tf.serialization.registerClass(L2LOptimizer);
  * Loads a learned optimizer as a `tf.Optimizer` from a file path, a URL or a parsed file
  * object; it computes on `engine` (default: `selectEngine()`, the native kernels where built).
  */
-export async function loadLearnedOptimizer(source: string | OptimizerFile, engine: Pick<Engine, 'lstm'> = selectEngine()): Promise<L2LOptimizer> {
-  return new L2LOptimizer({ kind: 'learned', file: await readOptimizerSource(source) }, engine);
+export async function loadLearnedOptimizer(source: string | OptimizerFile, engine: Pick<Engine, 'lstm'> = selectEngine(), options: LearnedOptimizerOptions = {}): Promise<L2LOptimizer> {
+  return new L2LOptimizer({ kind: 'learned', file: await readOptimizerSource(source), ...(options.stateFormat ? { stateFormat: options.stateFormat } : {}) }, engine);
 }

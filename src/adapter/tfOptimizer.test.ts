@@ -84,4 +84,52 @@ for (const { name, skip } of engineCases(['tfjs', 'native'])) {
       assertClose(second.b.dataSync(), first.b.dataSync(), { rtol: 0, atol: 0 });
     });
   });
+
+  describe(`tf.Optimizer adapter state formats on the ${name} engine`, { skip }, () => {
+    let engine: Engine;
+    before(async () => {
+      await setupBackend();
+      engine = makeTestEngine(name);
+    });
+
+    /** Five steps, then the state saved in `format`, restored into a fresh optimizer on a copy of the variables. */
+    async function restoredPair(format: 'bfloat16' | 'none') {
+      const first = problem(4);
+      const adapter = await loadLearnedOptimizer(randomLstmFile(), engine, { stateFormat: format });
+      for (let t = 0; t < 5; t++) adapter.minimize(first.loss);
+      const weights = await adapter.getWeights();
+      const second = problem(4);
+      second.a.assign(first.a);
+      second.b.assign(first.b);
+      const restored = new L2LOptimizer(adapter.getConfig().spec as never, engine);
+      await restored.setWeights(weights.map((w) => ({ ...w, name: w.name.replace(first.a.name, second.a.name).replace(first.b.name, second.b.name) })));
+      return { first, second, adapter, restored, weights };
+    }
+
+    it("'bfloat16' saves 2 bytes per state value and restores it to within 2⁻⁹", async () => {
+      const { first, second, adapter, restored, weights } = await restoredPair('bfloat16');
+      // iterations, then per variable: count and h0, c0, h1, c1 as [length, packed pairs].
+      const h0 = weights.find((w) => w.name === `${first.a.name}/h0@bfloat16`)!;
+      assert.equal(h0.tensor.dtype, 'int32');
+      assert.equal(h0.tensor.size, 1 + (first.a.size * 20) / 2);
+      assert.equal(weights.length, 1 + 2 * 5);
+      adapter.minimize(first.loss);
+      restored.minimize(second.loss);
+      assertClose(second.a.dataSync(), first.a.dataSync(), { rtol: 1e-2, atol: 1e-4 });
+      assert.equal((restored.getConfig().spec as { stateFormat: string }).stateFormat, 'bfloat16');
+    });
+
+    it("'none' saves the step counts alone; the restored optimizer starts fresh states, as a new one would", async () => {
+      const { first, second, adapter, restored, weights } = await restoredPair('none');
+      assert.deepEqual(weights.map((w) => w.name).slice(1), [`${first.a.name}/count`, `${first.b.name}/count`]);
+      const fresh = problem(4);
+      fresh.a.assign(first.a);
+      const newcomer = await loadLearnedOptimizer(randomLstmFile(), engine);
+      restored.minimize(second.loss);
+      newcomer.minimize(fresh.loss);
+      assertClose(second.a.dataSync(), fresh.a.dataSync(), { rtol: 0, atol: 0 });
+      assert.deepEqual((await restored.getWeights()).map((w) => w.name).slice(1), [`${second.a.name}/count`, `${second.b.name}/count`]);
+      adapter.dispose();
+    });
+  });
 }

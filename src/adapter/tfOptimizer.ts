@@ -15,12 +15,25 @@ import { learnedOptimizer } from '../learned/learnedOptimizer.ts';
 import { fromOptimizerFile, type OptimizerFile } from '../learned/optimizerFile.ts';
 import type { Optimizer, SavedState } from '../optimizers/optimizer.ts';
 import { HAND_DESIGNED } from '../optimizers/registry.ts';
+import { packBfloat16, STATE_FORMATS, unpackBfloat16, type StateFormat } from './stateFormat.ts';
 
 /** A tensor with a name, as tf.Optimizer weights are exchanged. */
 type NamedTensor = { name: string; tensor: tf.Tensor };
 
-/** What `getConfig` records: a learned optimizer's whole file, or a hand-designed one's name and rate. */
-export type AdapterSpec = { kind: 'learned'; file: OptimizerFile } | { kind: 'hand-designed'; name: string; learningRate: number };
+/**
+ * What `getConfig` records: a learned optimizer's whole file (and how its state is saved, see
+ * `stateFormat.ts`), or a hand-designed one's name and rate.
+ */
+export type AdapterSpec = { kind: 'learned'; file: OptimizerFile; stateFormat?: StateFormat } | { kind: 'hand-designed'; name: string; learningRate: number };
+
+/** Options of `loadLearnedOptimizer`. */
+export interface LearnedOptimizerOptions {
+  /** How `getWeights` (and so a model saved with its optimizer) stores the state: 'float32' (default), 'bfloat16' or 'none'. */
+  stateFormat?: StateFormat;
+}
+
+/** The name suffix of a state array saved as packed bfloat16 (the first int32 is the array's length). */
+const BFLOAT16_SUFFIX = '@bfloat16';
 
 /** A `tf.Optimizer` that applies one of this project's optimizers to TensorFlow.js variables. */
 export class L2LOptimizer extends tf.Optimizer {
@@ -38,6 +51,7 @@ export class L2LOptimizer extends tf.Optimizer {
   ) {
     super();
     if (spec.kind === 'learned') {
+      if (spec.stateFormat !== undefined && !STATE_FORMATS.includes(spec.stateFormat)) throw new Error(`unknown stateFormat '${spec.stateFormat}': use one of ${STATE_FORMATS.join(', ')}`);
       const { config, phi } = fromOptimizerFile(spec.file);
       this.optimizer = learnedOptimizer(config, phi, engine);
     } else {
@@ -80,19 +94,33 @@ export class L2LOptimizer extends tf.Optimizer {
         this.pending.delete(saved);
         return loaded;
       } catch {
+        if (Object.keys(state.arrays).length === 0) {
+          // Saved with stateFormat 'none': the variable starts a fresh state.
+          this.pending.delete(saved);
+          return undefined;
+        }
         // Saved for a variable of another size: not this one's.
       }
     }
     return undefined;
   }
 
-  /** The iteration count and every variable's state arrays, by name (`<variable>/<array>`). */
+  /**
+   * The iteration count and every variable's state arrays, by name (`<variable>/<array>`), in
+   * the spec's state format: float32, packed bfloat16 (`<variable>/<array>@bfloat16`), or the
+   * step counts alone.
+   */
   override async getWeights(): Promise<NamedTensor[]> {
+    const format = this.spec.kind === 'learned' ? (this.spec.stateFormat ?? 'float32') : 'float32';
     const weights: NamedTensor[] = [await this.saveIterations()];
     const saved: Array<[string, SavedState]> = [...[...this.states].map(([name, state]) => [name, this.optimizer.save(state)] as [string, SavedState]), ...this.pending];
     for (const [name, state] of saved) {
       weights.push({ name: `${name}/count`, tensor: tf.scalar(state.count, 'int32') });
-      for (const [key, values] of Object.entries(state.arrays)) weights.push({ name: `${name}/${key}`, tensor: tf.tensor1d(values) });
+      if (format === 'none') continue;
+      for (const [key, values] of Object.entries(state.arrays)) {
+        if (format === 'float32') weights.push({ name: `${name}/${key}`, tensor: tf.tensor1d(values) });
+        else weights.push({ name: `${name}/${key}${BFLOAT16_SUFFIX}`, tensor: tf.tensor1d(Int32Array.from([values.length, ...packBfloat16(values)]), 'int32') });
+      }
     }
     return weights;
   }
@@ -108,7 +136,10 @@ export class L2LOptimizer extends tf.Optimizer {
       const key = name.slice(cut + 1);
       const state = this.pending.get(variable) ?? { count: 0, arrays: {} };
       if (key === 'count') state.count = (await tensor.data())[0];
-      else state.arrays[key] = Float32Array.from(await tensor.data());
+      else if (key.endsWith(BFLOAT16_SUFFIX)) {
+        const packed = Int32Array.from(await tensor.data());
+        state.arrays[key.slice(0, -BFLOAT16_SUFFIX.length)] = unpackBfloat16(packed.subarray(1), packed[0]);
+      } else state.arrays[key] = Float32Array.from(await tensor.data());
       this.pending.set(variable, state);
     }
   }
@@ -167,6 +198,6 @@ export async function readOptimizerSource(source: string | OptimizerFile): Promi
  * in Node a file path; it computes on `engine` (default: TensorFlow.js; Node's entry point
  * defaults to the native kernels where they are built).
  */
-export async function loadLearnedOptimizer(source: string | OptimizerFile, engine: Pick<Engine, 'lstm'> = tfjsEngine()): Promise<L2LOptimizer> {
-  return new L2LOptimizer({ kind: 'learned', file: await readOptimizerSource(source) }, engine);
+export async function loadLearnedOptimizer(source: string | OptimizerFile, engine: Pick<Engine, 'lstm'> = tfjsEngine(), options: LearnedOptimizerOptions = {}): Promise<L2LOptimizer> {
+  return new L2LOptimizer({ kind: 'learned', file: await readOptimizerSource(source), ...(options.stateFormat ? { stateFormat: options.stateFormat } : {}) }, engine);
 }
