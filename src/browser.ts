@@ -45,6 +45,8 @@ export { summaryRows, summaryTable, summaryMarkdown, type SummaryRows } from './
 /** Drop-in use with TensorFlow.js: any optimizer as a tf.Optimizer. */
 export { L2LOptimizer, loadLearnedOptimizer, handDesignedTfOptimizer, type AdapterSpec } from './adapter/tfOptimizer.ts';
 /** MNIST and the MLP task family. */
+/** The gradient kernels TensorFlow.js's wasm backend lacks (convolutions, pooling, embeddings); Node's initBackend registers them. */
+export { registerWasmGradientKernels } from './backend/wasmKernels.ts';
 export { MNIST_PIXELS, MNIST_CLASSES, mnistImages, type MnistSplit, type MnistSplitName, type MnistSource } from './data/mnistSplit.ts';
 export { encodeMnistAsset, parseMnistAsset, MnistAssetError } from './data/mnistAsset.ts';
 export { MlpFamily, MlpTask, PAPER_MLP, ACTIVATIONS, type MlpConfig, type Activation } from './tasks/mlp.ts';

