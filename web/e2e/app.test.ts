@@ -140,6 +140,23 @@ describe('web app in headless Chromium', { timeout: 600_000 }, () => {
     assert.deepEqual(errors, []);
   });
 
+  it('results page: the bundled generalization grid shows a heat map cell per task and optimizer and a table row per task', async () => {
+    const scores = JSON.parse(fs.readFileSync(path.join(web, 'public/generalize/generalize.json'), 'utf8')) as { tasks: Array<{ title: string; ratio: number | null; baselines: unknown[] }> };
+    const { page, errors } = await open(`${base}index.html?results=generalize/index.json`);
+    await page.waitForFunction(() => document.getElementById('chart')?.dataset.state === 'ready', null, { timeout: 30_000 });
+    assert.equal(await page.locator('#grid').isVisible(), true);
+    const outcomes = await page.locator('#grid-table tr[data-outcome]').evaluateAll((trs) => trs.map((tr) => (tr as HTMLElement).dataset.outcome));
+    assert.deepEqual(outcomes, scores.tasks.map((t) => (t.ratio !== null && t.ratio < 1 ? 'win' : 'loss')));
+    const cells = await page.locator('#heatmap svg .mark-rect path').count();
+    assert.equal(cells, scores.tasks.reduce((n, t) => n + 1 + t.baselines.length, 0));
+    assert.match((await page.locator('#grid-totals').textContent()) ?? '', /^Below the best tuned baseline on \d+ of \d+ tasks/);
+    await page.screenshot({ path: path.join(screenshots, 'generalize.png'), fullPage: true });
+    // The other bundled set hides the grid.
+    await page.selectOption('#result-set', 'results/index.json');
+    await page.waitForFunction(() => document.getElementById('grid')?.hidden === true);
+    assert.deepEqual(errors, []);
+  });
+
   it('results page: ?results= a bad URL shows an error that names the file', async () => {
     const { page } = await open(`${base}index.html?results=results/missing.json`);
     await page.waitForFunction(() => document.getElementById('chart')?.dataset.state === 'error');

@@ -5,6 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgpu';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { registerWasmGradientKernels } from '../../src/backend/wasmKernels.ts';
 
 /** Backends in order of preference. */
 export const BROWSER_BACKENDS = ['webgpu', 'webgl', 'wasm', 'cpu'] as const;
@@ -12,6 +13,8 @@ export const BROWSER_BACKENDS = ['webgpu', 'webgl', 'wasm', 'cpu'] as const;
 /** Initializes the first backend of `preferred` (default: all, best first) that works; returns its name. */
 export async function useBestBackend(preferred: readonly string[] = BROWSER_BACKENDS): Promise<string> {
   setWasmPaths(new URL('generated/tfjs-wasm/', document.baseURI).href);
+  // The gradients of convolutions and embeddings that TensorFlow.js's wasm backend lacks.
+  registerWasmGradientKernels();
   for (const name of preferred) {
     try {
       if (await tf.setBackend(name)) {

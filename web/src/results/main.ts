@@ -6,7 +6,9 @@ import embed from 'vega-embed';
 import type { Results } from '../../../src/eval/compare.ts';
 import { lossChartSpec } from '../../../src/report/chartSpec.ts';
 import { summaryRows } from '../../../src/report/summary.ts';
-import { BUNDLED_RESULTS, panelsFromFile, panelsFromUrl, type Panel } from './sources.ts';
+import { heatmapSpec } from '../../../src/generalize/heatmap.ts';
+import { formatRatio, summarizeGrid, type TaskScore } from '../../../src/generalize/score.ts';
+import { BUNDLED_SOURCES, panelsFromFile, resultSetFromUrl, type Panel, type ResultSet } from './sources.ts';
 
 const element = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const panelSelect = element<HTMLSelectElement>('panel');
@@ -18,6 +20,11 @@ const chart = element<HTMLDivElement>('chart');
 const table = element<HTMLTableElement>('summary');
 const source = element<HTMLParagraphElement>('source');
 const errorBox = element<HTMLParagraphElement>('error');
+const sourceSelect = element<HTMLSelectElement>('result-set');
+const grid = element<HTMLElement>('grid');
+const heatmap = element<HTMLDivElement>('heatmap');
+const gridTable = element<HTMLTableElement>('grid-table');
+const gridTotals = element<HTMLParagraphElement>('grid-totals');
 
 let panels: Panel[] = [];
 let current: Results | undefined;
@@ -30,13 +37,17 @@ function showError(error: unknown): void {
   chart.dataset.state = 'error';
 }
 
-async function usePanels(next: Promise<Panel[]>, label: string): Promise<void> {
+async function usePanels(next: Promise<Panel[] | ResultSet>, label: string): Promise<void> {
+  let set: ResultSet;
   try {
-    panels = await next;
+    const loaded = await next;
+    set = Array.isArray(loaded) ? { panels: loaded } : loaded;
   } catch (error) {
     showError(error);
     return;
   }
+  panels = set.panels;
+  await renderGrid(set.generalize?.tasks);
   panelSelect.replaceChildren(...panels.map((p, i) => new Option(p.title, String(i))));
   source.dataset.label = label;
   await showPanel(0);
@@ -101,6 +112,30 @@ async function renderChart(): Promise<void> {
   chart.dataset.optimizers = current.optimizers.filter((o) => !hidden.has(o.name)).map((o) => o.name).join(',');
 }
 
+/** A generalization run's heat map and table (hidden for other result sets). */
+async function renderGrid(tasks: TaskScore[] | undefined): Promise<void> {
+  grid.hidden = !tasks;
+  if (!tasks) return;
+  await embed(heatmap, heatmapSpec(tasks), { renderer: 'svg', actions: false });
+  const head = document.createElement('tr');
+  head.append(...['task', 'steps', 'learned', 'best tuned baseline', 'ratio', 'diverged'].map((h) => Object.assign(document.createElement('th'), { textContent: h })));
+  gridTable.replaceChildren(
+    head,
+    ...tasks.map((t) => {
+      const best = t.baselines.find((b) => b.name === t.best);
+      const tr = document.createElement('tr');
+      tr.dataset.outcome = t.ratio < 1 ? 'win' : 'loss';
+      const cells = [t.title, String(t.steps), t.learned.finalLoss.toPrecision(3), `${t.best} ${best?.learningRate ?? ''}: ${best ? best.finalLoss.toPrecision(3) : ''}`, formatRatio(t.ratio), `${t.learned.diverged} of ${t.runs}`];
+      tr.append(...cells.map((c) => Object.assign(document.createElement('td'), { textContent: c })));
+      return tr;
+    }),
+  );
+  const s = summarizeGrid(tasks);
+  gridTotals.textContent = `Below the best tuned baseline on ${s.wins} of ${s.tasks} tasks; worst ${formatRatio(s.worstRatio)} (${s.worstTask}); ${s.divergedRuns} diverged runs.`;
+}
+
+sourceSelect.replaceChildren(...BUNDLED_SOURCES.map((b) => new Option(b.label, b.url)));
+sourceSelect.addEventListener('change', () => void usePanels(resultSetFromUrl(sourceSelect.value), `bundled: ${sourceSelect.selectedOptions[0].text}`));
 panelSelect.addEventListener('change', () => void showPanel(Number(panelSelect.value)));
 logScale.addEventListener('change', () => void renderChart());
 bands.addEventListener('change', () => void renderChart());
@@ -110,7 +145,8 @@ fileInput.addEventListener('change', () => {
 });
 
 const asked = new URLSearchParams(location.search).get('results');
-void usePanels(panelsFromUrl(asked ?? BUNDLED_RESULTS), asked ? `from ${asked}` : 'bundled: this repository’s reproduction (l2l reproduce)');
+if (asked) sourceSelect.value = BUNDLED_SOURCES.find((b) => b.url === asked)?.url ?? sourceSelect.value;
+void usePanels(resultSetFromUrl(asked ?? BUNDLED_SOURCES[0].url), asked ? `from ${asked}` : `bundled: ${BUNDLED_SOURCES[0].label}`);
 
 /** The command recorded in a results file, when it has one. */
 function command(r: Results): string | undefined {
