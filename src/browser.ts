@@ -46,7 +46,16 @@ export { summaryRows, summaryTable, summaryMarkdown, type SummaryRows } from './
 export { L2LOptimizer, loadLearnedOptimizer, handDesignedTfOptimizer, type AdapterSpec } from './adapter/tfOptimizer.ts';
 /** MNIST and the MLP task family. */
 /** The gradient kernels TensorFlow.js's wasm backend lacks (convolutions, pooling, embeddings); Node's initBackend registers them. */
-export { registerWasmGradientKernels } from './backend/wasmKernels.ts';
+export { registerWasmGradientKernels } from './kernels/wasmKernels.ts';
 export { MNIST_PIXELS, MNIST_CLASSES, mnistImages, type MnistSplit, type MnistSplitName, type MnistSource } from './data/mnistSplit.ts';
 export { encodeMnistAsset, parseMnistAsset, MnistAssetError } from './data/mnistAsset.ts';
 export { MlpFamily, MlpTask, PAPER_MLP, ACTIVATIONS, type MlpConfig, type Activation } from './tasks/mlp.ts';
+/** Convnets on 28×28 images, configured by a layer list. */
+export { ConvnetFamily, ConvnetTask, parseLayers, convnetShapes, PAPER_CONVNET_LAYERS, type ConvnetConfig, type ConvLayer } from './tasks/convnet.ts';
+/** A mixture of task families (training a general-purpose optimizer). */
+export { MixtureFamily, type MixtureComponent, type MixtureConfig } from './tasks/mixture.ts';
+/** Scoring a learned optimizer across a grid of tasks (l2l generalize). */
+export { scoreTask, summarizeGrid, gridTable, type TaskScore, type GridSummary, type OptimizerScore } from './generalize/score.ts';
+export { heatmapSpec } from './generalize/heatmap.ts';
+/** How the adapter saves a learned optimizer's state. */
+export { type StateFormat, STATE_FORMATS } from './adapter/stateFormat.ts';

@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import { registerWasmGradientKernels } from './wasmKernels.ts';
+import { registerWasmGradientKernels } from '../kernels/wasmKernels.ts';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';

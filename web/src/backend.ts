@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgpu';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import { registerWasmGradientKernels } from '../../src/backend/wasmKernels.ts';
+import { registerWasmGradientKernels } from '../../src/kernels/wasmKernels.ts';
 
 /** Backends in order of preference. */
 export const BROWSER_BACKENDS = ['webgpu', 'webgl', 'wasm', 'cpu'] as const;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
-import { initBackend } from './backend.ts';
+import { initBackend } from '../backend/backend.ts';
 import { WASM_GRADIENT_KERNELS } from './wasmKernels.ts';
 
 /** Deterministic values in [−1, 1) from a small LCG. */
