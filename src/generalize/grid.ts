@@ -28,7 +28,7 @@ const mlp = (id: string, title: string, flags: Partial<TaskFlags>, full: Partial
   id,
   title,
   flags: { task: 'mnist', ...flags },
-  full: { steps: 200, runs: 50, tuningRuns: 5, ...full },
+  full: { steps: 200, runs: 30, tuningRuns: 5, ...full },
   quick: { steps: 100, runs: 5, tuningRuns: 2, ...quick },
 });
 
@@ -45,17 +45,17 @@ export const GENERALIZE_GRID: GridTask[] = [
     id: 'convnet',
     title: 'MNIST convnet (conv8-pool-conv16-pool-dense32)',
     flags: { task: 'convnet' },
-    full: { steps: 200, runs: 10, tuningRuns: 2 },
+    full: { steps: 200, runs: 6, tuningRuns: 2 },
     quick: { steps: 50, runs: 2, tuningRuns: 1 },
   },
   {
     id: 'convnet-fashion',
     title: 'Fashion-MNIST convnet',
     flags: { task: 'convnet', dataset: 'fashion-mnist' },
-    full: { steps: 200, runs: 10, tuningRuns: 2 },
+    full: { steps: 200, runs: 6, tuningRuns: 2 },
     quick: { steps: 50, runs: 2, tuningRuns: 1 },
   },
   { id: 'quadratic', title: 'Quadratics, 10-d', flags: { task: 'quadratic' }, full: { steps: 100, runs: 1000, tuningRuns: 128 }, quick: { steps: 100, runs: 200, tuningRuns: 64 } },
   { id: 'quadratic-100', title: 'Quadratics, 100-d', flags: { task: 'quadratic', dims: 100 }, full: { steps: 100, runs: 1000, tuningRuns: 128 }, quick: { steps: 100, runs: 200, tuningRuns: 64 } },
-  mlp('mnist-1000-steps', 'MNIST MLP, 1000 steps', {}, { steps: 1000, runs: 20, tuningRuns: 3 }, { steps: 1000, runs: 3, tuningRuns: 1 }),
+  mlp('mnist-1000-steps', 'MNIST MLP, 1000 steps', {}, { steps: 1000, runs: 10, tuningRuns: 2 }, { steps: 1000, runs: 3, tuningRuns: 1 }),
 ];
