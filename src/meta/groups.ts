@@ -13,6 +13,7 @@ import type { LstmConfig } from '../learned/lstmConfig.ts';
 import { Rng } from '../random/rng.ts';
 import { scaledTask } from '../tasks/scaled.ts';
 import type { MetaObjective, Task, TaskFamily } from '../tasks/task.ts';
+import { MixtureFamily } from '../tasks/mixture.ts';
 import { releaseOptimizee, startOptimizee, truncation, type OptimizeeState, type TruncationResult } from './truncation.ts';
 
 /** What a group's work needs of the run's configuration. */
@@ -25,8 +26,17 @@ export interface GroupSettings {
   groups?: number;
   /** Random scaling s of training tasks' coordinates (0 or absent: off). */
   randomScale?: number;
-  /** On this fraction of iterations, imitate `teacher` instead of minimizing the meta-loss. */
-  imitation?: { teacher: { optimizer: string; learningRate: number }; fraction: number };
+  /**
+   * On this fraction of iterations, imitate `teacher` instead of minimizing the meta-loss; on a
+   * mixture, `teachers` gives each component its own (e.g. its best tuned baseline).
+   */
+  imitation?: { teacher: Teacher; fraction: number; teachers?: Record<string, Teacher> };
+}
+
+/** A hand-designed optimizer at a learning rate, imitated by the LSTM. */
+export interface Teacher {
+  optimizer: string;
+  learningRate: number;
 }
 
 /** One truncation of every group of an iteration, as the driver asks for it. */
@@ -65,7 +75,10 @@ export function startGroup(engine: Pick<Engine, 'lstm'>, family: TaskFamily, set
   const task = settings.randomScale ? scaledTask(sampled, rng.child('scale'), settings.randomScale) : sampled;
   const state = startOptimizee(engine, settings.lstm, task.init(rng.child('init')));
   if (isImitationIteration(settings, iteration)) {
-    const teacher = baseOptimizer(settings.imitation!.teacher);
+    const { teachers, teacher: fallback } = settings.imitation!;
+    // The component the mixture picks for this sample (the same draw `sample` makes).
+    const component = teachers && family instanceof MixtureFamily ? family.pick(rng.child('task')).id : undefined;
+    const teacher = baseOptimizer((component !== undefined && teachers![component]) || fallback);
     state.teacher = { optimizer: teacher, state: teacher.init(state.theta.length) };
   }
   return { task, state };

@@ -23,6 +23,8 @@ import type { RunRecord } from '../../distributed/protocol.ts';
 import { familySpec } from '../../tasks/familySpec.ts';
 import type { TaskFamily } from '../../tasks/task.ts';
 import { familyFromFlags, addTaskFlags, trainingDefaults, type TaskFlags } from '../taskFlags.ts';
+import { tuneTeachers } from '../../meta/teachers.ts';
+import { MixtureFamily } from '../../tasks/mixture.ts';
 import { horizonList, intIn, nonNegativeNumber, oneOf, optimizerAtRate, positiveNumber } from '../options.ts';
 import { createProgress } from '../progress.ts';
 import { ensureWritableDir } from '../outputDir.ts';
@@ -64,8 +66,8 @@ export interface TrainFlags extends TaskFlags {
   curriculum?: number[];
   /** Validations without a better one that end a stage (absent: 3 with a curriculum, never without). */
   patience?: number;
-  /** A teacher to imitate on a fraction of iterations (absent: none). */
-  imitate?: BaseStep;
+  /** A teacher to imitate on a fraction of iterations (absent: none); 'tuned': each family's best tuned baseline. */
+  imitate?: BaseStep | 'tuned';
   /** The fraction of iterations that imitate (absent: 0.3 with --imitate). */
   imitationFraction?: number;
   /** Random scaling of training tasks' coordinates (absent: 0, off). */
@@ -100,7 +102,11 @@ export function addTrainFlags(command: Command): Command {
     .option('--learn-base-rate', "with --base: meta-learn the base step's rate (a log-scale in φ, from --base's rate), instead of keeping it fixed")
     .option('--curriculum <horizons>', 'a curriculum over the horizon (Chen et al. 2020): training horizons of its stages, e.g. 100,200,500,1000; each stage is validated on the next one\'s horizon and ends after --patience validations without a better one (replaces --horizon)', horizonList)
     .option('--patience <n>', 'validations in a row without a better one that end a curriculum stage (after the last, training); default 3 with --curriculum, never without', intIn(1, 1000))
-    .option('--imitate <name:lr>', 'on a fraction of iterations, train the LSTM to reproduce this hand-designed optimizer\'s updates along its own trajectory, e.g. nag:1 at its tuned rate (Chen et al. 2020)', optimizerAtRate(Object.keys(HAND_DESIGNED)))
+    .option(
+      '--imitate <name:lr|tuned>',
+      "on a fraction of iterations, train the LSTM to reproduce this hand-designed optimizer's updates along its own trajectory, e.g. nag:1 at its tuned rate (Chen et al. 2020); 'tuned': the best of NAG, Adam and RMSprop tuned on the grid for the task (for each task of a mixture)",
+      (value: string) => (value === 'tuned' ? 'tuned' : optimizerAtRate(Object.keys(HAND_DESIGNED))(value)),
+    )
     .option('--imitation-fraction <x>', 'the fraction of iterations that imitate (with --imitate; default 0.3)', positiveNumber(1))
     .option('--random-scale <s>', "scale training tasks' coordinates by e^U(−s, s), as RNNprop does (0: off)", nonNegativeNumber, 0)
     .option('--groups <n>', 'task samples per meta-iteration (each its own seed stream), whose meta-gradients are averaged into each meta-step', intIn(1, 10_000), 1)
@@ -193,6 +199,21 @@ interface CheckpointFile extends MetaCheckpoint {
   logLines: number;
 }
 
+/**
+ * `--imitate tuned`: each family's (each mixture component's) best of NAG, Adam and RMSprop,
+ * tuned on the grid on training optimizees over the longest training horizon; seeded, so a
+ * resumed run finds the same teachers.
+ */
+function tunedImitation(family: TaskFamily, flags: TrainFlags): NonNullable<MetaTrainConfig['imitation']> {
+  const horizon = flags.curriculum ? flags.curriculum[flags.curriculum.length - 1] : flags.horizon;
+  const tuned = tuneTeachers(family, horizon, flags.seed, flags.members ?? trainingDefaults(flags.task).members, (id, t) =>
+    process.stderr.write(`teacher${id ? ` for ${id}` : ''}: ${t.optimizer} at ${t.learningRate} (final loss ${t.finalLoss.toPrecision(3)} after ${horizon} steps)\n`),
+  );
+  const teachers = Object.fromEntries(Object.entries(tuned).map(([id, t]) => [id, { optimizer: t.optimizer, learningRate: t.learningRate }]));
+  const [first] = Object.values(teachers);
+  return { teacher: first, fraction: flags.imitationFraction ?? 0.3, ...(family instanceof MixtureFamily ? { teachers } : {}) };
+}
+
 /** Reads DIR/checkpoint.json, or explains what is wrong with it. */
 function readCheckpointFile(dir: string): CheckpointFile {
   const file = path.join(dir, 'checkpoint.json');
@@ -246,7 +267,7 @@ export async function runTrain(flags: TrainFlags, command: string, resume?: Chec
     lstm: { ...PAPER_LSTM, inputs: flags.inputs, outputScale: flags.outputScale ?? PAPER_LSTM.outputScale, ...(flags.base ? { base: baseOf(flags) } : {}) },
     ...(flags.curriculum ? { curriculum: flags.curriculum } : {}),
     ...(flags.patience !== undefined ? { patience: flags.patience } : {}),
-    ...(flags.imitate ? { imitation: { teacher: flags.imitate, fraction: flags.imitationFraction ?? 0.3 } } : {}),
+    ...(flags.imitate && flags.imitate !== 'tuned' ? { imitation: { teacher: flags.imitate, fraction: flags.imitationFraction ?? 0.3 } } : {}),
     ...(flags.randomScale ? { randomScale: flags.randomScale } : {}),
     ...((flags.groups ?? 1) > 1 ? { groups: flags.groups } : {}),
   };
@@ -267,6 +288,7 @@ export async function runTrain(flags: TrainFlags, command: string, resume?: Chec
   const threads = flags.threads ?? (plain.name === 'tfjs' ? 2 : 1);
   const engine = threads > 1 && plain.name === 'tfjs' ? selectEngine({ kernel: 'tfjs', workerThreads: threads - 1 }) : plain;
   const family = familyFromFlags(flags, 'train', engine);
+  if (flags.imitate === 'tuned') config.imitation = tunedImitation(family, flags);
   checkTrainSize(family, config.lstm, config.membersPerTask, config.validationMembers, config.unrollLength);
   if (!resume && existing !== 'overwrite') prepareNewRun(flags.out, existing === 'force');
   ensureWritableDir(flags.out);
