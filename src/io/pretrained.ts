@@ -9,10 +9,16 @@ import { UserError } from './userError.ts';
 
 /** The shipped optimizer files, each with what it is (docs/results.md has their measurements). */
 export const PRETRAINED_OPTIMIZERS = {
-  mnist: 'MNIST default: the log-objective LSTM, output scaled by 0.05, on top of RMSprop at 0.005',
-  'mnist-nag-base': 'the log-objective LSTM, output scaled by 0.03, on top of NAG at 0.5',
+  mnist: "MNIST default, every weight meta-trained: the paper's LSTM alone, the same file as mnist-paper",
+  'mnist-paper': "the paper's LSTM alone, meta-trained on MNIST by imitating tuned NAG over 200 steps; the best of the three seeds (mnist-paper-s3)",
+  'mnist-paper-s1': "the paper's LSTM alone, meta-trained on MNIST by imitating tuned NAG over 200 steps, seed 1",
+  'mnist-paper-s2': "the paper's LSTM alone, meta-trained on MNIST by imitating tuned NAG over 200 steps, seed 2",
+  'mnist-paper-s3': "the paper's LSTM alone, meta-trained on MNIST by imitating tuned NAG over 200 steps, seed 3",
+  'mnist-paper-settings': "the paper's LSTM alone, meta-trained on MNIST with the paper's settings (100 steps, meta-loss sum of losses)",
   'mnist-log-objective': "the paper's LSTM alone, meta-trained on MNIST with the log-loss meta-objective",
-  'mnist-paper': "the paper's LSTM alone, meta-trained on MNIST with the paper's settings",
+  'mnist-rmsprop-base': 'ablation, hand-picked: the log-objective LSTM, output scaled by 0.05, on top of RMSprop at 0.005',
+  'mnist-nag-base': 'ablation, hand-picked: the log-objective LSTM, output scaled by 0.03, on top of NAG at 0.5',
+  general: 'for any model: the paper\'s LSTM alone, meta-trained on a mixture of MNIST (sigmoid, ReLU, 40 units), Fashion-MNIST and quadratics',
   quadratic: "the paper's LSTM alone, meta-trained on 10-d quadratics",
 } as const;
 

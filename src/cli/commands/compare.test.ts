@@ -31,7 +31,7 @@ describe('l2l compare', () => {
     assert.equal(defaultRuns('quadratic'), 1000);
     assert.equal(defaultRuns('mnist'), 100);
     const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'l2l-compare-')), 'base');
-    await run('node', ['bin/l2l.js', 'compare', '--task', 'mnist', '--optimizer', 'pretrained/mnist.json', '--baselines', 'none', '--runs', '1', '--steps', '2', '--threads', '1', '--out', out], { cwd: repo });
+    await run('node', ['bin/l2l.js', 'compare', '--task', 'mnist', '--optimizer', 'pretrained/mnist-rmsprop-base.json', '--baselines', 'none', '--runs', '1', '--steps', '2', '--threads', '1', '--out', out], { cwd: repo });
     const results = JSON.parse(fs.readFileSync(path.join(out, 'results.json'), 'utf8'));
     assert.deepEqual(results.optimizers.map((o: { name: string }) => o.name), ['lstm + rmsprop']);
     assert.match(fs.readFileSync(path.join(out, 'summary.md'), 'utf8'), /\| lstm \+ rmsprop \|/);

@@ -119,7 +119,7 @@ async function runReproduce(flags: ReproduceFlags): Promise<void> {
 export function pretrainedRecipe(task: 'quadratic' | 'mnist'): string[] {
   return task === 'quadratic'
     ? ['--task', 'quadratic', '--iterations', '1000', '--seed', '0']
-    : ['--task', 'mnist', '--iterations', '150', '--meta-lr', '1e-3', '--seed', '1'];
+    : ['--task', 'mnist', '--meta-objective', 'log', '--meta-lr', '3e-3', '--horizon', '200', '--validate-every', '10', '--validation-members', '20', '--iterations', '200', '--imitate', 'nag:1', '--imitation-fraction', '1', '--seed', '3'];
 }
 
 function lazyLoad(file: string): () => ReturnType<typeof loadOptimizer> {

@@ -323,7 +323,8 @@ export async function runTrain(flags: TrainFlags, command: string, resume?: Chec
   process.once('SIGTERM', onSignal);
   const progress = createProgress(flags.iterations, 'meta-training', resume?.iteration ?? 0);
   let lastValidation = NaN;
-  let bestValidation = NaN;
+  // A resumed run shows its checkpoint's best until a validation beats it.
+  let bestValidation = resume?.best.loss ?? NaN;
   let lastIteration: { iteration: number; metaLoss: number; seconds: number } | undefined;
   /** Shows the latest iteration with the latest validation (also after the final validation). */
   const show = () => {
