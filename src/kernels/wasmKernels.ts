@@ -154,20 +154,13 @@ function conv2DBackpropInput({ inputs, attrs, backend }: KernelArgs): tf.TensorI
 }
 
 /**
- * ∂/∂W of depthwiseConv2d (filter [fh, fw, inC, multiplier]): dW[r][c][d1][q] =
- * Σ x[b][xR][xC][d1] · dy[b][y][x][d1·multiplier + q].
+ * Every tap of a depthwise convolution's windows: for each output pixel and each filter tap
+ * that lands inside x, `visit(dyOffset, xOffset, wOffset)` with the offsets of that output pixel
+ * in dy, of the input pixel in x and of the tap in the filter (channel 0 of each).
  */
-function depthwiseBackpropFilter({ inputs, attrs, backend }: KernelArgs): tf.TensorInfo {
-  const b = backend as WasmBackend;
-  const { x, dy } = inputs;
-  const filterShape = attrs.filterShape as [number, number, number, number];
-  const info = convInfo(x.shape, filterShape, attrs, true);
-  const xv = floats(b, x);
-  const dyv = floats(b, dy);
+function forEachDepthwiseTap(info: tf.backend_util.Conv2DInfo, visit: (dyOffset: number, xOffset: number, wOffset: number) => void): void {
   const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels, strideHeight, strideWidth, dilationHeight, dilationWidth, filterHeight, filterWidth } = info;
   const { top, left } = info.padInfo;
-  const multiplier = outChannels / inChannels;
-  const dw = new Float32Array(filterHeight * filterWidth * outChannels);
   for (let n = 0; n < batchSize; n++) {
     for (let yR = 0; yR < outHeight; yR++) {
       for (let yC = 0; yC < outWidth; yC++) {
@@ -178,17 +171,34 @@ function depthwiseBackpropFilter({ inputs, attrs, backend }: KernelArgs): tf.Ten
           for (let c = 0; c < filterWidth; c++) {
             const xC = yC * strideWidth + c * dilationWidth - left;
             if (xC < 0 || xC >= inWidth) continue;
-            const xOffset = ((n * inHeight + xR) * inWidth + xC) * inChannels;
-            const wOffset = (r * filterWidth + c) * outChannels;
-            for (let d1 = 0; d1 < inChannels; d1++) {
-              const xValue = xv[xOffset + d1];
-              for (let q = 0; q < multiplier; q++) dw[wOffset + d1 * multiplier + q] += xValue * dyv[dyOffset + d1 * multiplier + q];
-            }
+            visit(dyOffset, ((n * inHeight + xR) * inWidth + xC) * inChannels, (r * filterWidth + c) * outChannels);
           }
         }
       }
     }
   }
+}
+
+/**
+ * ∂/∂W of depthwiseConv2d (filter [fh, fw, inC, multiplier]): dW[r][c][d1][q] =
+ * Σ x[b][xR][xC][d1] · dy[b][y][x][d1·multiplier + q].
+ */
+function depthwiseBackpropFilter({ inputs, attrs, backend }: KernelArgs): tf.TensorInfo {
+  const b = backend as WasmBackend;
+  const { x, dy } = inputs;
+  const filterShape = attrs.filterShape as [number, number, number, number];
+  const info = convInfo(x.shape, filterShape, attrs, true);
+  const xv = floats(b, x);
+  const dyv = floats(b, dy);
+  const { inChannels, outChannels, filterHeight, filterWidth } = info;
+  const multiplier = outChannels / inChannels;
+  const dw = new Float32Array(filterHeight * filterWidth * outChannels);
+  forEachDepthwiseTap(info, (dyOffset, xOffset, wOffset) => {
+    for (let d1 = 0; d1 < inChannels; d1++) {
+      const xValue = xv[xOffset + d1];
+      for (let q = 0; q < multiplier; q++) dw[wOffset + d1 * multiplier + q] += xValue * dyv[dyOffset + d1 * multiplier + q];
+    }
+  });
   return b.makeOutput(filterShape, 'float32', undefined, dw);
 }
 
@@ -203,32 +213,16 @@ function depthwiseBackpropInput({ inputs, attrs, backend }: KernelArgs): tf.Tens
   const info = convInfo(inputShape, filter.shape, attrs, true);
   const dyv = floats(b, dy);
   const wv = floats(b, filter);
-  const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels, strideHeight, strideWidth, dilationHeight, dilationWidth, filterHeight, filterWidth } = info;
-  const { top, left } = info.padInfo;
+  const { batchSize, inHeight, inWidth, inChannels, outChannels } = info;
   const multiplier = outChannels / inChannels;
   const dx = new Float32Array(batchSize * inHeight * inWidth * inChannels);
-  for (let n = 0; n < batchSize; n++) {
-    for (let yR = 0; yR < outHeight; yR++) {
-      for (let yC = 0; yC < outWidth; yC++) {
-        const dyOffset = ((n * outHeight + yR) * outWidth + yC) * outChannels;
-        for (let r = 0; r < filterHeight; r++) {
-          const xR = yR * strideHeight + r * dilationHeight - top;
-          if (xR < 0 || xR >= inHeight) continue;
-          for (let c = 0; c < filterWidth; c++) {
-            const xC = yC * strideWidth + c * dilationWidth - left;
-            if (xC < 0 || xC >= inWidth) continue;
-            const xOffset = ((n * inHeight + xR) * inWidth + xC) * inChannels;
-            const wOffset = (r * filterWidth + c) * outChannels;
-            for (let d1 = 0; d1 < inChannels; d1++) {
-              let sum = 0;
-              for (let q = 0; q < multiplier; q++) sum += dyv[dyOffset + d1 * multiplier + q] * wv[wOffset + d1 * multiplier + q];
-              dx[xOffset + d1] += sum;
-            }
-          }
-        }
-      }
+  forEachDepthwiseTap(info, (dyOffset, xOffset, wOffset) => {
+    for (let d1 = 0; d1 < inChannels; d1++) {
+      let sum = 0;
+      for (let q = 0; q < multiplier; q++) sum += dyv[dyOffset + d1 * multiplier + q] * wv[wOffset + d1 * multiplier + q];
+      dx[xOffset + d1] += sum;
     }
-  }
+  });
   return b.makeOutput(inputShape, 'float32', undefined, dx);
 }
 
