@@ -137,7 +137,7 @@ export async function queueTruncations(url: string, record: RunRecord, groups: n
       );
       const replies = await Promise.all(jobs.map(replyOf));
       timing = { wallMs: performance.now() - started, computeMs: Math.max(...replies.map((r) => r.computeMs)) };
-      return replies.map((r) => ({ losses: r.losses, metaGrad: r.metaGrad === null ? null : base64ToFloats(r.metaGrad), ...(r.imitationLoss !== undefined ? { imitationLoss: r.imitationLoss } : {}) }));
+      return replies.map((r) => ({ losses: r.losses, objectiveSum: r.objectiveSum, metaGrad: r.metaGrad === null ? null : base64ToFloats(r.metaGrad), ...(r.imitationLoss !== undefined ? { imitationLoss: r.imitationLoss } : {}) }));
     },
     async endIteration() {},
     status: () => status,

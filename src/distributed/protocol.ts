@@ -38,6 +38,8 @@ export interface TruncationJob {
 /** What a job returns (JSON): the group's losses and, when training, its meta-gradient (base64 float32). */
 export interface TruncationReply {
   losses: number[];
+  /** The meta-objective's terms summed over the truncation. */
+  objectiveSum: number;
   metaGrad: string | null;
   imitationLoss?: number;
   /** Milliseconds the worker spent computing (for the overhead figures). */

@@ -118,6 +118,7 @@ export async function startTruncationWorker(url: string, engine: Engine, options
       options.onJob?.(data, computeMs);
       return {
         losses: result.losses,
+        objectiveSum: result.objectiveSum,
         metaGrad: result.metaGrad ? floatsToBase64(result.metaGrad) : null,
         ...(result.imitationLoss !== undefined ? { imitationLoss: result.imitationLoss } : {}),
         computeMs,

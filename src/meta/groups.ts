@@ -89,7 +89,7 @@ export function groupTruncation(engine: Pick<Engine, 'lstm'>, settings: GroupSet
   return truncation(engine, { config: settings.lstm, phi: request.phi }, task, state, request.length, { objective: settings.metaObjective, train: request.train });
 }
 
-/** The groups' results as one: losses and meta-gradients averaged over the groups, in group order (one group: itself). */
+/** The groups' results as one: losses, meta-objectives and meta-gradients averaged over the groups, in group order (one group: itself). */
 export function combineGroups(results: TruncationResult[]): TruncationResult {
   if (results.length === 1) return results[0];
   const n = results.length;
@@ -105,7 +105,8 @@ export function combineGroups(results: TruncationResult[]): TruncationResult {
     }
   }
   const imitation = results[0].imitationLoss !== undefined ? { imitationLoss: results.reduce((sum, r) => sum + r.imitationLoss!, 0) / n } : {};
-  return { losses, metaGrad, ...imitation };
+  const objectiveSum = results.reduce((sum, r) => sum + r.objectiveSum, 0) / n;
+  return { losses, objectiveSum, metaGrad, ...imitation };
 }
 
 /** The groups computed here, one after the other, their states kept in memory. */

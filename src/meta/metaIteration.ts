@@ -7,10 +7,13 @@
  * - random scaling (Lv et al. 2017): the tasks' coordinates scaled by e^U(−s, s) (`tasks/scaled.ts`);
  * - imitation (Chen et al. 2020): on a fraction of iterations, drawn from the seed, θ follows a
  *   teacher (a hand-designed optimizer at its tuned rate) and the learned optimizer is trained to
- *   reproduce its updates.
+ *   reproduce its updates;
+ * - evolution strategies (`es.ts`): one meta-step per iteration along an ES estimate of the
+ *   gradient of the whole horizon's true meta-loss, instead of the paper's truncations.
  */
 import type { Engine } from '../engine/engine.ts';
 import type { TaskFamily } from '../tasks/task.ts';
+import { esMetaGradient, type EsSettings } from './es.ts';
 import { combineGroups, isImitationIteration, localTruncations, type GroupSettings, type TruncationRunner } from './groups.ts';
 import { metaOptimizer, metaStep, type MetaOptimizerState } from './metaOptimizer.ts';
 
@@ -21,6 +24,8 @@ export interface IterationSettings extends GroupSettings {
   unrollLength: number;
   clipGradNorm: number;
   updateFromStep?: number;
+  /** Meta-steps from evolution strategies instead of the paper's meta-gradient (absent: the paper's). */
+  es?: EsSettings;
 }
 
 /** φ and the meta-optimizer's state, which meta-iterations advance. */
@@ -57,6 +62,11 @@ export async function metaIteration(
   runner: TruncationRunner = localTruncations(engine, family, settings),
 ): Promise<IterationOutcome> {
   const transform = metaOptimizer(settings.clipGradNorm);
+  if (settings.es) {
+    const estimate = await esMetaGradient(engine, family, { ...settings, es: settings.es }, run.phi, iteration, horizon, between);
+    const applied = estimate.metaGrad !== null && metaStep(transform, run.phi, estimate.metaGrad, run.metaState, { learningRate });
+    return { losses: estimate.losses, skipped: applied ? 0 : 1 };
+  }
   const imitating = isImitationIteration(settings, iteration);
   const losses: number[] = [];
   let skipped = 0;

@@ -23,7 +23,7 @@ import type { Engine, LstmStates, RowStates } from '../engine/engine.ts';
 import { baseOptimizer, type BaseStep } from '../learned/baseStep.ts';
 import { baseLogRate, lstmParams, type LstmConfig } from '../learned/lstmConfig.ts';
 import { applyUpdates, type Optimizer, type SavedState } from '../optimizers/optimizer.ts';
-import { meanLoss, meanLossScale, metaObjectiveGrad, type MetaObjective, type Task } from '../tasks/task.ts';
+import { meanLoss, meanLossScale, metaObjectiveGrad, metaObjectiveValue, type MetaObjective, type Task } from '../tasks/task.ts';
 
 /** Where an optimizee is in its horizon under the learned optimizer; truncations advance it in place. */
 export interface OptimizeeState {
@@ -45,6 +45,8 @@ export interface OptimizeeState {
 export interface TruncationResult {
   /** Mean member loss after each update of the truncation (s = 1..T); L is their sum (for 'loss'). */
   losses: number[];
+  /** The meta-objective's terms summed over the truncation's steps (`metaObjectiveValue`): L itself, without a teacher. */
+  objectiveSum: number;
   /** ∂L/∂φ (flat, φ's order), or null when not training. */
   metaGrad: Float32Array | null;
   /** With a teacher: the imitation loss Σ_t ½·mean_j (Δlearned − Δteacher)². */
@@ -140,6 +142,7 @@ export function truncation(
   const losses: number[] = [];
   const dUpdates: Float32Array[] = [];
   let imitationLoss = 0;
+  let objectiveSum = 0;
   let grad = state.grad ?? task.lossAndGrad(state.theta, state.step).grad;
   for (let t = 0; t < length; t++) {
     const updates = kernel.step(weights, state.lstm, grad, recording);
@@ -167,6 +170,7 @@ export function truncation(
     state.step++;
     const evaluated = task.lossAndGrad(state.theta, state.step);
     losses.push(meanLoss(evaluated.losses));
+    objectiveSum += metaObjectiveValue(objective, evaluated.losses);
     if (train && !state.teacher) dUpdates.push(metaObjectiveGrad(objective, task, evaluated));
     grad = evaluated.grad;
   }
@@ -174,13 +178,13 @@ export function truncation(
   const imitation = state.teacher ? { imitationLoss } : {};
   if (!recording) {
     kernel.release(weights);
-    return { losses, metaGrad: null, ...imitation };
+    return { losses, objectiveSum, metaGrad: null, ...imitation };
   }
   // ∂L/∂Δt = scale · Σ_{s>t} ∇s: the gradient after step t and every later one.
   if (!state.teacher) suffixSums(dUpdates, meanLossScale(task));
   const lstmGrad = kernel.metaGradient(recording, dUpdates);
   kernel.release(weights);
-  if (!config.base?.learnRate) return { losses, metaGrad: lstmGrad, ...imitation };
+  if (!config.base?.learnRate) return { losses, objectiveSum, metaGrad: lstmGrad, ...imitation };
   // ∂L/∂β = Σ_t ⟨∂L/∂Δt, b_t⟩ (b_t = e^β·b₀_t depends on β as b_t does).
   let dBeta = 0;
   dUpdates.forEach((d, t) => {
@@ -190,7 +194,7 @@ export function truncation(
   const metaGrad = new Float32Array(phi.length);
   metaGrad.set(lstmGrad);
   metaGrad[lstmGrad.length] = dBeta;
-  return { losses, metaGrad, ...imitation };
+  return { losses, objectiveSum, metaGrad, ...imitation };
 }
 
 /** In place: w[t] ← scale · Σ_{s≥t} w[s], i.e. ∂L/∂Δt from the gradients after each step. */

@@ -133,6 +133,17 @@ export function meanLoss(losses: Float32Array): number {
 export type MetaObjective = 'loss' | 'log';
 
 /**
+ * One step's term of the meta-objective from its member losses: the mean member loss ('loss')
+ * or the mean member log-loss ('log'; losses floored at 1e-30, as `metaObjectiveGrad` divides).
+ */
+export function metaObjectiveValue(objective: MetaObjective, losses: Float32Array): number {
+  if (objective === 'loss') return meanLoss(losses);
+  let sum = 0;
+  for (const l of losses) sum += Math.log(Math.max(l, 1e-30));
+  return sum / losses.length;
+}
+
+/**
  * The gradient of the meta-objective's term at θ (a new array): the objective gradient itself
  * for 'loss'; for 'log', each member's gradient entries (the first dimension of every parameter
  * tensor indexes the member) divided by its loss (∂ log l = ∇l / l).

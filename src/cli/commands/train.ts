@@ -4,7 +4,7 @@ import { writeFileAtomic } from '../../io/atomicWrite.ts';
 import { UserError } from '../../io/userError.ts';
 import { CHECKPOINT_FORMAT, type MetaCheckpoint } from '../../meta/checkpoint.ts';
 import path from 'node:path';
-import { Command } from 'commander';
+import { Command, InvalidArgumentError } from 'commander';
 import { loadOptimizer, saveOptimizer } from '../../io/optimizerStore.ts';
 import type { BaseStep } from '../../learned/baseStep.ts';
 import { lstmParamCount, metaParamCount, PAPER_LSTM, type LstmConfig, type LstmInputs } from '../../learned/lstmConfig.ts';
@@ -74,6 +74,12 @@ export interface TrainFlags extends TaskFlags {
   randomScale?: number;
   /** Task samples per meta-iteration whose meta-gradients are averaged (absent: 1). */
   groups?: number;
+  /** Antithetic pairs of an evolution-strategies meta-step per iteration (absent or 0: the paper's meta-gradient). */
+  esPairs?: number;
+  /** ES perturbation scale σ (absent: 0.01). */
+  esSigma?: number;
+  /** Guided ES: the fraction of the perturbations' variance along the paper's meta-gradient (absent: 0, plain ES). */
+  esGuide?: number;
   /** Redis URL: the groups' truncations run on workers (`l2l worker`) through a BullMQ queue. */
   redis?: string;
   /** The run's id in Redis (made when the run starts, kept by its checkpoints). */
@@ -110,6 +116,13 @@ export function addTrainFlags(command: Command): Command {
     .option('--imitation-fraction <x>', 'the fraction of iterations that imitate (with --imitate; default 0.3)', positiveNumber(1))
     .option('--random-scale <s>', "scale training tasks' coordinates by e^U(−s, s), as RNNprop does (0: off)", nonNegativeNumber, 0)
     .option('--groups <n>', 'task samples per meta-iteration (each its own seed stream), whose meta-gradients are averaged into each meta-step', intIn(1, 10_000), 1)
+    .option('--es-pairs <n>', "meta-steps from evolution strategies instead of the paper's meta-gradient: one per iteration, from this many antithetic pairs of whole-horizon runs (φ ± σε, each pair on its own task sample), which estimate the gradient of the true meta-loss (0: off)", intIn(0, 10_000), 0)
+    .option('--es-sigma <x>', 'with --es-pairs: the perturbation scale σ (default 0.01)', positiveNumber(1))
+    .option('--es-guide <a>', "with --es-pairs: Guided ES, the fraction of the perturbations' variance along the paper's meta-gradient of the horizon (0: plain ES; default 0)", (value: string) => {
+      const a = Number(value);
+      if (!(a >= 0 && a < 1)) throw new InvalidArgumentError('expected a number in [0, 1)');
+      return a;
+    })
     .option('--redis <url>', 'compute the groups on workers (l2l worker --redis URL, on any machine) through a BullMQ queue on this Redis, e.g. redis://127.0.0.1:6379')
     .option('--warm-start <file>', 'start from this optimizer file (its LSTM settings and φ) instead of a fresh φ, e.g. to fine-tune a shipped optimizer on a longer horizon')
     .option('--threads <n>', `threads that run the validation, and on the TensorFlow.js engine share the LSTM rows of tasks with at least ${PARALLEL_MIN_ROWS} coordinates (worker threads; default 2 on TensorFlow.js, where the rounding then depends on the number, and 1 with the native kernels, which use every core in any case)`, intIn(1, 16));
@@ -241,6 +254,12 @@ function readCheckpointFile(dir: string): CheckpointFile {
 export async function runTrain(flags: TrainFlags, command: string, resume?: CheckpointFile, existing: 'refuse' | 'force' | 'overwrite' = 'overwrite'): Promise<MetaTrainResult & { optimizerFile: string }> {
   if (flags.learnBaseRate && !flags.base) throw new UserError('--learn-base-rate learns the rate of a base step: add --base NAME:RATE (the rate it starts from), e.g. --base nag:0.1');
   if (flags.imitationFraction !== undefined && !flags.imitate) throw new UserError('--imitation-fraction needs a teacher to imitate: add --imitate NAME:RATE, e.g. --imitate nag:1');
+  const es = flags.esPairs ? { pairs: flags.esPairs, sigma: flags.esSigma ?? 0.01, guide: flags.esGuide ?? 0 } : undefined;
+  if (!es && (flags.esSigma !== undefined || flags.esGuide !== undefined)) throw new UserError('--es-sigma and --es-guide set evolution strategies up: add --es-pairs N (pairs per meta-step), e.g. --es-pairs 8');
+  if (es && flags.imitate) throw new UserError('--es-pairs estimates the gradient of the meta-loss, not of imitation: drop --imitate (or --es-pairs)');
+  if (es && flags.redis) throw new UserError('--es-pairs runs here, not on workers: drop --redis (or --es-pairs)');
+  if (es && (flags.groups ?? 1) > 1) throw new UserError('--es-pairs draws a task sample per pair: drop --groups (or --es-pairs)');
+  if (es && flags.updateFrom) throw new UserError('--es-pairs trains on the whole horizon: drop --update-from (or --es-pairs)');
   if ((flags.updateFrom ?? 0) >= flags.horizon) {
     throw new UserError(`--update-from ${flags.updateFrom} leaves no truncation to train in a horizon of ${flags.horizon}: use a step below --horizon`);
   }
@@ -270,6 +289,7 @@ export async function runTrain(flags: TrainFlags, command: string, resume?: Chec
     ...(flags.imitate && flags.imitate !== 'tuned' ? { imitation: { teacher: flags.imitate, fraction: flags.imitationFraction ?? 0.3 } } : {}),
     ...(flags.randomScale ? { randomScale: flags.randomScale } : {}),
     ...((flags.groups ?? 1) > 1 ? { groups: flags.groups } : {}),
+    ...(es ? { es } : {}),
   };
   if (flags.curriculum) config.horizon = flags.curriculum[0];
   // A warm start brings its own LSTM settings (--output-scale and --base, when given, replace the
