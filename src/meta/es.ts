@@ -9,7 +9,10 @@
  * a direction εk; both φ + σεk and φ − σεk run the whole horizon on the same task from the same
  * θ0 on the same minibatches, and
  *
- *   g = 1/(2σP) · Σk (F(φ + σεk) − F(φ − σεk)) · εk,   F = mean over the horizon of the meta-objective's terms.
+ *   g = 1/(2σP) · Σk (F(φ + σεk) − F(φ − σεk)) · εk,
+ *
+ * F the mean of the meta-objective's terms over the horizon's steps (with `updateFromStep` S,
+ * over steps S+1..horizon only: the later part of training).
  *
  * Guided ES (Maheswaranathan et al. 2019, "Guided evolutionary strategies"): with `guide` α > 0
  * the directions are drawn with covariance (1 − α)·I + α·n·uuᵀ, u the unit paper meta-gradient of
@@ -37,6 +40,8 @@ export interface EsSettings {
 export interface EsIterationSettings extends GroupSettings {
   unrollLength: number;
   es: EsSettings;
+  /** F counts only the steps after this one (absent: 0, the whole horizon). */
+  updateFromStep?: number;
 }
 
 /** What one ES estimate gives. */
@@ -81,6 +86,8 @@ export async function esMetaGradient(
   const { pairs, sigma, guide: alpha } = settings.es;
   const config = settings.lstm;
   const n = phi.length;
+  const from = settings.updateFromStep ?? 0;
+  if (from >= horizon) throw new Error(`ES counts the steps after ${from}: the horizon of ${horizon} has none`);
   const rng = groupRng(settings.seed, iteration, 0).child('es');
   const surrogate = alpha > 0 ? paperMetaGradient(engine, family, settings, phi, iteration, horizon, pairs) : null;
   const estimate = new Float64Array(n);
@@ -99,9 +106,11 @@ export async function esMetaGradient(
       for (let i = 0; i < n; i++) perturbed[i] = phi[i] + sign * sigma * epsilon[i];
       const run = loadOptimizee(engine, config, start);
       try {
-        const result = truncation(engine, { config, phi: perturbed }, task, run, horizon, { objective: settings.metaObjective, train: false });
-        meta.push(result.objectiveSum / horizon);
-        curves.push(result.losses);
+        const learned = { config, phi: perturbed };
+        const early = from > 0 ? truncation(engine, learned, task, run, from, { train: false }).losses : [];
+        const result = truncation(engine, learned, task, run, horizon - from, { objective: settings.metaObjective, train: false });
+        meta.push(result.objectiveSum / (horizon - from));
+        curves.push([...early, ...result.losses]);
       } finally {
         releaseOptimizee(engine, run);
       }
