@@ -143,14 +143,18 @@ describe('evolution strategies', () => {
       assert.ok(Math.abs(measured / expected - 1) < 0.3, `along u ${measured}, expected ${expected}`);
     });
 
-    it('makes one Adam meta-step per iteration along the estimate', async () => {
+    it('makes one normalized meta-step per iteration along the estimate', async () => {
       const run = { phi: phi.slice(), metaState: metaOptimizer(0).init(phi.length) };
       const outcome = await metaIteration(engine, fixed.family, { ...settings(4, 0), clipGradNorm: 0 }, run, 0, HORIZON, 0.01);
       assert.equal(outcome.losses.length, HORIZON);
       assert.equal(outcome.skipped, 0);
       const g = (await esMetaGradient(engine, fixed.family, settings(4, 0), phi, 0, HORIZON)).metaGrad!;
-      // Adam's first step is −lr·m̂/(√v̂ + ε) = −lr·sign(g).
-      for (let i = 0; i < phi.length; i++) assert.ok(Math.abs(run.phi[i] - phi[i] + 0.01 * Math.sign(g[i])) < 1e-6, `φ[${i}]`);
+      // φ moves by −0.01·√n·g/‖g‖: root-mean-square 0.01 per value.
+      const scale = (0.01 * Math.sqrt(phi.length)) / Math.sqrt(dot(g, g));
+      for (let i = 0; i < phi.length; i++) assert.ok(Math.abs(run.phi[i] - phi[i] + scale * g[i]) < 1e-6, `φ[${i}]`);
+      let rms = 0;
+      for (let i = 0; i < phi.length; i++) rms += (run.phi[i] - phi[i]) ** 2 / phi.length;
+      assert.ok(Math.abs(Math.sqrt(rms) - 0.01) < 1e-5);
     });
   });
 });

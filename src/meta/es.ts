@@ -19,6 +19,10 @@
  * the horizon on one more task sample (a surrogate that may be biased): then g estimates
  * ((1 − α)·I + α·n·uuᵀ)·∇F, a descent direction that favours the surrogate's subspace and still
  * gets the sign of the true slope along it right. α = 0 is plain ES.
+ *
+ * The meta-step along the estimate is a normalized gradient step (`esStep`), not Adam's: Adam
+ * divides each value by its own running scale, which turns a noisy or guided estimate into
+ * roughly its sign vector, and that need not descend even where the estimate does.
  */
 import type { Engine } from '../engine/engine.ts';
 import type { Rng } from '../random/rng.ts';
@@ -151,4 +155,17 @@ function paperMetaGradient(engine: Pick<Engine, 'lstm'>, family: TaskFamily, set
     task.dispose?.();
   }
   return sum;
+}
+
+/**
+ * A normalized gradient step: φ ← φ − lr·√n·g/‖g‖, a step of root-mean-square size lr per value
+ * along −g (φ changed in place). False, with φ unchanged, for a non-finite or zero estimate.
+ */
+export function esStep(phi: Float32Array, estimate: Float32Array, learningRate: number): boolean {
+  let squares = 0;
+  for (const x of estimate) squares += x * x;
+  if (!(squares > 0) || !Number.isFinite(squares)) return false;
+  const scale = (learningRate * Math.sqrt(phi.length)) / Math.sqrt(squares);
+  for (let i = 0; i < phi.length; i++) phi[i] -= scale * estimate[i];
+  return true;
 }

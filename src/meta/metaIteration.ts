@@ -8,12 +8,13 @@
  * - imitation (Chen et al. 2020): on a fraction of iterations, drawn from the seed, θ follows a
  *   teacher (a hand-designed optimizer at its tuned rate) and the learned optimizer is trained to
  *   reproduce its updates;
- * - evolution strategies (`es.ts`): one meta-step per iteration along an ES estimate of the
- *   gradient of the whole horizon's true meta-loss, instead of the paper's truncations.
+ * - evolution strategies (`es.ts`): one normalized meta-step per iteration along an ES estimate
+ *   of the gradient of the whole horizon's true meta-loss, instead of the paper's truncations
+ *   and Adam.
  */
 import type { Engine } from '../engine/engine.ts';
 import type { TaskFamily } from '../tasks/task.ts';
-import { esMetaGradient, type EsSettings } from './es.ts';
+import { esMetaGradient, esStep, type EsSettings } from './es.ts';
 import { combineGroups, isImitationIteration, localTruncations, type GroupSettings, type TruncationRunner } from './groups.ts';
 import { metaOptimizer, metaStep, type MetaOptimizerState } from './metaOptimizer.ts';
 
@@ -64,7 +65,9 @@ export async function metaIteration(
   const transform = metaOptimizer(settings.clipGradNorm);
   if (settings.es) {
     const estimate = await esMetaGradient(engine, family, { ...settings, es: settings.es }, run.phi, iteration, horizon, between);
-    const applied = estimate.metaGrad !== null && metaStep(transform, run.phi, estimate.metaGrad, run.metaState, { learningRate });
+    const applied = estimate.metaGrad !== null && esStep(run.phi, estimate.metaGrad, learningRate);
+    // A non-finite estimate counts as a fault, as a non-finite meta-gradient does.
+    if (estimate.metaGrad && !applied && !estimate.metaGrad.every(Number.isFinite)) run.metaState.notFinite++;
     return { losses: estimate.losses, skipped: applied ? 0 : 1 };
   }
   const imitating = isImitationIteration(settings, iteration);

@@ -116,7 +116,7 @@ export function addTrainFlags(command: Command): Command {
     .option('--imitation-fraction <x>', 'the fraction of iterations that imitate (with --imitate; default 0.3)', positiveNumber(1))
     .option('--random-scale <s>', "scale training tasks' coordinates by e^U(−s, s), as RNNprop does (0: off)", nonNegativeNumber, 0)
     .option('--groups <n>', 'task samples per meta-iteration (each its own seed stream), whose meta-gradients are averaged into each meta-step', intIn(1, 10_000), 1)
-    .option('--es-pairs <n>', "meta-steps from evolution strategies instead of the paper's meta-gradient: one per iteration, from this many antithetic pairs of whole-horizon runs (φ ± σε, each pair on its own task sample), which estimate the gradient of the true meta-loss (with --update-from S: of its steps after S; 0: off)", intIn(0, 10_000), 0)
+    .option('--es-pairs <n>', "meta-steps from evolution strategies instead of the paper's meta-gradient: one normalized step (root-mean-square --meta-lr per value) per iteration, from this many antithetic pairs of whole-horizon runs (φ ± σε, each pair on its own task sample), which estimate the gradient of the true meta-loss (with --update-from S: of its steps after S; 0: off)", intIn(0, 10_000), 0)
     .option('--es-sigma <x>', 'with --es-pairs: the perturbation scale σ (default 0.01)', positiveNumber(1))
     .option('--es-guide <a>', "with --es-pairs: Guided ES, the fraction of the perturbations' variance along the paper's meta-gradient of the horizon (0: plain ES; default 0)", (value: string) => {
       const a = Number(value);
