@@ -9,7 +9,7 @@ import { makeTestEngine, NATIVE_SKIP } from '../testing/engines.ts';
 import { setupBackend } from '../testing/setup.ts';
 import { metaIteration } from './metaIteration.ts';
 import { metaOptimizer } from './metaOptimizer.ts';
-import { esDirection, esMetaGradient, type EsIterationSettings } from './es.ts';
+import { esDirection, esMetaGradient, esPositions, type EsIterationSettings } from './es.ts';
 import { releaseOptimizee, startOptimizee, truncation } from './truncation.ts';
 
 // A tiny problem: 3 quadratics in 2-d, a 2-layer LSTM of 2 units (83 values of φ), 5 steps.
@@ -155,6 +155,23 @@ describe('evolution strategies', () => {
       let rms = 0;
       for (let i = 0; i < phi.length; i++) rms += (run.phi[i] - phi[i]) ** 2 / phi.length;
       assert.ok(Math.abs(Math.sqrt(rms) - 0.01) < 1e-5);
+    });
+
+    it('perturbs and steps only the meta-parameters --es-params names', async () => {
+      const head = esPositions(config, ['head']);
+      assert.deepEqual([...head], [80, 81, 82]); // head.w [2 × 1] and head.b, after the LSTM's 80 values
+      const only = { ...settings(4, 0), es: { pairs: 4, sigma: 1e-2, guide: 0, params: ['head'] } };
+      const g = (await esMetaGradient(engine, fixed.family, only, phi, 0, HORIZON)).metaGrad!;
+      g.forEach((x, i) => assert.equal(x !== 0, i >= 80, `estimate[${i}]`));
+      const run = { phi: phi.slice(), metaState: metaOptimizer(0).init(phi.length) };
+      await metaIteration(engine, fixed.family, { ...only, clipGradNorm: 0 }, run, 0, HORIZON, 0.01);
+      // Root-mean-square 0.01 over the 3 values moved; the others unchanged.
+      let squares = 0;
+      for (let i = 0; i < phi.length; i++) {
+        if (i < 80) assert.equal(run.phi[i], phi[i]);
+        else squares += (run.phi[i] - phi[i]) ** 2;
+      }
+      assert.ok(Math.abs(Math.sqrt(squares / 3) - 0.01) < 1e-5);
     });
   });
 });

@@ -26,6 +26,7 @@
  */
 import type { Engine } from '../engine/engine.ts';
 import type { Rng } from '../random/rng.ts';
+import { metaParamShapes, type LstmConfig } from '../learned/lstmConfig.ts';
 import type { TaskFamily } from '../tasks/task.ts';
 import { groupRng, startGroup, type GroupSettings } from './groups.ts';
 import { loadOptimizee, releaseOptimizee, saveOptimizee, truncation } from './truncation.ts';
@@ -38,6 +39,23 @@ export interface EsSettings {
   sigma: number;
   /** α: the fraction of the perturbations' variance along the paper's meta-gradient (Guided ES; 0: plain ES). */
   guide: number;
+  /**
+   * The meta-parameters ES perturbs and steps, by name prefix (`metaParamShapes`: e.g. 'head'
+   * for the output layer, 'lstm1' for the second LSTM layer); absent: all of φ.
+   */
+  params?: string[];
+}
+
+/** The positions in φ of the meta-parameters whose names start with one of `prefixes` (absent: every position). */
+export function esPositions(config: LstmConfig, prefixes?: string[]): Int32Array {
+  const positions: number[] = [];
+  let offset = 0;
+  for (const [name, shape] of metaParamShapes(config)) {
+    const size = shape.reduce((a, b) => a * b, 1);
+    if (!prefixes || prefixes.some((p) => name.startsWith(p))) for (let i = 0; i < size; i++) positions.push(offset + i);
+    offset += size;
+  }
+  return Int32Array.from(positions);
 }
 
 /** What an ES meta-step needs of the run's configuration. */
@@ -73,6 +91,15 @@ export function esDirection(rng: Rng, n: number, alpha: number, guide: Float32Ar
   return z;
 }
 
+/** `esDirection` over the values at `positions` of a vector of `size` (the guide read there), zeros elsewhere. */
+function directionAt(rng: Rng, size: number, positions: Int32Array, alpha: number, guide: Float32Array | null): Float32Array {
+  const local = esDirection(rng, positions.length, alpha, guide ? Float32Array.from(positions, (i) => guide[i]) : null);
+  if (positions.length === size) return local;
+  const out = new Float32Array(size);
+  positions.forEach((i, k) => (out[i] = local[k]));
+  return out;
+}
+
 /**
  * The ES estimate of the gradient of F (the meta-objective averaged over a horizon of `horizon`
  * steps) at φ for meta-iteration `iteration`; every draw comes from the run's seed and the
@@ -90,6 +117,7 @@ export async function esMetaGradient(
   const { pairs, sigma, guide: alpha } = settings.es;
   const config = settings.lstm;
   const n = phi.length;
+  const positions = esPositions(config, settings.es.params);
   const from = settings.updateFromStep ?? 0;
   if (from >= horizon) throw new Error(`ES counts the steps after ${from}: the horizon of ${horizon} has none`);
   const rng = groupRng(settings.seed, iteration, 0).child('es');
@@ -99,7 +127,7 @@ export async function esMetaGradient(
   let runs = 0;
   let used = 0;
   for (let k = 0; k < pairs; k++) {
-    const epsilon = esDirection(rng.child(`pair${k}`), n, alpha, surrogate);
+    const epsilon = directionAt(rng.child(`pair${k}`), n, positions, alpha, surrogate);
     const { task, state } = startGroup(engine, family, settings, iteration, k);
     const start = saveOptimizee(engine, state);
     releaseOptimizee(engine, state);
@@ -158,14 +186,15 @@ function paperMetaGradient(engine: Pick<Engine, 'lstm'>, family: TaskFamily, set
 }
 
 /**
- * A normalized gradient step: φ ← φ − lr·√n·g/‖g‖, a step of root-mean-square size lr per value
- * along −g (φ changed in place). False, with φ unchanged, for a non-finite or zero estimate.
+ * A normalized gradient step: φ ← φ − lr·√m·g/‖g‖ for an estimate g over m of φ's values (zero
+ * elsewhere; default m: all of φ), a step of root-mean-square size lr per value it moves (φ
+ * changed in place). False, with φ unchanged, for a non-finite or zero estimate.
  */
-export function esStep(phi: Float32Array, estimate: Float32Array, learningRate: number): boolean {
+export function esStep(phi: Float32Array, estimate: Float32Array, learningRate: number, moved = phi.length): boolean {
   let squares = 0;
   for (const x of estimate) squares += x * x;
   if (!(squares > 0) || !Number.isFinite(squares)) return false;
-  const scale = (learningRate * Math.sqrt(phi.length)) / Math.sqrt(squares);
+  const scale = (learningRate * Math.sqrt(moved)) / Math.sqrt(squares);
   for (let i = 0; i < phi.length; i++) phi[i] -= scale * estimate[i];
   return true;
 }

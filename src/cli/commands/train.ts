@@ -7,7 +7,7 @@ import path from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { loadOptimizer, saveOptimizer } from '../../io/optimizerStore.ts';
 import type { BaseStep } from '../../learned/baseStep.ts';
-import { lstmParamCount, metaParamCount, PAPER_LSTM, type LstmConfig, type LstmInputs } from '../../learned/lstmConfig.ts';
+import { lstmParamCount, metaParamCount, metaParamShapes, PAPER_LSTM, type LstmConfig, type LstmInputs } from '../../learned/lstmConfig.ts';
 import type { StageRecord } from '../../meta/curriculum.ts';
 import { HAND_DESIGNED } from '../../optimizers/registry.ts';
 import { metaTrain, type MetaTrainConfig, type MetaTrainResult, type ValidationMetric } from '../../meta/metaTrain.ts';
@@ -80,6 +80,8 @@ export interface TrainFlags extends TaskFlags {
   esSigma?: number;
   /** Guided ES: the fraction of the perturbations' variance along the paper's meta-gradient (absent: 0, plain ES). */
   esGuide?: number;
+  /** The meta-parameters ES perturbs, by name prefix (absent: all of φ). */
+  esParams?: string[];
   /** Redis URL: the groups' truncations run on workers (`l2l worker`) through a BullMQ queue. */
   redis?: string;
   /** The run's id in Redis (made when the run starts, kept by its checkpoints). */
@@ -123,6 +125,7 @@ export function addTrainFlags(command: Command): Command {
       if (!(a >= 0 && a < 1)) throw new InvalidArgumentError('expected a number in [0, 1)');
       return a;
     })
+    .option('--es-params <names>', "with --es-pairs: perturb and train only these meta-parameters, by name prefix, e.g. head (the output layer) or lstm1,head (default: all of φ)", (value: string) => value.split(',').map((p) => p.trim()).filter((p) => p.length > 0))
     .option('--redis <url>', 'compute the groups on workers (l2l worker --redis URL, on any machine) through a BullMQ queue on this Redis, e.g. redis://127.0.0.1:6379')
     .option('--warm-start <file>', 'start from this optimizer file (its LSTM settings and φ) instead of a fresh φ, e.g. to fine-tune a shipped optimizer on a longer horizon')
     .option('--threads <n>', `threads that run the validation, and on the TensorFlow.js engine share the LSTM rows of tasks with at least ${PARALLEL_MIN_ROWS} coordinates (worker threads; default 2 on TensorFlow.js, where the rounding then depends on the number, and 1 with the native kernels, which use every core in any case)`, intIn(1, 16));
@@ -254,8 +257,8 @@ function readCheckpointFile(dir: string): CheckpointFile {
 export async function runTrain(flags: TrainFlags, command: string, resume?: CheckpointFile, existing: 'refuse' | 'force' | 'overwrite' = 'overwrite'): Promise<MetaTrainResult & { optimizerFile: string }> {
   if (flags.learnBaseRate && !flags.base) throw new UserError('--learn-base-rate learns the rate of a base step: add --base NAME:RATE (the rate it starts from), e.g. --base nag:0.1');
   if (flags.imitationFraction !== undefined && !flags.imitate) throw new UserError('--imitation-fraction needs a teacher to imitate: add --imitate NAME:RATE, e.g. --imitate nag:1');
-  const es = flags.esPairs ? { pairs: flags.esPairs, sigma: flags.esSigma ?? 0.01, guide: flags.esGuide ?? 0 } : undefined;
-  if (!es && (flags.esSigma !== undefined || flags.esGuide !== undefined)) throw new UserError('--es-sigma and --es-guide set evolution strategies up: add --es-pairs N (pairs per meta-step), e.g. --es-pairs 8');
+  const es = flags.esPairs ? { pairs: flags.esPairs, sigma: flags.esSigma ?? 0.01, guide: flags.esGuide ?? 0, ...(flags.esParams ? { params: flags.esParams } : {}) } : undefined;
+  if (!es && (flags.esSigma !== undefined || flags.esGuide !== undefined || flags.esParams !== undefined)) throw new UserError('--es-sigma, --es-guide and --es-params set evolution strategies up: add --es-pairs N (pairs per meta-step), e.g. --es-pairs 8');
   if (es && flags.imitate) throw new UserError('--es-pairs estimates the gradient of the meta-loss, not of imitation: drop --imitate (or --es-pairs)');
   if (es && flags.redis) throw new UserError('--es-pairs runs here, not on workers: drop --redis (or --es-pairs)');
   if (es && (flags.groups ?? 1) > 1) throw new UserError('--es-pairs draws a task sample per pair: drop --groups (or --es-pairs)');
@@ -301,6 +304,11 @@ export async function runTrain(flags: TrainFlags, command: string, resume?: Chec
     config.lstm = lstm;
   }
   const warmStart = warm ? { file: flags.warmStart, command: warm.provenance.command } : undefined;
+  if (es?.params) {
+    const names = metaParamShapes(config.lstm).map(([name]) => name);
+    const unknown = es.params.find((p) => !names.some((name) => name.startsWith(p)));
+    if (unknown !== undefined || es.params.length === 0) throw new UserError(`--es-params '${unknown ?? ''}' names no meta-parameter: use prefixes of ${[...new Set(names.map((n) => n.split('.')[0]))].join(', ')}, e.g. head`);
+  }
   // A warm start whose file has no learned base rate starts that rate at --base's (β = 0).
   const initialPhi = warm ? withLearnedRate(config.lstm, warm.phi) : undefined;
   const plain = selectEngine();
