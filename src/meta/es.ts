@@ -27,7 +27,7 @@
 import type { Engine } from '../engine/engine.ts';
 import type { Rng } from '../random/rng.ts';
 import { metaParamShapes, type LstmConfig } from '../learned/lstmConfig.ts';
-import type { TaskFamily } from '../tasks/task.ts';
+import { sizeOfShape, type TaskFamily } from '../tasks/task.ts';
 import { groupRng, startGroup, type GroupSettings } from './groups.ts';
 import { loadOptimizee, releaseOptimizee, saveOptimizee, truncation } from './truncation.ts';
 
@@ -51,7 +51,7 @@ export function esPositions(config: LstmConfig, prefixes?: string[]): Int32Array
   const positions: number[] = [];
   let offset = 0;
   for (const [name, shape] of metaParamShapes(config)) {
-    const size = shape.reduce((a, b) => a * b, 1);
+    const size = sizeOfShape(shape);
     if (!prefixes || prefixes.some((p) => name.startsWith(p))) for (let i = 0; i < size; i++) positions.push(offset + i);
     offset += size;
   }
@@ -74,6 +74,8 @@ export interface EsEstimate {
   losses: number[];
   /** Pairs left out because a run's meta-loss was not finite. */
   dropped: number;
+  /** How many of φ's values the estimate covers (`EsSettings.params`; the rest are zero). */
+  moved: number;
 }
 
 /**
@@ -161,8 +163,8 @@ export async function esMetaGradient(
     await between();
   }
   const losses = Array.from(curve, (x) => (runs ? x / runs : NaN));
-  if (used === 0) return { metaGrad: null, losses, dropped: pairs };
-  return { metaGrad: Float32Array.from(estimate, (x) => x / used), losses, dropped: pairs - used };
+  if (used === 0) return { metaGrad: null, losses, dropped: pairs, moved: positions.length };
+  return { metaGrad: Float32Array.from(estimate, (x) => x / used), losses, dropped: pairs - used, moved: positions.length };
 }
 
 /**

@@ -14,7 +14,7 @@
  */
 import type { Engine } from '../engine/engine.ts';
 import type { TaskFamily } from '../tasks/task.ts';
-import { esMetaGradient, esPositions, esStep, type EsSettings } from './es.ts';
+import { esMetaGradient, esStep, type EsSettings } from './es.ts';
 import { combineGroups, isImitationIteration, localTruncations, type GroupSettings, type TruncationRunner } from './groups.ts';
 import { metaOptimizer, metaStep, type MetaOptimizerState } from './metaOptimizer.ts';
 
@@ -65,7 +65,7 @@ export async function metaIteration(
   const transform = metaOptimizer(settings.clipGradNorm);
   if (settings.es) {
     const estimate = await esMetaGradient(engine, family, { ...settings, es: settings.es }, run.phi, iteration, horizon, between);
-    const applied = estimate.metaGrad !== null && esStep(run.phi, estimate.metaGrad, learningRate, esPositions(settings.lstm, settings.es.params).length);
+    const applied = estimate.metaGrad !== null && esStep(run.phi, estimate.metaGrad, learningRate, estimate.moved);
     // A non-finite estimate counts as a fault, as a non-finite meta-gradient does.
     if (estimate.metaGrad && !applied && !estimate.metaGrad.every(Number.isFinite)) run.metaState.notFinite++;
     return { losses: estimate.losses, skipped: applied ? 0 : 1 };
