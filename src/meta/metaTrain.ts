@@ -20,12 +20,11 @@ import { curriculumStages, nextStage, noteValidation, startCurriculum, type Curr
 import type { TruncationRunner } from './groups.ts';
 import { metaIteration, type IterationSettings, type MetaState } from './metaIteration.ts';
 import { metaOptimizer } from './metaOptimizer.ts';
-import { validator, type ValidationSettings } from './validation.ts';
+import { validationScore, validator, type ValidationMetric, type ValidationSettings } from './validation.ts';
 
 export type { MetaState } from './metaIteration.ts';
 
-/** Which validation number picks the best optimizer. */
-export type ValidationMetric = 'mean' | 'final';
+export type { ValidationMetric } from './validation.ts';
 
 /** Settings of one meta-training run. */
 export interface MetaTrainConfig extends IterationSettings, ValidationSettings {
@@ -39,7 +38,7 @@ export interface MetaTrainConfig extends IterationSettings, ValidationSettings {
   finalMetaLrFactor: number;
   /** Validate every this many iterations (and after the last). */
   validateEvery: number;
-  /** 'mean': mean validation loss over the horizon; 'final': at its last step. */
+  /** 'mean': mean validation loss over the horizon; 'final': at its last step; 'tail': over its last half. */
   selectBy: ValidationMetric;
   /**
    * Training horizons of a curriculum's stages, e.g. [100, 200, 500, 1000] (Chen et al. 2020);
@@ -81,6 +80,8 @@ export interface ValidationInfo {
   validationLoss: number;
   /** Mean validation loss at the last step. */
   validationFinalLoss: number;
+  /** The number that selects the best optimizer (`validationScore` by `selectBy`). */
+  validationScore: number;
   isBest: boolean;
   /** True when this validation detected a collapse (and the best φ was restored). */
   collapsed: boolean;
@@ -170,7 +171,7 @@ export async function metaTrain(engine: Engine, family: TaskFamily, config: Meta
     const curve = await validation.curve(run.phi, horizon);
     const meanLoss = mean(curve.slice(1));
     const finalLoss = curve[curve.length - 1];
-    const score = config.selectBy === 'mean' ? meanLoss : finalLoss;
+    const score = validationScore(curve, config.selectBy);
     // A non-finite validation loss counts as a collapse too.
     const collapsed = iteration > 0 && !(meanLoss < curve[0] && Number.isFinite(score));
     const isBest = !collapsed && Number.isFinite(score) && score < best.loss;
@@ -182,7 +183,7 @@ export async function metaTrain(engine: Engine, family: TaskFamily, config: Meta
       collapses++;
     }
     const verdict = noteValidation(curriculum, isBest, score, iteration, patience);
-    hooks.onValidation?.({ iteration, horizon, validationLoss: meanLoss, validationFinalLoss: finalLoss, isBest, collapsed }, best.phi.slice(), config.curriculum ? structuredClone(curriculum.history) : undefined);
+    hooks.onValidation?.({ iteration, horizon, validationLoss: meanLoss, validationFinalLoss: finalLoss, validationScore: score, isBest, collapsed }, best.phi.slice(), config.curriculum ? structuredClone(curriculum.history) : undefined);
     if (verdict === 'continue') return false;
     // The stage is over: the next one starts from its best φ, with Adam's moments restarted.
     const ended = curriculum.history[curriculum.stage];

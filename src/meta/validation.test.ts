@@ -6,7 +6,7 @@ import { MixtureFamily } from '../tasks/mixture.ts';
 import { QuadraticFamily } from '../tasks/quadratic.ts';
 import { makeTestEngine } from '../testing/engines.ts';
 import { setupBackend } from '../testing/setup.ts';
-import { validator } from './validation.ts';
+import { validationScore, validator } from './validation.ts';
 
 describe('validation', () => {
   before(setupBackend);
@@ -29,5 +29,15 @@ describe('validation', () => {
     curve.forEach((v, t) => assert.ok(Math.abs(v - (a[t] + b[t]) / 2) <= 1e-6 * Math.abs(v), `step ${t}: ${v} vs ${(a[t] + b[t]) / 2}`));
     // The two components' curves differ, so the weights of the mixture did not enter.
     assert.notEqual(a[5], b[5]);
+  });
+
+  it('scores a curve by its final step, its mean over steps 1..T, or its last half', () => {
+    // curve[t] after t steps; T = 5, so the last half is steps 3..5.
+    const curve = [10, 6, 4, 3, 2, 1];
+    assert.equal(validationScore(curve, 'final'), 1);
+    assert.equal(validationScore(curve, 'mean'), (6 + 4 + 3 + 2 + 1) / 5);
+    assert.equal(validationScore(curve, 'tail'), (3 + 2 + 1) / 3);
+    // T = 4: the last half is steps 3..4.
+    assert.equal(validationScore([9, 8, 7, 6, 5], 'tail'), 5.5);
   });
 });
