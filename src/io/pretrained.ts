@@ -14,6 +14,7 @@ export const PRETRAINED_OPTIMIZERS = {
   'mnist-paper-s1': "the paper's LSTM alone, meta-trained on MNIST by imitating tuned NAG over 200 steps, seed 1",
   'mnist-paper-s2': "the paper's LSTM alone, meta-trained on MNIST by imitating tuned NAG over 200 steps, seed 2",
   'mnist-paper-s3': "the paper's LSTM alone, meta-trained on MNIST by imitating tuned NAG over 200 steps, seed 3",
+  'mnist-paper-es-s1': "mnist-paper-s1 with its output layer then meta-trained by evolution strategies on the meta-loss of steps 101-200, selected by the mean validation loss over steps 101-200 (seed 1)",
   'mnist-paper-es-s2': "mnist-paper-s2 with its output layer then meta-trained by evolution strategies on the meta-loss of steps 101-200 (seed 2)",
   'mnist-paper-es-s3': "mnist-paper-s3 with its output layer then meta-trained by evolution strategies on the meta-loss of steps 101-200 (seed 3)",
   'mnist-paper-settings': "the paper's LSTM alone, meta-trained on MNIST with the paper's settings (100 steps, meta-loss sum of losses)",
