@@ -169,8 +169,8 @@ export async function metaTrain(engine: Engine, family: TaskFamily, config: Meta
   const validate = async (): Promise<boolean> => {
     const horizon = stages[curriculum.stage].validationHorizon;
     const curve = await validation.curve(run.phi, horizon);
-    const meanLoss = mean(curve.slice(1));
-    const finalLoss = curve[curve.length - 1];
+    const meanLoss = validationScore(curve, 'mean');
+    const finalLoss = validationScore(curve, 'final');
     const score = validationScore(curve, config.selectBy);
     // A non-finite validation loss counts as a collapse too.
     const collapsed = iteration > 0 && !(meanLoss < curve[0] && Number.isFinite(score));

@@ -10,6 +10,7 @@ import type { BaseStep } from '../../learned/baseStep.ts';
 import { lstmParamCount, metaParamCount, metaParamShapes, PAPER_LSTM, type LstmConfig, type LstmInputs } from '../../learned/lstmConfig.ts';
 import type { StageRecord } from '../../meta/curriculum.ts';
 import { HAND_DESIGNED } from '../../optimizers/registry.ts';
+import { esPositions } from '../../meta/es.ts';
 import { metaTrain, type MetaTrainConfig, type MetaTrainResult, type ValidationMetric } from '../../meta/metaTrain.ts';
 import type { MetaObjective } from '../../tasks/task.ts';
 import * as tf from '@tensorflow/tfjs';
@@ -305,9 +306,11 @@ export async function runTrain(flags: TrainFlags, command: string, resume?: Chec
   }
   const warmStart = warm ? { file: flags.warmStart, command: warm.provenance.command } : undefined;
   if (es?.params) {
-    const names = metaParamShapes(config.lstm).map(([name]) => name);
-    const unknown = es.params.find((p) => !names.some((name) => name.startsWith(p)));
-    if (unknown !== undefined || es.params.length === 0) throw new UserError(`--es-params '${unknown ?? ''}' names no meta-parameter: use prefixes of ${[...new Set(names.map((n) => n.split('.')[0]))].join(', ')}, e.g. head`);
+    const unknown = es.params.find((p) => esPositions(config.lstm, [p]).length === 0);
+    if (unknown !== undefined || es.params.length === 0) {
+      const layers = new Set(metaParamShapes(config.lstm).map(([name]) => name.split('.')[0]));
+      throw new UserError(`--es-params '${unknown ?? ''}' names no meta-parameter: use prefixes of ${[...layers].join(', ')}, e.g. head`);
+    }
   }
   // A warm start whose file has no learned base rate starts that rate at --base's (β = 0).
   const initialPhi = warm ? withLearnedRate(config.lstm, warm.phi) : undefined;
