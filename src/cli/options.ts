@@ -62,7 +62,7 @@ export function listOf(choices: readonly string[]): (value: string) => string[] 
 export const backendName = oneOf(BACKENDS);
 
 /** The task families the CLI knows. */
-export const TASKS = ['quadratic', 'mnist', 'convnet', 'mixture'] as const;
+export const TASKS = ['quadratic', 'mnist', 'convnet', 'rnn', 'mixture'] as const;
 
 /** 'NAME:LR': a hand-designed optimizer from `choices` and its learning rate, e.g. 'nag:1'. */
 export function optimizerAtRate(choices: readonly string[]): (value: string) => { optimizer: string; learningRate: number } {

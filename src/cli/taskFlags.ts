@@ -3,7 +3,7 @@
  * `--task quadratic [--variant paper|deepmind] [--dims 10]` or
  * `--task mnist [--hidden 20 | 40 | 20,20] [--activation sigmoid|relu|tanh|elu] [--init normal|glorot]`
  * (the paper's MLP) or `--task convnet [--layers conv8x3,relu,pool2,…]`, each on
- * `--dataset mnist|fashion-mnist`.
+ * `--dataset mnist|fashion-mnist`, or `--task rnn [--cell simple|gru] [--units 32]` (the addition RNN).
  */
 import { InvalidArgumentError, type Command } from 'commander';
 import type { MnistSplitName } from '../data/mnist.ts';
@@ -17,6 +17,7 @@ import { GENERALIZE_GRID } from '../generalize/grid.ts';
 import { UserError } from '../io/userError.ts';
 import { MixtureFamily } from '../tasks/mixture.ts';
 import { ConvnetFamily, parseLayers, PAPER_CONVNET_LAYERS, type ConvLayer } from '../tasks/convnet.ts';
+import { DEFAULT_RNN, RNN_CELLS, RnnFamily, type RnnCell } from '../tasks/rnn.ts';
 
 /** Parsed task flags. */
 export interface TaskFlags {
@@ -28,11 +29,15 @@ export interface TaskFlags {
   init: MlpInit;
   dataset: DatasetName;
   layers: ConvLayer[];
+  /** rnn: the recurrent cell. */
+  cell: RnnCell;
+  /** rnn: units of the encoder and the decoder. */
+  units: number;
   /** mixture: ids of generalize-grid tasks to train on. */
   mixture?: string[];
 }
 
-/** The task flags' defaults (the paper's quadratic, MLP and the default convnet). */
+/** The task flags' defaults (the paper's quadratic, MLP, the default convnet and addition RNN). */
 export const DEFAULT_TASK_FLAGS: TaskFlags = {
   task: 'quadratic',
   variant: 'paper',
@@ -42,6 +47,8 @@ export const DEFAULT_TASK_FLAGS: TaskFlags = {
   init: PAPER_MLP.init,
   dataset: 'mnist',
   layers: parseLayers(PAPER_CONVNET_LAYERS),
+  cell: DEFAULT_RNN.cell,
+  units: DEFAULT_RNN.units,
 };
 
 /** Parses a list of generalize-grid task ids for commander. */
@@ -80,6 +87,8 @@ export function addTaskFlags(command: Command): Command {
     .option('--activation <name>', `mnist: ${ACTIVATIONS.join(', ')}`, oneOf(ACTIVATIONS), PAPER_MLP.activation)
     .option('--init <name>', "mnist: 'normal' (weights and biases N(0, 0.01²)) or 'glorot'", oneOf(['normal', 'glorot'] as const), PAPER_MLP.init)
     .option('--layers <list>', `convnet: layers from the image to the 10 logits (convFxS: F filters S×S, poolS, denseU, relu, sigmoid, tanh)`, layerList, parseLayers(PAPER_CONVNET_LAYERS))
+    .option('--cell <name>', `rnn: the recurrent cell, ${RNN_CELLS.join(' or ')}`, oneOf(RNN_CELLS), DEFAULT_RNN.cell)
+    .option('--units <n>', 'rnn: units of the encoder and the decoder', intIn(1, 1024), DEFAULT_RNN.units)
     .option('--mixture <ids>', 'mixture: the generalize-grid tasks to sample from, equally often, e.g. mnist,mnist-relu,quadratic', gridIds)
     .option('--dataset <name>', `mnist and convnet: the images, ${DATASETS.join(' or ')} (Debian's dataset-fashion-mnist package)`, oneOf(DATASETS), 'mnist' as DatasetName);
 }
@@ -106,6 +115,7 @@ export function familyFromFlags(flags: TaskFlags, split: MnistSplitName, engine:
   if (flags.task === 'convnet') {
     return new ConvnetFamily({ dataset, split, batchSize: 128, layers: flags.layers ?? parseLayers(PAPER_CONVNET_LAYERS) }, datasetSource(dataset));
   }
+  if (flags.task === 'rnn') return new RnnFamily({ ...DEFAULT_RNN, cell: flags.cell ?? DEFAULT_RNN.cell, units: flags.units ?? DEFAULT_RNN.units });
   return new QuadraticFamily({ dims: flags.dims, variant: flags.variant });
 }
 

@@ -1,8 +1,8 @@
 /**
  * The generalization grid of `l2l generalize`: a fixed list of optimizee families a learned
  * optimizer is measured on — the paper's MNIST MLP and its variants (activations, widths,
- * depths), Fashion-MNIST, convnets on both datasets, quadratics in 10 and 100 dimensions, and a
- * 1000-step horizon — each with its steps, held-out runs and tuning runs, in a full and a quick
+ * depths), Fashion-MNIST, convnets on both datasets, recurrent nets (the addition RNN with
+ * SimpleRNN and GRU cells), quadratics in 10 and 100 dimensions, and a 1000-step horizon — each with its steps, held-out runs and tuning runs, in a full and a quick
  * size. Tasks are task flags (`--task … --hidden …`), so each row can be re-run with `l2l compare`.
  */
 import type { TaskFlags } from '../cli/taskFlags.ts';
@@ -52,6 +52,20 @@ export const GENERALIZE_GRID: GridTask[] = [
     id: 'convnet-fashion',
     title: 'Fashion-MNIST convnet',
     flags: { task: 'convnet', dataset: 'fashion-mnist' },
+    full: { steps: 200, runs: 6, tuningRuns: 2 },
+    quick: { steps: 50, runs: 2, tuningRuns: 1 },
+  },
+  {
+    id: 'rnn',
+    title: 'Addition RNN, SimpleRNN cells of 32 units',
+    flags: { task: 'rnn' },
+    full: { steps: 200, runs: 10, tuningRuns: 2 },
+    quick: { steps: 50, runs: 2, tuningRuns: 1 },
+  },
+  {
+    id: 'rnn-gru',
+    title: 'Addition RNN, GRU cells of 32 units',
+    flags: { task: 'rnn', cell: 'gru' },
     full: { steps: 200, runs: 6, tuningRuns: 2 },
     quick: { steps: 50, runs: 2, tuningRuns: 1 },
   },

@@ -9,6 +9,7 @@ import { ConvnetFamily, type ConvnetConfig } from './convnet.ts';
 import { MlpFamily, type MlpConfig } from './mlp.ts';
 import { MixtureFamily, type MixtureConfig } from './mixture.ts';
 import { QuadraticFamily, type QuadraticConfig } from './quadratic.ts';
+import { RnnFamily, type RnnConfig } from './rnn.ts';
 import type { TaskFamily } from './task.ts';
 
 /** A family's name and configuration. */
@@ -25,7 +26,7 @@ export function familySpec(family: TaskFamily): FamilySpec {
 /** Whether `familyFromSpec` can rebuild `family`. */
 export function canRebuild(family: TaskFamily): boolean {
   if (family instanceof MixtureFamily) return family.components.every((c) => canRebuild(c.family));
-  return family instanceof MlpFamily || family instanceof QuadraticFamily || family instanceof ConvnetFamily;
+  return family instanceof MlpFamily || family instanceof QuadraticFamily || family instanceof ConvnetFamily || family instanceof RnnFamily;
 }
 
 /** The family a spec describes, MNIST networks computed with `mlp` when given; throws for a family it cannot build. */
@@ -40,5 +41,6 @@ export function familyFromSpec(spec: FamilySpec, mlp: MlpKernel | null): TaskFam
     return new MixtureFamily(components.map((c) => ({ id: c.id, family: familyFromSpec(c.family, mlp), members: c.members, weight: c.weight })));
   }
   if (spec.name === 'convnet') return new ConvnetFamily(spec.config as unknown as ConvnetConfig, datasetSource((spec.config.dataset as DatasetName) ?? 'mnist'));
+  if (spec.name === 'rnn') return new RnnFamily(spec.config as unknown as RnnConfig);
   throw new Error(`cannot rebuild task family '${spec.name}' elsewhere`);
 }

@@ -47,22 +47,22 @@ function addCompareFlags(command: Command): Command {
   return addTaskFlags(command)
     .option('--optimizer <file>', 'learned optimizer file (from l2l train); omit to compare baselines only')
     .option('--steps <n>', 'optimizee steps per run', intIn(1, 100_000), 100)
-    .option('--runs <n>', 'held-out optimizees (default: 1000 quadratics, 100 MNIST networks, 20 convnets)', intIn(1, 1_000_000))
+    .option('--runs <n>', 'held-out optimizees (default: 1000 quadratics, 100 MNIST networks, 20 convnets or RNNs)', intIn(1, 1_000_000))
     .option('--seed <n>', 'seed of the held-out optimizees', intIn(0), 1)
-    .option('--tuning-runs <n>', 'optimizees used to tune each learning rate (default: 128 quadratics, 10 MNIST networks, 3 convnets)', intIn(1, 100_000))
+    .option('--tuning-runs <n>', 'optimizees used to tune each learning rate (default: 128 quadratics, 10 MNIST networks, 3 convnets or RNNs)', intIn(1, 100_000))
     .option('--baselines <list>', "hand-designed optimizers to tune and compare, or 'none' (the learned optimizer alone)", (value: string) => (value.trim() === 'none' ? [] : listOf(Object.keys(HAND_DESIGNED))(value)), DEFAULT_BASELINES)
     .option('--threads <n>', 'worker threads that run the evaluation (same numbers on any number)', intIn(1, 64), 2)
     .requiredOption('--out <dir>', 'output directory');
 }
 
-/** Held-out optimizees when `--runs` is not given: 1000 quadratics (seconds), 100 MNIST networks, 20 convnets (minutes). */
+/** Held-out optimizees when `--runs` is not given: 1000 quadratics (seconds), 100 MNIST networks, 20 convnets or RNNs (minutes). */
 export function defaultRuns(task: string): number {
-  return task === 'mnist' ? 100 : task === 'convnet' ? 20 : 1000;
+  return task === 'mnist' ? 100 : task === 'convnet' || task === 'rnn' ? 20 : 1000;
 }
 
-/** Optimizees that tune each learning rate when `--tuning-runs` is not given: 128 quadratics, 10 MNIST networks, 3 convnets. */
+/** Optimizees that tune each learning rate when `--tuning-runs` is not given: 128 quadratics, 10 MNIST networks, 3 convnets or RNNs. */
 export function defaultTuningRuns(task: string): number {
-  return task === 'mnist' ? 10 : task === 'convnet' ? 3 : 128;
+  return task === 'mnist' ? 10 : task === 'convnet' || task === 'rnn' ? 3 : 128;
 }
 
 /** Runs the comparison, writes the report into flags.out and prints the table. */

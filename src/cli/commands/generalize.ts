@@ -39,7 +39,7 @@ interface GeneralizeFlags {
 export function registerGeneralize(program: Command): void {
   program
     .command('generalize')
-    .description('the learned optimizer on a fixed grid of tasks it may never have seen (MLP variants, Fashion-MNIST, convnets, quadratics, 1000 steps) against tuned baselines; writes DIR/generalize.json, summary.md, heatmap.png')
+    .description('the learned optimizer on a fixed grid of tasks it may never have seen (MLP variants, Fashion-MNIST, convnets, recurrent nets, quadratics, 1000 steps) against tuned baselines; writes DIR/generalize.json, summary.md, heatmap.png')
     .requiredOption('--optimizer <file>', 'learned optimizer file')
     .requiredOption('--out <dir>', 'output directory (a task already done there with the same arguments is kept)')
     .option('--quick', 'fewer runs and steps (minutes instead of about an hour)', false)
@@ -61,6 +61,8 @@ export function compareArgs(task: GridTask, flags: Pick<GeneralizeFlags, 'optimi
   if (f.activation) args.push('--activation', f.activation);
   if (f.init) args.push('--init', f.init);
   if (f.dataset) args.push('--dataset', f.dataset);
+  if (f.cell) args.push('--cell', f.cell);
+  if (f.units !== undefined) args.push('--units', String(f.units));
   args.push('--optimizer', flags.optimizer, '--steps', String(size.steps), '--runs', String(size.runs), '--tuning-runs', String(size.tuningRuns));
   args.push('--seed', String(flags.seed), '--threads', String(flags.threads), '--out', path.join(flags.out, task.id));
   return args;
