@@ -52,6 +52,8 @@ export { encodeMnistAsset, parseMnistAsset, MnistAssetError } from './data/mnist
 export { MlpFamily, MlpTask, PAPER_MLP, ACTIVATIONS, type MlpConfig, type Activation } from './tasks/mlp.ts';
 /** Convnets on 28×28 images, configured by a layer list. */
 export { ConvnetFamily, ConvnetTask, parseLayers, convnetShapes, PAPER_CONVNET_LAYERS, type ConvnetConfig, type ConvLayer } from './tasks/convnet.ts';
+/** Recurrent networks on the TensorFlow.js examples' addition task (SimpleRNN or GRU). */
+export { RnnFamily, RnnTask, DEFAULT_RNN, RNN_CELLS, rnnShapes, additionBatch, type RnnConfig, type RnnCell } from './tasks/rnn.ts';
 /** A mixture of task families (training a general-purpose optimizer). */
 export { MixtureFamily, type MixtureComponent, type MixtureConfig } from './tasks/mixture.ts';
 /** Scoring a learned optimizer across a grid of tasks (l2l generalize). */
