@@ -40,7 +40,7 @@ describe('addition RNN task', () => {
     assert.deepEqual(b.init(new Rng(6)), theta);
     assert.deepEqual(b.lossAndGrad(theta, 2), a.lossAndGrad(theta, 2));
     a.dispose();
-    b.dispose();
+    b.dispose?.();
   });
 
   it('encodes sums and their results, padded with spaces', () => {
