@@ -92,6 +92,7 @@ describe('CLI: every bad input gets one line, exit code 2 and no output', () => 
     ['missing Fashion-MNIST files for generalize', ['generalize', '--out', out, '--optimizer', pretrainedOptimizerPath('mnist'), '--only', 'mnist,fashion'], /Fashion-MNIST file '.*' is missing: install it with 'sudo apt-get install dataset-fashion-mnist'/],
     ['unknown dataset', ['compare', '--out', out, '--task', 'mnist', '--dataset', 'cifar'], /--dataset .*expected one of mnist, fashion-mnist/],
     ['convnet layers without logits', ['compare', '--out', out, '--task', 'convnet', '--layers', 'conv8x3,relu,dense11'], /--layers .*the last layer must be dense10 \(the logits\), got 'dense11'/],
+    ['an unknown recurrent cell', ['compare', '--out', out, '--task', 'rnn', '--cell', 'lstm'], /--cell .*expected one of simple, gru, got 'lstm'/],
     ['an unknown generalize task', ['generalize', '--out', out, '--optimizer', pretrainedOptimizerPath('mnist'), '--only', 'mnist,cifar'], /unknown task id 'cifar' for --only: use mnist, mnist-relu/],
   ];
   fs.mkdirSync(path.join(tmp, 'finished-run'));
