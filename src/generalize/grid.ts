@@ -3,7 +3,8 @@
  * optimizer is measured on — the paper's MNIST MLP and its variants (activations, widths,
  * depths), Fashion-MNIST, convnets on both datasets, recurrent nets (the addition RNN with
  * SimpleRNN and GRU cells), quadratics in 10 and 100 dimensions, and a 1000-step horizon — each
- * with its steps, held-out runs and tuning runs, in a full and a quick size. Tasks are task flags (`--task … --hidden …`), so each row can be re-run with `l2l compare`.
+ * with its steps, held-out runs and tuning runs, in a full and a quick size. Tasks are task
+ * flags (`--task … --hidden …`), so each row can be re-run with `l2l compare`.
  */
 import type { TaskFlags } from '../cli/taskFlags.ts';
 
