@@ -21,7 +21,7 @@ export const PRETRAINED_OPTIMIZERS = {
   'mnist-log-objective': "the paper's LSTM alone, meta-trained on MNIST with the log-loss meta-objective",
   'mnist-rmsprop-base': 'ablation, hand-picked: the log-objective LSTM, output scaled by 0.05, on top of RMSprop at 0.005',
   'mnist-nag-base': 'ablation, hand-picked: the log-objective LSTM, output scaled by 0.03, on top of NAG at 0.5',
-  general: 'for any model: the paper\'s LSTM alone, meta-trained on a mixture of MNIST MLPs (sigmoid, ReLU, 40 units, 3 layers of 40 ReLU units), Fashion-MNIST and quadratics',
+  general: 'for any model: the 2-layer LSTM reading RNNprop\'s Adam-normalised inputs, meta-trained on a mixture of MNIST MLPs (sigmoid, ReLU, 40 units, 3 layers of 40 ReLU units), Fashion-MNIST, quadratics and a SimpleRNN',
   quadratic: "the paper's LSTM alone, meta-trained on 10-d quadratics",
 } as const;
 
