@@ -8,7 +8,7 @@
  *
  * `convnet-step` times one loss-and-gradient of the default convnet task at batch 128 on the
  * backend `initBackend` starts (`L2L_BACKEND`); `adapter-step` times `model.trainOnBatch` of a
- * 595k-parameter convnet through the tf.Optimizer adapter, with a learned optimizer and with
+ * 595k-parameter convnet through the tf.Optimizer adapter, with `pretrained/general.json` and with
  * `tf.train.adam`, alternating.
  *
  *   tsx src/bench/measure.ts <quadratic|mnist|mnist-base|mnist-wide|mnist-eval|mnist-eval-batch|convnet-step|adapter-step> <timedIterations>
@@ -29,6 +29,8 @@ import { defaultMetaTrainConfig } from '../meta/metaTrain.ts';
 import { metaIteration, type MetaState } from '../meta/metaIteration.ts';
 import { metaOptimizer } from '../meta/metaOptimizer.ts';
 import { Rng } from '../random/rng.ts';
+import { loadOptimizer } from '../io/optimizerStore.ts';
+import { pretrainedOptimizerPath } from '../io/pretrained.ts';
 import { MlpFamily, PAPER_MLP, type MlpConfig } from '../tasks/mlp.ts';
 import { QuadraticFamily } from '../tasks/quadratic.ts';
 import type { TaskFamily } from '../tasks/task.ts';
@@ -138,7 +140,9 @@ async function adapterStepSeconds(engine: Engine, timed: number): Promise<{ lear
   const data = loadMnist('train');
   const x = tf.tensor4d(mnistImages(data, 0, 128), [128, 28, 28, 1]);
   const y = tf.oneHot(tf.tensor1d(data.labels.subarray(0, 128), 'int32'), 10);
-  const learned = build(new L2LOptimizer({ kind: 'learned', file: toOptimizerFile(PAPER_LSTM, initMetaParams(PAPER_LSTM, new Rng(0)), {} as never) }, engine));
+  // The shipped default for a user's model (its inputs decide the per-coordinate work).
+  const general = loadOptimizer(pretrainedOptimizerPath('general'));
+  const learned = build(new L2LOptimizer({ kind: 'learned', file: toOptimizerFile(general.config, general.phi, {} as never) }, engine));
   const adam = build(tf.train.adam(0.001));
   const times = { learned: [] as number[], adam: [] as number[] };
   for (let step = 0; step <= timed; step++) {
