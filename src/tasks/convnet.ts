@@ -11,7 +11,7 @@ import * as tf from '@tensorflow/tfjs';
 import { MNIST_CLASSES, mnistImages, type MnistSource, type MnistSplit, type MnistSplitName } from '../data/mnistSplit.ts';
 import type { DatasetName } from '../data/mnist.ts';
 import type { Rng } from '../random/rng.ts';
-import { sizeOfShape, type LossAndGrad, type Task, type TaskFamily, type TaskSize } from './task.ts';
+import { memberViews, memberwiseLoss, memberwiseLossAndGrad, sizeOfShape, type LossAndGrad, type Task, type TaskFamily, type TaskSize } from './task.ts';
 
 /** One layer of a convnet. */
 export type ConvLayer =
@@ -118,31 +118,13 @@ export class ConvnetTask implements Task {
   /** Mean softmax cross-entropy of each member on its minibatch for `step`. */
   loss(params: tf.Tensor[], step: number): tf.Tensor1D {
     const { x, y } = this.minibatch(step);
-    return tf.tidy(() => {
-      const losses = x.map((xk, k) => {
-        const own = params.map((p) => p.slice([k], [1]).reshape(p.shape.slice(1)));
-        return crossEntropy(logits(this.config.layers, own, xk), y[k]);
-      });
-      return tf.stack(losses) as tf.Tensor1D;
-    });
+    return memberwiseLoss(params, this.members, (k, own) => crossEntropy(logits(this.config.layers, own, x[k]), y[k]));
   }
 
   /** Loss and gradient by TensorFlow.js autodiff, one member at a time. */
   lossAndGrad(theta: Float32Array, step: number): LossAndGrad {
     const { x, y } = this.minibatch(step);
-    const losses = new Float32Array(this.members);
-    const grad = new Float32Array(theta.length);
-    for (let k = 0; k < this.members; k++) {
-      const views = this.memberViews(theta, k);
-      const outViews = this.memberViews(grad, k);
-      tf.tidy(() => {
-        const params = views.map((v, i) => tf.tensor(v, this.memberShapes[i]));
-        const { value, grads } = tf.valueAndGrads((...ps: tf.Tensor[]) => crossEntropy(logits(this.config.layers, ps, x[k]), y[k]))(params);
-        losses[k] = value.dataSync()[0];
-        grads.forEach((g, i) => outViews[i].set(g.dataSync() as Float32Array));
-      });
-    }
-    return { losses, grad };
+    return memberwiseLossAndGrad(theta, this.memberShapes, this.members, (k, own) => crossEntropy(logits(this.config.layers, own, x[k]), y[k]));
   }
 
   /** Loss and accuracy of each member on every image of the split. */
@@ -151,7 +133,7 @@ export class ConvnetTask implements Task {
     const correct = new Float64Array(this.members);
     const chunk = 500;
     for (let k = 0; k < this.members; k++) {
-      const params = this.memberViews(theta, k).map((v, i) => tf.tensor(v, this.memberShapes[i]));
+      const params = memberViews(theta, this.memberShapes, this.members, k).map((v, i) => tf.tensor(v, this.memberShapes[i]));
       for (let start = 0; start < this.data.count; start += chunk) {
         const n = Math.min(chunk, this.data.count - start);
         const [l, c] = tf.tidy(() => {
@@ -172,17 +154,6 @@ export class ConvnetTask implements Task {
   dispose(): void {
     if (this.batch) tf.dispose([...this.batch.x, ...this.batch.y]);
     this.batch = undefined;
-  }
-
-  /** Member k's part of every parameter tensor of flat `values` (views). */
-  private memberViews(values: Float32Array, k: number): Float32Array[] {
-    let offset = 0;
-    return this.memberShapes.map((shape) => {
-      const size = sizeOfShape(shape);
-      const view = values.subarray(offset + k * size, offset + (k + 1) * size);
-      offset += size * this.members;
-      return view;
-    });
   }
 
   /** Every member's minibatch for `step`: images [batch, 28, 28, 1] and one-hot labels (drawn with replacement, seeded by the task). */

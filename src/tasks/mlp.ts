@@ -17,7 +17,7 @@ import { MNIST_CLASSES, MNIST_PIXELS, mnistImages, type MnistSource, type MnistS
 import type { DatasetName } from '../data/mnist.ts';
 import type { MlpKernel } from '../engine/engine.ts';
 import { Rng } from '../random/rng.ts';
-import { sizeOfShape, type LossAndGrad, type Task, type TaskFamily, type TaskSize } from './task.ts';
+import { memberViews, sizeOfShape, type LossAndGrad, type Task, type TaskFamily, type TaskSize } from './task.ts';
 
 /** Activation functions of the hidden layers. */
 export const ACTIVATIONS = ['sigmoid', 'relu', 'tanh', 'elu'] as const;
@@ -82,6 +82,7 @@ export function layerSizes(config: MlpConfig): number[] {
 export class MlpTask implements Task {
   readonly objective = 'sum' as const;
   readonly paramShapes: number[][];
+  private readonly memberShapes: number[][];
   /** The minibatch of the last step asked for on TensorFlow.js: images [1, batch, 784] and one-hot labels [1, batch, 10] per member. */
   private batch: { step: number; x: tf.Tensor3D[]; y: tf.Tensor3D[] } | undefined;
   private readonly sizes: number[];
@@ -99,6 +100,7 @@ export class MlpTask implements Task {
       [members, this.sizes[l], out],
       [members, 1, out],
     ]);
+    this.memberShapes = this.paramShapes.map((shape) => shape.slice(1));
   }
 
   /** Draws weights and biases for every member. */
@@ -158,14 +160,7 @@ export class MlpTask implements Task {
 
   /** Member k's part of every parameter tensor of flat `values` (views: W1, b1, W2, b2, …). */
   private memberViews(values: Float32Array, k: number): Float32Array[] {
-    let offset = 0;
-    return this.paramShapes.map((shape) => {
-      const size = sizeOfShape(shape);
-      const perMember = size / this.members;
-      const view = values.subarray(offset + k * perMember, offset + (k + 1) * perMember);
-      offset += size;
-      return view;
-    });
+    return memberViews(values, this.memberShapes, this.members, k);
   }
 
   /**

@@ -11,7 +11,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../random/rng.ts';
-import { sizeOfShape, type LossAndGrad, type Task, type TaskFamily, type TaskSize } from './task.ts';
+import { memberViews, memberwiseLoss, memberwiseLossAndGrad, sizeOfShape, type LossAndGrad, type Task, type TaskFamily, type TaskSize } from './task.ts';
 
 /** The recurrent cells. */
 export const RNN_CELLS = ['simple', 'gru'] as const;
@@ -134,31 +134,13 @@ export class RnnTask implements Task {
   /** Mean cross-entropy of each member on its minibatch for `step`. */
   loss(params: tf.Tensor[], step: number): tf.Tensor1D {
     const { x, y } = this.minibatch(step);
-    return tf.tidy(() => {
-      const losses = x.map((xk, k) => {
-        const own = params.map((p) => p.slice([k], [1]).reshape(p.shape.slice(1)));
-        return crossEntropy(logits(this.config, own, xk), y[k]);
-      });
-      return tf.stack(losses) as tf.Tensor1D;
-    });
+    return memberwiseLoss(params, this.members, (k, own) => crossEntropy(logits(this.config, own, x[k]), y[k]));
   }
 
   /** Loss and gradient by TensorFlow.js autodiff, one member at a time. */
   lossAndGrad(theta: Float32Array, step: number): LossAndGrad {
     const { x, y } = this.minibatch(step);
-    const losses = new Float32Array(this.members);
-    const grad = new Float32Array(theta.length);
-    for (let k = 0; k < this.members; k++) {
-      const views = this.memberViews(theta, k);
-      const outViews = this.memberViews(grad, k);
-      tf.tidy(() => {
-        const params = views.map((v, i) => tf.tensor(v, this.memberShapes[i]));
-        const { value, grads } = tf.valueAndGrads((...ps: tf.Tensor[]) => crossEntropy(logits(this.config, ps, x[k]), y[k]))(params);
-        losses[k] = value.dataSync()[0];
-        grads.forEach((g, i) => outViews[i].set(g.dataSync() as Float32Array));
-      });
-    }
-    return { losses, grad };
+    return memberwiseLossAndGrad(theta, this.memberShapes, this.members, (k, own) => crossEntropy(logits(this.config, own, x[k]), y[k]));
   }
 
   /** Loss and per-character accuracy of each member on 1,000 held-out sums (the same for every task: drawn from seed 0's 'heldout' stream). */
@@ -172,7 +154,7 @@ export class RnnTask implements Task {
       const xs = tf.tensor3d(x, [count, input, V]);
       const ys = tf.tensor3d(y, [count, output, V]);
       for (let k = 0; k < this.members; k++) {
-        const params = this.memberViews(theta, k).map((v, i) => tf.tensor(v, this.memberShapes[i]));
+        const params = memberViews(theta, this.memberShapes, this.members, k).map((v, i) => tf.tensor(v, this.memberShapes[i]));
         const z = logits(this.config, params, xs);
         loss[k] = crossEntropy(z, ys).dataSync()[0];
         accuracy[k] = z.argMax(2).equal(ys.argMax(2)).cast('float32').mean().dataSync()[0];
@@ -185,17 +167,6 @@ export class RnnTask implements Task {
   dispose(): void {
     if (this.batch) tf.dispose([...this.batch.x, ...this.batch.y]);
     this.batch = undefined;
-  }
-
-  /** Member k's part of every parameter tensor of flat `values` (views). */
-  private memberViews(values: Float32Array, k: number): Float32Array[] {
-    let offset = 0;
-    return this.memberShapes.map((shape) => {
-      const size = sizeOfShape(shape);
-      const view = values.subarray(offset + k * size, offset + (k + 1) * size);
-      offset += size * this.members;
-      return view;
-    });
   }
 
   /** Every member's minibatch for `step` (sums drawn from the task's 'step<N>' stream). */

@@ -101,6 +101,49 @@ export function flatValues(tensors: tf.Tensor[]): Float32Array {
 }
 
 /**
+ * Member k's part of every parameter tensor of flat `values` (views): each tensor is
+ * [members, ...shape] for one of `memberShapes`.
+ */
+export function memberViews(values: Float32Array, memberShapes: number[][], members: number, k: number): Float32Array[] {
+  let offset = 0;
+  return memberShapes.map((shape) => {
+    const size = sizeOfShape(shape);
+    const view = values.subarray(offset + k * size, offset + (k + 1) * size);
+    offset += size * members;
+    return view;
+  });
+}
+
+/** Each member's loss as ops of the batched parameter tensors: `lossOf(k, own)` on member k's slices. */
+export function memberwiseLoss(params: tf.Tensor[], members: number, lossOf: (k: number, own: tf.Tensor[]) => tf.Scalar): tf.Tensor1D {
+  return tf.tidy(() => {
+    const losses = Array.from({ length: members }, (_, k) => lossOf(k, params.map((p) => p.slice([k], [1]).reshape(p.shape.slice(1)))));
+    return tf.stack(losses) as tf.Tensor1D;
+  });
+}
+
+/**
+ * Member losses and the 'sum' objective's gradient by TensorFlow.js autodiff, one member at a
+ * time (small graphs, each member's own loss): `lossOf(k, own)` is member k's loss on its
+ * parameter tensors of `memberShapes`.
+ */
+export function memberwiseLossAndGrad(theta: Float32Array, memberShapes: number[][], members: number, lossOf: (k: number, own: tf.Tensor[]) => tf.Scalar): LossAndGrad {
+  const losses = new Float32Array(members);
+  const grad = new Float32Array(theta.length);
+  for (let k = 0; k < members; k++) {
+    const views = memberViews(theta, memberShapes, members, k);
+    const outViews = memberViews(grad, memberShapes, members, k);
+    tf.tidy(() => {
+      const params = views.map((v, i) => tf.tensor(v, memberShapes[i]));
+      const { value, grads } = tf.valueAndGrads((...ps: tf.Tensor[]) => lossOf(k, ps))(params);
+      losses[k] = value.dataSync()[0];
+      grads.forEach((g, i) => outViews[i].set(g.dataSync() as Float32Array));
+    });
+  }
+  return { losses, grad };
+}
+
+/**
  * Member losses and objective gradient by TensorFlow.js autodiff of `task.loss`: the plain path
  * a task's own `lossAndGrad` is tested against, and the form of tasks that have no other.
  */

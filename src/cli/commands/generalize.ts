@@ -42,7 +42,7 @@ export function registerGeneralize(program: Command): void {
     .description('the learned optimizer on a fixed grid of tasks it may never have seen (MLP variants, Fashion-MNIST, convnets, recurrent nets, quadratics, 1000 steps) against tuned baselines; writes DIR/generalize.json, summary.md, heatmap.png')
     .requiredOption('--optimizer <file>', 'learned optimizer file')
     .requiredOption('--out <dir>', 'output directory (a task already done there with the same arguments is kept)')
-    .option('--quick', 'fewer runs and steps (about ten minutes instead of more than an hour)', false)
+    .option('--quick', 'fewer runs and steps (a quarter of an hour instead of more than an hour)', false)
     .option('--seed <n>', 'seed of the held-out optimizees', intIn(0), 1000)
     .option('--threads <n>', 'worker threads that run the evaluation', intIn(1, 64), 2)
     .option('--only <ids>', `comma-separated task ids (${GENERALIZE_GRID.map((t) => t.id).join(', ')})`)
