@@ -16,7 +16,7 @@
 // The same addon also exports the MNIST MLP's mlpLossAndGrad (native/mlp_kernel.cc).
 // Rows are worked on in chunks on `threads` threads (default 1; a pool started once); the result
 // does not depend on the number of threads.
-// config = { hidden: number[], mode: 0 raw | 1 log-and-sign | 2 adam, p, outputScale };
+// config = { hidden: number[], mode: 0 raw | 1 log-and-sign | 2 adam | 3 both, p, outputScale };
 // phi is φ flattened in metaParamShapes order (src/learned/lstmConfig.ts).#include <node_api.h>
 
 #include <algorithm>
@@ -53,9 +53,9 @@ Config readConfig(Args& args, napi_value object) {
   const std::vector<napi_value> hidden = args.list(args.property(object, "hidden"), "config.hidden", SIZE_MAX, MOST_LAYERS);
   if (hidden.empty()) args.fail("config.hidden must name at least one layer");
   for (size_t i = 0; i < hidden.size(); i++) cfg.hidden.push_back(static_cast<int>(args.integer(hidden[i], at("config.hidden", i), 1, MOST_UNITS)));
-  cfg.mode = static_cast<int>(args.integer(args.property(object, "mode"), "config.mode", RAW, ADAM));
+  cfg.mode = static_cast<int>(args.integer(args.property(object, "mode"), "config.mode", RAW, BOTH));
   cfg.p = static_cast<float>(args.number(args.property(object, "p"), "config.p"));
-  if (cfg.mode == LOG_SIGN && !(cfg.p > 0)) args.fail("config.p must be above 0 for log-and-sign inputs");
+  if (cfg.logSign() && !(cfg.p > 0)) args.fail("config.p must be above 0 for log-and-sign inputs");
   cfg.outputScale = static_cast<float>(args.number(args.property(object, "outputScale"), "config.outputScale"));
   return cfg;
 }
@@ -73,12 +73,12 @@ std::vector<float*> layerStates(Args& args, const Config& cfg, napi_value list, 
   return out;
 }
 
-// Adam's moments m and v for 'adam' inputs (one value per row), required there; elsewhere
+// Adam's moments m and v for 'adam' and 'both' inputs (one value per row), required there; elsewhere
 // optional, and checked the same when given.
 void moments(Args& args, const Config& cfg, napi_value mValue, napi_value vValue, size_t rows, float** m, float** v) {
   *m = args.absent(mValue, "m") ? nullptr : args.floats(mValue, "m", rows, "rows");
   *v = args.absent(vValue, "v") ? nullptr : args.floats(vValue, "v", rows, "rows");
-  if (cfg.mode == ADAM && (!*m || !*v)) args.fail("'adam' inputs (config.mode 2) need m and v");
+  if (cfg.moments() && (!*m || !*v)) args.fail("'adam' and 'both' inputs (config.mode 2, 3) need m and v");
 }
 
 // What forward and metaGradient share: (config, phi, count, …9 in all…[, threads[, …]]).
@@ -137,7 +137,7 @@ napi_value Forward(napi_env env, napi_callback_info info) {
       std::vector<float> z(5 * maxH);
       std::vector<float*> hr(cfg.layers()), cr(cfg.layers());
       for (size_t r = item * FORWARD_ROWS; r < std::min(rows, (item + 1) * FORWARD_ROWS); r++) {
-        float x[2];
+        float x[MOST_FEATURES];
         features(cfg, grads[r], count, m ? m + r : nullptr, v ? v + r : nullptr, x);
         rowStates(cfg, h, r, hr.data());
         rowStates(cfg, c, r, cr.data());
@@ -225,7 +225,7 @@ napi_value MetaGradient(napi_env env, napi_callback_info info) {
       }
       float m = m0 ? m0[r] : 0, v = v0 ? v0[r] : 0;
       for (int t = 0; t < T; t++) {
-        float x[2];
+        float x[MOST_FEATURES];
         float* cache = s.caches.data() + static_cast<size_t>(t) * perRow;
         features(cfg, inputs[t][r], count + t, &m, &v, x);
         rowStep(cfg, w, x, hr.data(), cr.data(), cache, s.z.data());

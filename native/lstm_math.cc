@@ -80,18 +80,22 @@ constexpr double BETA1 = 0.9, BETA2 = 0.999, ADAM_EPS = 1e-8;
 SAME_CODE_FOR_EVERY_CALLER void features(const Config& cfg, float grad, int count, float* m, float* v, float* x) {
   if (cfg.mode == RAW) {
     x[0] = grad;
-  } else if (cfg.mode == LOG_SIGN) {
+    return;
+  }
+  if (cfg.logSign()) {
     const float expP = static_cast<float>(std::exp(static_cast<double>(cfg.p)));
     x[0] = std::max(std::log(std::fabs(grad) + LOG_EPS) / cfg.p, -1.0f);
     x[1] = std::min(std::max(grad * expP, -1.0f), 1.0f);
-  } else {
+  }
+  if (cfg.moments()) {
+    float* out = cfg.mode == BOTH ? x + 2 : x;
     *m = *m * static_cast<float>(BETA1) + grad * static_cast<float>(1 - BETA1);
     *v = *v * static_cast<float>(BETA2) + grad * grad * static_cast<float>(1 - BETA2);
     const int t = count + 1;
     const float c1 = static_cast<float>(1 - std::pow(BETA1, t)), c2 = static_cast<float>(1 - std::pow(BETA2, t));
     const float scale = std::sqrt(*v / c2) + static_cast<float>(ADAM_EPS);
-    x[0] = (*m / c1) / scale;
-    x[1] = grad / scale;
+    out[0] = (*m / c1) / scale;
+    out[1] = grad / scale;
   }
 }
 

@@ -16,7 +16,9 @@
 namespace l2l {
 namespace lstm {
 
-enum Mode { RAW = 0, LOG_SIGN = 1, ADAM = 2 };
+// The LSTM's inputs: the raw gradient; log-magnitude and sign (the paper); Adam's normalized
+// momentum and gradient (RNNprop); or the last two together (four features).
+enum Mode { RAW = 0, LOG_SIGN = 1, ADAM = 2, BOTH = 3 };
 
 struct Config {
   std::vector<int> hidden;
@@ -24,7 +26,9 @@ struct Config {
   float p = 10.0f;
   float outputScale = 0.1f;
   int layers() const { return static_cast<int>(hidden.size()); }
-  int inSize(int l) const { return l == 0 ? (mode == RAW ? 1 : 2) : hidden[l - 1]; }
+  int inSize(int l) const { return l == 0 ? (mode == RAW ? 1 : mode == BOTH ? 4 : 2) : hidden[l - 1]; }
+  bool logSign() const { return mode == LOG_SIGN || mode == BOTH; }
+  bool moments() const { return mode == ADAM || mode == BOTH; }
   int top() const { return hidden.back(); }
 };
 
@@ -45,8 +49,12 @@ size_t phiSize(const Config& cfg);
 // φ (flat, metaParamShapes order) rearranged as `Weights`.
 Weights packWeights(const Config& cfg, const float* phi);
 
-// The LSTM's input features x (1 or 2 floats) of one row's gradient at update number `count`
-// (src/engine/tfjs/lstmCell.ts lstmInput); advances the row's Adam moments m, v for 'adam' inputs.
+// Most input features of one row (`Config::inSize(0)` at most).
+constexpr int MOST_FEATURES = 4;
+
+// The LSTM's input features x (1, 2 or 4 floats) of one row's gradient at update number `count`
+// (src/engine/tfjs/lstmCell.ts lstmInput); advances the row's Adam moments m, v for 'adam' and
+// 'both' inputs.
 void features(const Config& cfg, float grad, int count, float* m, float* v, float* x);
 
 // What one layer's step keeps for back-propagation, per row: a [in], hPrev [H], cPrev [H],

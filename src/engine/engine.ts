@@ -7,13 +7,13 @@
  * LSTM's hand-written BPTT on TensorFlow.js: the browser's and the fallback's), optionally with
  * its rows split among worker threads. `engine/select.ts` picks one in Node.
  */
-import type { LstmConfig } from '../learned/lstmConfig.ts';
+import { hasMoments, type LstmConfig } from '../learned/lstmConfig.ts';
 import type { MnistSplit } from '../data/mnistSplit.ts';
 
 /**
  * The LSTM states of a block of coordinate rows as plain arrays: h and c per layer
- * ([rows × units] each), Adam's moments m and v ([rows]) for 'adam' inputs, and the number of
- * updates taken so far (`count`, which 'adam' inputs' bias correction reads).
+ * ([rows × units] each), Adam's moments m and v ([rows]) for 'adam' and 'both' inputs, and the number of
+ * updates taken so far (`count`, which the moments' bias correction reads).
  */
 export interface RowStates {
   count: number;
@@ -99,13 +99,13 @@ export interface Engine {
   close(): Promise<void>;
 }
 
-/** Zero LSTM states of `rows` rows at update count 0 (h, c per layer; m, v for 'adam' inputs). */
+/** Zero LSTM states of `rows` rows at update count 0 (h, c per layer; m, v for 'adam' and 'both' inputs). */
 export function zeroRowStates(config: LstmConfig, rows: number): RowStates {
   return {
     count: 0,
     h: config.hidden.map((units) => new Float32Array(rows * units)),
     c: config.hidden.map((units) => new Float32Array(rows * units)),
-    ...(config.inputs === 'adam' ? { m: new Float32Array(rows), v: new Float32Array(rows) } : {}),
+    ...(hasMoments(config) ? { m: new Float32Array(rows), v: new Float32Array(rows) } : {}),
   };
 }
 

@@ -15,11 +15,13 @@ export interface LstmConfig {
   /** Units per LSTM layer (paper: [20, 20]). */
   hidden: number[];
   /**
-   * What the LSTM reads per coordinate: 'gradient' (the paper: ∇, preprocessed with p) or
-   * 'adam' (RNNprop, Lv et al. 2017: Adam's normalized momentum m̂/√v̂ and gradient ∇/√v̂).
+   * What the LSTM reads per coordinate: 'gradient' (the paper: ∇, preprocessed with p),
+   * 'adam' (RNNprop, Lv et al. 2017: Adam's normalized momentum m̂/√v̂ and gradient ∇/√v̂) or
+   * 'both' (the two preprocessed features, then the two normalized ones: the magnitude the
+   * paper's inputs carry and the scale-free direction RNNprop's do).
    */
   inputs: LstmInputs;
-  /** Preprocessing constant p (Appendix A) for 'gradient' inputs, or null to feed the raw gradient. */
+  /** Preprocessing constant p (Appendix A) for 'gradient' and 'both' inputs, or null to feed the raw gradient ('gradient' only). */
   preprocessP: number | null;
   /** The head's output is multiplied by this (paper: 0.1). */
   outputScale: number;
@@ -33,7 +35,15 @@ export interface LstmConfig {
 }
 
 /** The LSTM's per-coordinate inputs. */
-export type LstmInputs = 'gradient' | 'adam';
+export type LstmInputs = 'gradient' | 'adam' | 'both';
+
+/** The names of the LSTM's inputs, for options and file checks. */
+export const LSTM_INPUTS: readonly LstmInputs[] = ['gradient', 'adam', 'both'];
+
+/** Whether the LSTM keeps Adam's moments m, v per coordinate ('adam' and 'both' inputs). */
+export function hasMoments(config: Pick<LstmConfig, 'inputs'>): boolean {
+  return config.inputs !== 'gradient';
+}
 
 /** The paper's architecture: 2 layers of 20 units, gradient inputs with p = 10, output × 0.1. */
 export const PAPER_LSTM: LstmConfig = { hidden: [20, 20], inputs: 'gradient', preprocessP: PAPER_P, outputScale: 0.1, forgetBias: 1 };
@@ -48,6 +58,7 @@ export function learnedOptimizerName(config: Pick<LstmConfig, 'base'>): string {
 
 /** Number of input features per coordinate. */
 export function inputSize(config: LstmConfig): number {
+  if (config.inputs === 'both') return 4;
   return config.inputs === 'gradient' && config.preprocessP === null ? 1 : 2;
 }
 

@@ -6,11 +6,11 @@
  */
 import type { Engine, LstmKernel, LstmStates, LstmWeights } from '../engine/engine.ts';
 import { savedArray, type Optimizer } from '../optimizers/optimizer.ts';
-import { lstmParams, metaParamCount, type LstmConfig } from './lstmConfig.ts';
+import { hasMoments, lstmParams, metaParamCount, type LstmConfig } from './lstmConfig.ts';
 
-/** The names of the LSTM's saved state arrays: h0, c0, h1, c1, … per layer, then m, v for 'adam' inputs. */
+/** The names of the LSTM's saved state arrays: h0, c0, h1, c1, … per layer, then m, v for 'adam' and 'both' inputs. */
 export function stateArrayNames(config: LstmConfig): string[] {
-  return [...config.hidden.flatMap((_, l) => [`h${l}`, `c${l}`]), ...(config.inputs === 'adam' ? ['m', 'v'] : [])];
+  return [...config.hidden.flatMap((_, l) => [`h${l}`, `c${l}`]), ...(hasMoments(config) ? ['m', 'v'] : [])];
 }
 
 /** The LSTM's state: φ as its engine holds it, and the rows' states (both engine-owned). */
@@ -49,7 +49,7 @@ export function lstmOptimizer(config: LstmConfig, phi: Float32Array, engine: Pic
         count: saved.count,
         h: config.hidden.map((units, l) => array(`h${l}`, units)),
         c: config.hidden.map((units, l) => array(`c${l}`, units)),
-        ...(config.inputs === 'adam' ? { m: array('m', 1), v: array('v', 1) } : {}),
+        ...(hasMoments(config) ? { m: array('m', 1), v: array('v', 1) } : {}),
       }));
     },
     dispose: ({ weights, states }) => kernel.release(weights, states),

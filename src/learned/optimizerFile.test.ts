@@ -30,6 +30,13 @@ describe('optimizer file', () => {
     assertClose(run(loaded.phi), run(phi), { rtol: 0, atol: 0 });
   });
 
+  it("keeps 'both' inputs: four input features, so Wx of the first layer has 4 rows", () => {
+    const config = { ...PAPER_LSTM, inputs: 'both' as const };
+    const file = toOptimizerFile(config, initMetaParams(config, new Rng(1)), provenance);
+    assert.deepEqual(file.weights['lstm0.i.wx'].shape, [4, 20]);
+    assert.deepEqual(fromOptimizerFile(JSON.parse(JSON.stringify(file))).config, config);
+  });
+
   it('keeps a base step in the config', () => {
     const config = { ...PAPER_LSTM, base: { optimizer: 'nag', learningRate: 0.5 } };
     const loaded = fromOptimizerFile(JSON.parse(JSON.stringify(toOptimizerFile(config, initMetaParams(config, new Rng(1)), provenance))));
@@ -42,6 +49,8 @@ describe('optimizer file', () => {
     ['wrong format', (d) => ({ ...d, format: 'other' }), /not a learned-optimizer file/],
     ['wrong version', (d) => ({ ...d, version: 99 }), /unsupported optimizer file version 99/],
     ['bad config', (d) => ({ ...d, config: { ...d.config, hidden: [] } }), /invalid config.hidden/],
+    ['unknown inputs', (d) => ({ ...d, config: { ...d.config, inputs: 'hessian' } }), /invalid config.inputs \(one of gradient, adam, both\)/],
+    ["'both' inputs without p", (d) => ({ ...d, config: { ...d.config, inputs: 'both', preprocessP: null } }), /invalid config.preprocessP \('both' inputs need a number\)/],
     ['unknown base optimizer', (d) => ({ ...d, config: { ...d.config, base: { optimizer: 'lion', learningRate: 1 } } }), /invalid config.base.optimizer \(one of sgd, momentum, nag/],
     ['bad base learning rate', (d) => ({ ...d, config: { ...d.config, base: { optimizer: 'nag', learningRate: -1 } } }), /invalid config.base.learningRate/],
     ['missing weight', (d) => { delete d.weights['head.w']; return d; }, /missing weight 'head.w'/],

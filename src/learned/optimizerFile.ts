@@ -13,7 +13,7 @@
  */
 import { HAND_DESIGNED } from '../optimizers/registry.ts';
 import type { BaseStep } from './baseStep.ts';
-import { metaParamCount, metaParamShapes, metaParamViews, type LstmConfig } from './lstmConfig.ts';
+import { LSTM_INPUTS, metaParamCount, metaParamShapes, metaParamViews, type LstmConfig, type LstmInputs } from './lstmConfig.ts';
 
 /** The `format` field of every optimizer file. */
 export const OPTIMIZER_FORMAT = 'l2l-lstm-optimizer';
@@ -96,11 +96,12 @@ function validateConfig(config: unknown, version: number): LstmConfig {
   const bad = (field: string) => new OptimizerFileError(`optimizer file has an invalid config.${field}`);
   if (!isObject(c)) throw new OptimizerFileError('optimizer file has no "config" object');
   if (!Array.isArray(c.hidden) || c.hidden.length === 0 || c.hidden.length > 16 || !c.hidden.every((h) => Number.isInteger(h) && h > 0 && h <= 4096)) throw bad('hidden');
-  if (c.inputs !== 'gradient' && c.inputs !== 'adam') throw bad('inputs');
+  if (!LSTM_INPUTS.includes(c.inputs as LstmInputs)) throw bad(`inputs (one of ${LSTM_INPUTS.join(', ')})`);
+  if (c.inputs === 'both' && c.preprocessP === null) throw bad("preprocessP ('both' inputs need a number)");
   if (!(c.preprocessP === null || (typeof c.preprocessP === 'number' && c.preprocessP > 0))) throw bad('preprocessP');
   if (typeof c.outputScale !== 'number' || !Number.isFinite(c.outputScale)) throw bad('outputScale');
   if (typeof c.forgetBias !== 'number' || !Number.isFinite(c.forgetBias)) throw bad('forgetBias');
-  const out: LstmConfig = { hidden: [...c.hidden], inputs: c.inputs, preprocessP: c.preprocessP, outputScale: c.outputScale, forgetBias: c.forgetBias };
+  const out: LstmConfig = { hidden: [...c.hidden], inputs: c.inputs as LstmInputs, preprocessP: c.preprocessP, outputScale: c.outputScale, forgetBias: c.forgetBias };
   if (c.base !== undefined && c.base !== null) {
     const b = c.base as Partial<BaseStep>;
     if (!isObject(b) || typeof b.optimizer !== 'string' || !(b.optimizer in HAND_DESIGNED)) throw bad(`base.optimizer (one of ${Object.keys(HAND_DESIGNED).join(', ')})`);

@@ -20,6 +20,7 @@ const raw: LstmConfig = { ...preprocessed, preprocessP: null, outputScale: 1 };
 // With a hand-designed step (NAG) added to the LSTM's output: it moves θ but does not depend on φ.
 const withBase: LstmConfig = { ...preprocessed, base: { optimizer: 'nag', learningRate: 0.05 } };
 const adamInputs: LstmConfig = { ...preprocessed, inputs: 'adam' };
+const bothInputs: LstmConfig = { ...preprocessed, inputs: 'both' };
 // A base step whose rate is meta-learned: φ ends with β, the rate is 0.05·e^β.
 const learnedRate: LstmConfig = { ...preprocessed, base: { optimizer: 'nag', learningRate: 0.05, learnRate: true } };
 const T = 5;
@@ -62,7 +63,7 @@ for (const { name, skip } of engineCases()) {
     });
     after(() => engine.close());
 
-    for (const [label, config] of [['preprocessed', preprocessed], ["RNNprop-style 'adam'", adamInputs], ['preprocessed, NAG base step', withBase], ['preprocessed, NAG base step with a learned rate', learnedRate]] as const) {
+    for (const [label, config] of [['preprocessed', preprocessed], ["RNNprop-style 'adam'", adamInputs], ["'both'", bothInputs], ['preprocessed, NAG base step', withBase], ['preprocessed, NAG base step with a learned rate', learnedRate]] as const) {
       it(`equals the autodiff reference path with an explicit stop-gradient (${label} inputs)`, () => {
         const { task, phi, start } = setup(engine, config);
         const fast = run(engine, config, phi, task, start, T);
@@ -72,7 +73,7 @@ for (const { name, skip } of engineCases()) {
       });
     }
 
-    for (const [label, config] of [['preprocessed', preprocessed], ['raw', raw], ['preprocessed, NAG base step', withBase], ['preprocessed, NAG base step with a learned rate', learnedRate]] as const) {
+    for (const [label, config] of [['preprocessed', preprocessed], ['raw', raw], ["'both'", bothInputs], ['preprocessed, NAG base step', withBase], ['preprocessed, NAG base step with a learned rate', learnedRate]] as const) {
       it(`matches central finite differences of the truncated meta-loss with the gradient frozen (${label} inputs)`, () => {
         const { rng, task, phi, start } = setup(engine, config);
         const g = run(engine, config, phi, task, start, T).metaGrad;

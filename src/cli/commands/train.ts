@@ -7,7 +7,7 @@ import path from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { loadOptimizer, saveOptimizer } from '../../io/optimizerStore.ts';
 import type { BaseStep } from '../../learned/baseStep.ts';
-import { lstmParamCount, metaParamCount, metaParamShapes, PAPER_LSTM, type LstmConfig, type LstmInputs } from '../../learned/lstmConfig.ts';
+import { LSTM_INPUTS, lstmParamCount, metaParamCount, metaParamShapes, PAPER_LSTM, type LstmConfig, type LstmInputs } from '../../learned/lstmConfig.ts';
 import type { StageRecord } from '../../meta/curriculum.ts';
 import { HAND_DESIGNED } from '../../optimizers/registry.ts';
 import { esPositions } from '../../meta/es.ts';
@@ -105,7 +105,7 @@ export function addTrainFlags(command: Command): Command {
     .option('--validate-every <n>', 'validate every n iterations', intIn(1), 10)
     .option('--validation-members <n>', 'fixed validation optimizees (default: 1024 quadratics, 10 MNIST networks)', intIn(1, 100_000))
     .option('--clip <x>', 'clip the meta-gradient to this global norm (0: off; default 1 on quadratics, 0 on mnist)', nonNegativeNumber)
-    .option('--inputs <name>', "what the LSTM reads: 'gradient' (the paper, log-magnitude and sign with p = 10) or 'adam' (RNNprop: Adam-normalized momentum and gradient)", oneOf(['gradient', 'adam'] as const), 'gradient')
+    .option('--inputs <name>', "what the LSTM reads: 'gradient' (the paper, log-magnitude and sign with p = 10), 'adam' (RNNprop: Adam-normalized momentum and gradient) or 'both' (all four)", oneOf(LSTM_INPUTS), 'gradient')
     .option('--output-scale <x>', `the LSTM output is multiplied by this (default: ${PAPER_LSTM.outputScale}, or with --warm-start the file's)`, positiveNumber())
     .option('--base <name:lr>', 'add a hand-designed optimizer\'s step at this learning rate to the LSTM\'s output, e.g. nag:1 (the LSTM learns a correction to it; default: none, as in the paper, or with --warm-start the file\'s)', optimizerAtRate(Object.keys(HAND_DESIGNED)))
     .option('--learn-base-rate', "with --base: meta-learn the base step's rate (a log-scale in φ, from --base's rate), instead of keeping it fixed")

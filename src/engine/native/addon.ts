@@ -55,6 +55,6 @@ export function tryLoadAddon(): { addon: Addon | null; reason?: string } {
 
 /** `config` as the addon reads it. */
 export function addonConfig(config: LstmConfig): AddonConfig {
-  const mode = config.inputs === 'adam' ? 2 : config.preprocessP === null ? 0 : 1;
+  const mode = config.inputs === 'both' ? 3 : config.inputs === 'adam' ? 2 : config.preprocessP === null ? 0 : 1;
   return { hidden: config.hidden, mode, p: config.preprocessP ?? 0, outputScale: config.outputScale };
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
-import { initMetaParams, PAPER_LSTM, type LstmConfig } from '../../learned/lstmConfig.ts';
+import { hasMoments, initMetaParams, PAPER_LSTM, type LstmConfig } from '../../learned/lstmConfig.ts';
 import { Rng } from '../../random/rng.ts';
 import { makeTestEngine, NATIVE_SKIP } from '../../testing/engines.ts';
 import { assertClose, setupBackend } from '../../testing/setup.ts';
@@ -9,11 +9,12 @@ import { selectEngine } from '../select.ts';
 import { tfjsLstm } from '../tfjs/tfjsLstm.ts';
 import { ACTIVATION_BUDGET_BYTES } from './nativeEngine.ts';
 
-// The three input modes, a one-layer LSTM of odd size (the kernel's generic, unvectorized path),
+// The four input modes, a one-layer LSTM of odd size (the kernel's generic, unvectorized path),
 // and two layers of 40 (its widest vectorized products).
 const CONFIGS: Array<[string, LstmConfig]> = [
   ['paper', PAPER_LSTM],
   ["'adam' inputs", { ...PAPER_LSTM, inputs: 'adam' }],
+  ["'both' inputs", { ...PAPER_LSTM, inputs: 'both' }],
   ['raw gradient, one layer of 7', { ...PAPER_LSTM, hidden: [7], preprocessP: null, outputScale: 0.3 }],
   ['two layers of 40', { ...PAPER_LSTM, hidden: [40, 40] }],
 ];
@@ -28,7 +29,7 @@ function randomTruncation(config: LstmConfig, rows: number, steps: number) {
     count: 3,
     h: config.hidden.map((u) => values(rows * u, 0.3)),
     c: config.hidden.map((u) => values(rows * u, 0.3)),
-    ...(config.inputs === 'adam' ? { m: values(rows, 0.01), v: values(rows, 0.01).map((x) => x * x) } : {}),
+    ...(hasMoments(config) ? { m: values(rows, 0.01), v: values(rows, 0.01).map((x) => x * x) } : {}),
   };
   // Gradients over several orders of magnitude, so both branches of the preprocessing are used.
   const grads = Array.from({ length: steps }, () => values(rows, 1).map((x, i) => x * 10 ** (-(i % 8))));
@@ -67,7 +68,7 @@ describe('native engine', { skip: NATIVE_SKIP }, () => {
         assertClose(fast.final.c[l], reference.final.c[l], { rtol: 1e-4, atol: 1e-6, label: `c${l}` });
       });
       assert.equal(fast.final.count, 3 + 12);
-      if (config.inputs === 'adam') assertClose(fast.final.v!, reference.final.v!, { rtol: 1e-5, label: 'v' });
+      if (hasMoments(config)) assertClose(fast.final.v!, reference.final.v!, { rtol: 1e-5, label: 'v' });
       // The caller's starting states are left as they were.
       assert.deepEqual(truncation.start.h[0], randomTruncation(config, 300, 12).start.h[0]);
     });

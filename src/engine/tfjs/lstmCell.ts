@@ -47,11 +47,11 @@ export function fastTanh(x: tf.Tensor): tf.Tensor2D {
   return x.mul(2).sigmoid().mul(2).sub(1) as tf.Tensor2D;
 }
 
-/** Per-layer hidden and cell states of a batch of rows, and Adam moments for 'adam' inputs. */
+/** Per-layer hidden and cell states of a batch of rows, and Adam moments for 'adam' and 'both' inputs. */
 export interface TensorStates {
   h: tf.Tensor2D[];
   c: tf.Tensor2D[];
-  /** Running first and second moments of the gradient, [rows, 1] ('adam' inputs only). */
+  /** Running first and second moments of the gradient, [rows, 1] ('adam' and 'both' inputs only). */
   m?: tf.Tensor2D;
   v?: tf.Tensor2D;
 }
@@ -78,16 +78,23 @@ export interface StepOutput {
   top: tf.Tensor2D;
 }
 
-/** Moment decay rates and ε of 'adam' inputs (Adam's defaults). */
+/** Moment decay rates and ε of 'adam' and 'both' inputs (Adam's defaults). */
 const ADAM_INPUT = { beta1: 0.9, beta2: 0.999, epsilon: 1e-8 };
 
 /**
  * The LSTM's input features for gradients [rows, 1] at update number `count` (0-based), and the
- * updated Adam moments for 'adam' inputs. Inputs are constants of the meta-gradient: they depend
+ * updated Adam moments for 'adam' and 'both' inputs. Inputs are constants of the meta-gradient: they depend
  * on gradients only.
  */
 export function lstmInput(config: LstmConfig, grads: tf.Tensor2D, states: TensorStates, count: number): { x: tf.Tensor2D; m?: tf.Tensor2D; v?: tf.Tensor2D } {
   if (config.inputs === 'gradient') return { x: config.preprocessP === null ? grads : logAndSign(grads, config.preprocessP) };
+  const moments = adamInput(grads, states, count);
+  if (config.inputs === 'adam') return moments;
+  return { ...moments, x: tf.concat([logAndSign(grads, config.preprocessP ?? undefined), moments.x], 1) as tf.Tensor2D };
+}
+
+/** RNNprop's features [m̂/√v̂, ∇/√v̂] and the updated moments. */
+function adamInput(grads: tf.Tensor2D, states: TensorStates, count: number): { x: tf.Tensor2D; m: tf.Tensor2D; v: tf.Tensor2D } {
   const { beta1, beta2, epsilon } = ADAM_INPUT;
   const m = states.m!.mul(beta1).add(grads.mul(1 - beta1)) as tf.Tensor2D;
   const v = states.v!.mul(beta2).add(grads.square().mul(1 - beta2)) as tf.Tensor2D;

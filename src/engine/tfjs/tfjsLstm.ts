@@ -5,7 +5,7 @@
  * replays them in blocks of rows (`replay.ts`), so memory is bounded whatever the model size.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { LstmConfig } from '../../learned/lstmConfig.ts';
+import { hasMoments, type LstmConfig } from '../../learned/lstmConfig.ts';
 import type { LstmKernel, LstmStates, LstmWeights, Recording, RowStates } from '../engine.ts';
 import { backwardWeights, flatMetaParams, lstmForward, metaParamTensors, type BackwardWeights, type MetaParams, type TensorStates } from './lstmCell.ts';
 import { replayMetaGradient, type RecordedTruncation } from './replay.ts';
@@ -58,7 +58,7 @@ export function tfjsLstm(replayRows = DEFAULT_REPLAY_ROWS): LstmKernel {
       const tensors: TensorStates = {
         h: config.hidden.map((units, l) => block(from?.h[l], units)),
         c: config.hidden.map((units, l) => block(from?.c[l], units)),
-        ...(config.inputs === 'adam' ? { m: block(from?.m, 1), v: block(from?.v, 1) } : {}),
+        ...(hasMoments(config) ? { m: block(from?.m, 1), v: block(from?.v, 1) } : {}),
       };
       keep(stateTensors(tensors));
       return { config, rows, count: from?.count ?? 0, tensors } as TfjsStates;
