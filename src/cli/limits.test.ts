@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { PAPER_LSTM } from '../learned/lstmConfig.ts';
 import { QuadraticFamily } from '../tasks/quadratic.ts';
 import { UserError } from '../io/userError.ts';
 import { compareBytes, memoryLimit, refuseAbove, trainBytes } from './limits.ts';
@@ -17,8 +18,10 @@ describe('size limits checked before allocation', () => {
     // (2 + 140) + (20 + 140) = 302 floats per coordinate and step, +2 for the gradient and ∂/∂update;
     // state 2·40 + 4 = 84 floats per coordinate.
     const family = new QuadraticFamily({ dims: 10, variant: 'paper' });
-    const bytes = trainBytes(family, { hidden: [20, 20] }, 128, 1024, 20);
+    const bytes = trainBytes(family, PAPER_LSTM, 128, 1024, 20);
     assert.equal(bytes, 4 * (128 * 110 + 1024 * 110 + 1280 * (84 + 20 * 304) + 10240 * 84));
+    // 'both' inputs: four input features, so 2 more floats per coordinate and step.
+    assert.equal(trainBytes(family, { ...PAPER_LSTM, inputs: 'both' }, 128, 1024, 20), bytes + 4 * 1280 * 20 * 2);
   });
 
   it('compare: loss curves of every run (with the copy made when chunks are joined) and the optimizees in flight', () => {

@@ -6,7 +6,7 @@
  */
 import os from 'node:os';
 import { UserError } from '../io/userError.ts';
-import type { LstmConfig } from '../learned/lstmConfig.ts';
+import { inputSize, type LstmConfig } from '../learned/lstmConfig.ts';
 import type { TaskFamily } from '../tasks/task.ts';
 
 const GiB = 2 ** 30;
@@ -26,13 +26,16 @@ export function refuseAbove(bytes: number, command: string, what: string, fix: s
   throw new UserError(`${command} would need about ${gib(bytes)} (${what}), above the limit of ${gib(limit)} (half of this machine's memory, at most 8 GiB): ${fix}`);
 }
 
+/** What the sizes depend on: the layers and the number of input features. */
+type LstmShape = Pick<LstmConfig, 'hidden' | 'inputs' | 'preprocessP'>;
+
 /** Floats one coordinate's LSTM keeps per step for back-propagation (native/lstm_math.h cacheSize). */
-function activationFloats(lstm: Pick<LstmConfig, 'hidden'>): number {
-  return lstm.hidden.reduce((n, h, l) => n + (l === 0 ? 2 : lstm.hidden[l - 1]) + 7 * h, 0);
+function activationFloats(lstm: LstmShape): number {
+  return lstm.hidden.reduce((n, h, l) => n + (l === 0 ? inputSize(lstm) : lstm.hidden[l - 1]) + 7 * h, 0);
 }
 
 /** Bytes of meta-training: training and validation optimizees with their LSTM states, a truncation's kept activations. */
-export function trainBytes(family: TaskFamily, lstm: Pick<LstmConfig, 'hidden'>, members: number, validationMembers: number, unroll: number): number {
+export function trainBytes(family: TaskFamily, lstm: LstmShape, members: number, validationMembers: number, unroll: number): number {
   const state = 2 * lstm.hidden.reduce((a, b) => a + b, 0) + 4; // h, c per layer; θ, gradient, m, v
   const train = family.sizeOf(members);
   const validation = family.sizeOf(validationMembers);
@@ -41,7 +44,7 @@ export function trainBytes(family: TaskFamily, lstm: Pick<LstmConfig, 'hidden'>,
 }
 
 /** Refuses `l2l train` flags whose arrays would not fit (see trainBytes). */
-export function checkTrainSize(family: TaskFamily, lstm: Pick<LstmConfig, 'hidden'>, members: number, validationMembers: number, unroll: number): void {
+export function checkTrainSize(family: TaskFamily, lstm: LstmShape, members: number, validationMembers: number, unroll: number): void {
   const bytes = trainBytes(family, lstm, members, validationMembers, unroll);
   const { coordinates } = family.sizeOf(members);
   refuseAbove(bytes, 'train', `${members} optimizees of ${coordinates / members} coordinates, ${validationMembers} for validation, ${unroll}-step truncations`, 'use fewer --members, --validation-members, a smaller --dims or a shorter --unroll');

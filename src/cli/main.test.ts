@@ -93,6 +93,8 @@ describe('CLI: every bad input gets one line, exit code 2 and no output', () => 
     ['unknown dataset', ['compare', '--out', out, '--task', 'mnist', '--dataset', 'cifar'], /--dataset .*expected one of mnist, fashion-mnist/],
     ['convnet layers without logits', ['compare', '--out', out, '--task', 'convnet', '--layers', 'conv8x3,relu,dense11'], /--layers .*the last layer must be dense10 \(the logits\), got 'dense11'/],
     ['an unknown recurrent cell', ['compare', '--out', out, '--task', 'rnn', '--cell', 'lstm'], /--cell .*expected one of simple, gru, got 'lstm'/],
+    ['an unknown mixture task', ['train', '--out', out, '--task', 'mixture', '--mixture', 'mnist,cifar:2'], /--mixture .*'cifar' is not a task of the generalize grid: use some of mnist, mnist-relu/],
+    ['a mixture weight of 0', ['train', '--out', out, '--task', 'mixture', '--mixture', 'mnist,quadratic:0'], /--mixture .*'quadratic:0': a weight is a number above 0 and at most 1000, as in quadratic:2/],
     ['an unknown generalize task', ['generalize', '--out', out, '--optimizer', pretrainedOptimizerPath('mnist'), '--only', 'mnist,cifar'], /unknown task id 'cifar' for --only: use mnist, mnist-relu/],
   ];
   fs.mkdirSync(path.join(tmp, 'finished-run'));

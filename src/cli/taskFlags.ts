@@ -33,8 +33,14 @@ export interface TaskFlags {
   cell: RnnCell;
   /** rnn: units of the encoder and the decoder. */
   units: number;
-  /** mixture: ids of generalize-grid tasks to train on. */
-  mixture?: string[];
+  /** mixture: the generalize-grid tasks to train on, each with its weight (how often it is drawn, relatively). */
+  mixture?: MixtureEntry[];
+}
+
+/** One task of `--mixture`: a generalize-grid id and its weight (`quadratic:2`; 1 when not given). */
+export interface MixtureEntry {
+  id: string;
+  weight: number;
 }
 
 /** The task flags' defaults (the paper's quadratic, MLP, the default convnet and addition RNN). */
@@ -51,12 +57,15 @@ export const DEFAULT_TASK_FLAGS: TaskFlags = {
   units: DEFAULT_RNN.units,
 };
 
-/** Parses a list of generalize-grid task ids for commander. */
-function gridIds(value: string): string[] {
-  const ids = value.split(',').map((s) => s.trim());
-  const unknown = ids.find((id) => !GENERALIZE_GRID.some((t) => t.id === id) || GENERALIZE_GRID.find((t) => t.id === id)!.flags.task === 'mixture');
-  if (unknown !== undefined) throw new InvalidArgumentError(`'${unknown}' is not a task of the generalize grid: use some of ${GENERALIZE_GRID.map((t) => t.id).join(', ')}.`);
-  return ids;
+/** Parses `--mixture`: generalize-grid task ids, each optionally `:weight` (e.g. `mnist,quadratic:2`). */
+export function mixtureEntries(value: string): MixtureEntry[] {
+  return value.split(',').map((item) => {
+    const [id, weightText, ...rest] = item.trim().split(':');
+    if (!GENERALIZE_GRID.some((t) => t.id === id && t.flags.task !== 'mixture')) throw new InvalidArgumentError(`'${id}' is not a task of the generalize grid: use some of ${GENERALIZE_GRID.map((t) => t.id).join(', ')}.`);
+    const weight = weightText === undefined ? 1 : Number(weightText);
+    if (rest.length > 0 || !(weight > 0 && weight <= 1000)) throw new InvalidArgumentError(`'${item.trim()}': a weight is a number above 0 and at most 1000, as in ${id}:2.`);
+    return { id, weight };
+  });
 }
 
 /** Parses a convnet's layer list for commander. */
@@ -89,7 +98,7 @@ export function addTaskFlags(command: Command): Command {
     .option('--layers <list>', `convnet: layers from the image to the 10 logits (convFxS: F filters S×S, poolS, denseU, relu, sigmoid, tanh)`, layerList, parseLayers(PAPER_CONVNET_LAYERS))
     .option('--cell <name>', `rnn: the recurrent cell, ${RNN_CELLS.join(' or ')}`, oneOf(RNN_CELLS), DEFAULT_RNN.cell)
     .option('--units <n>', 'rnn: units of the encoder and the decoder', intIn(1, 1024), DEFAULT_RNN.units)
-    .option('--mixture <ids>', 'mixture: the generalize-grid tasks to sample from, equally often, e.g. mnist,mnist-relu,quadratic', gridIds)
+    .option('--mixture <ids>', 'mixture: the generalize-grid tasks to sample from, equally often or as often as their weights say, e.g. mnist,mnist-relu,quadratic or mnist,quadratic:2', mixtureEntries)
     .option('--dataset <name>', `mnist and convnet: the images, ${DATASETS.join(' or ')} (Debian's dataset-fashion-mnist package)`, oneOf(DATASETS), 'mnist' as DatasetName);
 }
 
@@ -101,9 +110,9 @@ export function familyFromFlags(flags: TaskFlags, split: MnistSplitName, engine:
   if (flags.task === 'mixture') {
     if (!flags.mixture?.length) throw new UserError('--task mixture needs --mixture ID,ID,… (tasks of the generalize grid, e.g. mnist,mnist-relu,quadratic)');
     return new MixtureFamily(
-      flags.mixture.map((id) => {
+      flags.mixture.map(({ id, weight }) => {
         const component = { ...DEFAULT_TASK_FLAGS, ...GENERALIZE_GRID.find((t) => t.id === id)!.flags };
-        return { id, family: familyFromFlags(component, split, engine), members: trainingDefaults(component.task).members, weight: 1 };
+        return { id, family: familyFromFlags(component, split, engine), members: trainingDefaults(component.task).members, weight };
       }),
     );
   }

@@ -57,7 +57,7 @@ export function learnedOptimizerName(config: Pick<LstmConfig, 'base'>): string {
 }
 
 /** Number of input features per coordinate. */
-export function inputSize(config: LstmConfig): number {
+export function inputSize(config: Pick<LstmConfig, 'inputs' | 'preprocessP'>): number {
   if (config.inputs === 'both') return 4;
   return config.inputs === 'gradient' && config.preprocessP === null ? 1 : 2;
 }
