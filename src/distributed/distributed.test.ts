@@ -5,17 +5,25 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Queue, QueueEvents } from 'bullmq';
+import { Redis } from 'ioredis';
+import { PACKAGE_VERSION } from '../cli/version.ts';
 import { NATIVE_SKIP } from '../testing/engines.ts';
 import { startRedis, REDIS_SKIP, type TestRedis } from './redisServer.ts';
-import { connectionOptions, QUEUE_NAME } from './protocol.ts';
+import { connectionOptions, CURRENT_RUN_KEY, QUEUE_NAME, recordKey } from './protocol.ts';
 
 const repo = path.resolve(import.meta.dirname, '../..');
+// No test may hang the suite: each fails after this long (a normal one takes seconds).
+const LIMIT = { timeout: 120_000 };
+/** Every process a test started (killed after the tests, whatever state a failure left them in). */
+const children = new Set<ChildProcess>();
 // A small MNIST run: 3 iterations of 2 groups, 40 steps in truncations of 20 (each job about a tenth of a second).
 const RUN = ['--task', 'mnist', '--hidden', '20', '--iterations', '3', '--members', '1', '--validation-members', '2', '--validate-every', '1', '--horizon', '40', '--unroll', '20', '--groups', '2', '--seed', '5'];
 
 /** Runs `node bin/l2l.js args`; resolves with its exit code and stderr. */
 function l2l(args: string[], onStderr?: (text: string) => void): { child: ChildProcess; done: Promise<{ code: number | null; stderr: string }> } {
   const child = spawn(process.execPath, ['bin/l2l.js', ...args], { cwd: repo, stdio: ['ignore', 'ignore', 'pipe'] });
+  children.add(child);
+  child.on('exit', () => children.delete(child));
   let stderr = '';
   child.stderr!.on('data', (chunk) => {
     stderr += chunk;
@@ -51,13 +59,13 @@ describe('distributed meta-training (BullMQ on a Redis of its own)', { skip: RED
     const { done } = l2l(['train', ...RUN, '--out', path.join(tmp, 'single')]);
     assert.equal((await done).code, 0);
     single = weights(path.join(tmp, 'single'));
-  });
+  }, LIMIT);
   after(async () => {
-    for (const w of workers) w.kill('SIGKILL');
+    for (const child of [...workers, ...children]) child.kill('SIGKILL');
     await redis?.stop();
   });
 
-  it('a learner and 2 worker processes end with the single-process run\'s φ, bit for bit', async () => {
+  it('a learner and 2 worker processes end with the single-process run\'s φ, bit for bit', LIMIT, async () => {
     workers.push(await worker(redis.url, 'a'), await worker(redis.url, 'b'));
     const { done } = l2l(['train', ...RUN, '--redis', redis.url, '--out', path.join(tmp, 'two-workers')]);
     const { code, stderr } = await done;
@@ -65,7 +73,7 @@ describe('distributed meta-training (BullMQ on a Redis of its own)', { skip: RED
     assert.deepEqual(weights(path.join(tmp, 'two-workers')), single);
   });
 
-  it('a worker killed (SIGKILL) in the middle of a job: another takes the job, and the run ends with the same φ', async () => {
+  it('a worker killed (SIGKILL) in the middle of a job: another takes the job, and the run ends with the same φ', LIMIT, async () => {
     const connection = connectionOptions(redis.url);
     const queue = new Queue(QUEUE_NAME, { connection });
     const events = new QueueEvents(QUEUE_NAME, { connection });
@@ -93,12 +101,13 @@ describe('distributed meta-training (BullMQ on a Redis of its own)', { skip: RED
     workers.shift();
   });
 
-  it('a learner killed (SIGKILL) and resumed ends with the same φ', async () => {
+  it('a learner killed (SIGKILL) and resumed ends with the same φ', LIMIT, async () => {
     const dir = path.join(tmp, 'killed-learner');
     const first = l2l(['train', ...RUN, '--redis', redis.url, '--out', dir]);
     // Kill it once it has checkpointed its first iteration (in the middle of the second).
     const checkpoint = path.join(dir, 'checkpoint.json');
-    while (!fs.existsSync(checkpoint)) await new Promise((r) => setTimeout(r, 20));
+    while (!fs.existsSync(checkpoint) && first.child.exitCode === null) await new Promise((r) => setTimeout(r, 20));
+    assert.equal(first.child.exitCode, null, 'the learner was still running after its first checkpoint');
     first.child.kill('SIGKILL');
     await first.done;
     const { done } = l2l(['train', '--resume', dir]);
@@ -107,7 +116,7 @@ describe('distributed meta-training (BullMQ on a Redis of its own)', { skip: RED
     assert.deepEqual(weights(dir), single);
   });
 
-  it('Redis restarted mid-iteration (its data lost): the learner goes on from its checkpoint, the workers reconnect, and φ is the same', async () => {
+  it('Redis restarted mid-iteration (its data lost): the learner goes on from its checkpoint, the workers reconnect, and φ is the same', LIMIT, async () => {
     const dir = path.join(tmp, 'redis-restart');
     // Restart Redis once the second iteration's second truncation has started (iteration 1, index 1).
     const events = new QueueEvents(QUEUE_NAME, { connection: connectionOptions(redis.url) });
@@ -126,10 +135,38 @@ describe('distributed meta-training (BullMQ on a Redis of its own)', { skip: RED
     assert.deepEqual(weights(dir), single);
   });
 
-  it('a worker of another engine refuses the run with one line and exit code 2', { skip: NATIVE_SKIP }, async () => {
+  it('a worker\'s result reaching a restarted Redis (the worker frozen during the restart) fails its job there: the learner goes on from its checkpoint, and φ is the same', LIMIT, async () => {
+    const dir = path.join(tmp, 'late-result');
+    // Freeze the workers once the second iteration's second truncation has started, restart Redis, then let them go on.
+    const events = new QueueEvents(QUEUE_NAME, { connection: connectionOptions(redis.url) });
+    await events.waitUntilReady();
+    let restarted = false;
+    events.on('active', ({ jobId }) => {
+      if (!restarted && /-1-1-\d+-\w+$/.test(jobId)) {
+        restarted = true;
+        for (const w of workers) w.kill('SIGSTOP');
+        void events
+          .close()
+          .then(() => redis.restart())
+          .finally(() => workers.forEach((w) => w.kill('SIGCONT')));
+      }
+    });
+    const { code, stderr } = await l2l(['train', ...RUN, '--redis', redis.url, '--out', dir]).done;
+    assert.ok(restarted, 'Redis was restarted during the run');
+    assert.equal(code, 0, stderr);
+    assert.match(stderr, /Redis lost the run's state .*; continuing from the last checkpoint/);
+    assert.deepEqual(weights(dir), single);
+  });
+
+  it('a worker of another engine refuses the run with one line and exit code 2', { ...LIMIT, skip: NATIVE_SKIP }, async () => {
+    // The learner's record of a native run (of this version), as `l2l train --redis` publishes it.
+    const connection = new Redis(connectionOptions(redis.url));
+    await connection.set(recordKey('native-run'), JSON.stringify({ id: 'native-run', packageVersion: PACKAGE_VERSION, engine: 'native' }));
+    await connection.set(CURRENT_RUN_KEY, 'native-run');
+    connection.disconnect();
     const { done } = l2l(['--kernel', 'tfjs', 'worker', '--redis', redis.url]);
     const { code, stderr } = await done;
     assert.equal(code, 2);
-    assert.match(stderr, /^l2l: run \w+ computes on the native engine, this worker on tfjs: start it with --kernel native\n$/m);
+    assert.match(stderr, /^l2l: run native-run computes on the native engine, this worker on tfjs: start it with --kernel native\n$/m);
   });
 });

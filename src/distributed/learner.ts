@@ -6,7 +6,8 @@
  * digest: a job added twice (after a learner restart) is the same job.
  *
  * If Redis loses the run's data (a restart without persistence), a job or a state vanishes; the
- * runner then throws `RunStateLost`, and the caller resumes from its last checkpoint.
+ * runner then throws `RunStateLost` (whenever the step's φ is gone from Redis), and the caller
+ * resumes from its last checkpoint.
  */
 import { createHash } from 'node:crypto';
 import { Queue, QueueEvents, type Job } from 'bullmq';
@@ -55,6 +56,21 @@ function failure(id: string, reason: string): Error {
   return reason.startsWith(LOST_STATE) ? new RunStateLost(reason) : new Error(`a worker failed on job ${id}: ${reason}`);
 }
 
+/**
+ * How long closing the queue's connections may take. BullMQ's close of the events connection waits
+ * for the connection's end, which never comes when ioredis was waiting to reconnect (just after a
+ * Redis restart); the reconnection is cancelled by then, and nothing it leaves (BullMQ's 5-second
+ * pause after a failed read of events) outlives the process's own work by more than seconds.
+ */
+const CLOSE_MS = 2000;
+
+/** Waits for `closing` to settle, or `ms` milliseconds, whichever comes first. */
+async function closeWithin(ms: number, closing: Array<Promise<unknown>>): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([Promise.allSettled(closing), new Promise((resolve) => (timer = setTimeout(resolve, ms)))]);
+  clearTimeout(timer);
+}
+
 /** How often the learner checks on its jobs besides their completion events. */
 const POLL_MS = 500;
 
@@ -88,8 +104,17 @@ export async function queueTruncations(url: string, record: RunRecord, groups: n
   timer.unref();
   await refresh();
 
-  /** A job's reply, from its completion event or, failing that, from polling it. */
-  const replyOf = (job: Job<TruncationJob, TruncationReply>): Promise<TruncationReply> =>
+  /** `RunStateLost` when job `id`'s φ at `key` is gone from Redis (it restarted and lost the run's data), else null. */
+  const lost = async (key: string, id: string, reason?: string): Promise<RunStateLost | null> =>
+    (await redis.exists(key)) === 0 ? new RunStateLost(`φ of job ${id} vanished${reason ? `; the job failed: ${reason}` : ''}`) : null;
+
+  /**
+   * A job's reply, from its completion event or, failing that, from polling it. Both check that
+   * Redis still holds the step's φ at `key`: a job that vanished, that failed because its data
+   * vanished ("Missing key for job", from a worker's result reaching a restarted Redis), or that a
+   * restarted Redis holds in no state a worker will finish, all end in `RunStateLost`.
+   */
+  const replyOf = (job: Job<TruncationJob, TruncationReply>, key: string): Promise<TruncationReply> =>
     new Promise((resolve, reject) => {
       let settled = false;
       const settle = (f: () => void) => {
@@ -100,10 +125,16 @@ export async function queueTruncations(url: string, record: RunRecord, groups: n
       };
       job.waitUntilFinished(events).then(
         (reply) => settle(() => resolve(reply as TruncationReply)),
-        (error) => settle(() => reject(failure(job.id!, error instanceof Error ? error.message : String(error)))),
+        async (error) => {
+          const reason = error instanceof Error ? error.message : String(error);
+          const gone = await lost(key, job.id!, reason).catch(() => null);
+          settle(() => reject(gone ?? failure(job.id!, reason)));
+        },
       );
       const poll = setInterval(async () => {
         try {
+          const gone = await lost(key, job.id!);
+          if (gone) return settle(() => reject(gone));
           const current = await queue.getJob(job.id!);
           if (!current) return settle(() => reject(new RunStateLost(`job ${job.id} vanished from Redis`)));
           const state = await current.getState();
@@ -113,6 +144,8 @@ export async function queueTruncations(url: string, record: RunRecord, groups: n
           // Redis is away: try again at the next poll.
         }
       }, POLL_MS);
+      // The poll never keeps the process alive on its own (a step abandoned after another job failed).
+      poll.unref();
     });
 
   return {
@@ -135,7 +168,7 @@ export async function queueTruncations(url: string, record: RunRecord, groups: n
           },
         })),
       );
-      const replies = await Promise.all(jobs.map(replyOf));
+      const replies = await Promise.all(jobs.map((job) => replyOf(job, key)));
       timing = { wallMs: performance.now() - started, computeMs: Math.max(...replies.map((r) => r.computeMs)) };
       return replies.map((r) => ({ losses: r.losses, objectiveSum: r.objectiveSum, metaGrad: r.metaGrad === null ? null : base64ToFloats(r.metaGrad), ...(r.imitationLoss !== undefined ? { imitationLoss: r.imitationLoss } : {}) }));
     },
@@ -144,7 +177,7 @@ export async function queueTruncations(url: string, record: RunRecord, groups: n
     timing: () => timing,
     async close() {
       clearInterval(timer);
-      await Promise.allSettled([events.close(), queue.close()]);
+      await closeWithin(CLOSE_MS, [events.close(), queue.close()]);
       redis.disconnect();
     },
   };
