@@ -135,11 +135,13 @@ export async function queueTruncations(url: string, record: RunRecord, groups: n
         try {
           const gone = await lost(key, job.id!);
           if (gone) return settle(() => reject(gone));
-          const current = await queue.getJob(job.id!);
-          if (!current) return settle(() => reject(new RunStateLost(`job ${job.id} vanished from Redis`)));
-          const state = await current.getState();
-          if (state === 'completed') settle(() => resolve(current.returnvalue));
-          else if (state === 'failed') settle(() => reject(failure(job.id!, current.failedReason)));
+          // The state first, then the job: a job read before it finished would have no result yet.
+          const state = await queue.getJobState(job.id!);
+          if (state !== 'completed' && state !== 'failed' && state !== 'unknown') return;
+          const done = state === 'unknown' ? undefined : await queue.getJob(job.id!);
+          if (!done) return settle(() => reject(new RunStateLost(`job ${job.id} vanished from Redis`)));
+          if (state === 'completed' && done.returnvalue) settle(() => resolve(done.returnvalue as TruncationReply));
+          else if (state === 'failed') settle(() => reject(failure(job.id!, done.failedReason)));
         } catch {
           // Redis is away: try again at the next poll.
         }
