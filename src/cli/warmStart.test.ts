@@ -57,6 +57,27 @@ describe('train --warm-start', () => {
     assert.equal(logOf(third)[0].lstm.outputScale, 0.05);
   });
 
+  it('--lstm-hidden sets the LSTM optimizer\'s layers: the file holds them, and a warm start with other layers is refused in one line', async () => {
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'l2l-lstm-hidden-'));
+    const first = path.join(tmp, 'first');
+    await run('node', ['bin/l2l.js', 'train', '--out', first, '--iterations', '1', '--lstm-hidden', '8,4', ...small], { cwd: repo });
+    const saved = JSON.parse(fs.readFileSync(path.join(first, 'optimizer.json'), 'utf8'));
+    assert.deepEqual(saved.config.hidden, [8, 4]);
+    // Per layer, four gates of (inputs + units) × units weights and units biases; then the head.
+    const values = Object.values(saved.weights as Record<string, { values: number[] }>).reduce((n, w) => n + w.values.length, 0);
+    assert.equal(values, 4 * ((2 + 8) * 8 + 8) + 4 * ((8 + 4) * 4 + 4) + (4 + 1));
+    assert.deepEqual(saved.weights['lstm1.f.wx'].shape, [8, 4]);
+    // A warm start continues the file's layers; other layers would not fit its φ.
+    const second = path.join(tmp, 'second');
+    await run('node', ['bin/l2l.js', 'train', '--out', second, '--iterations', '1', '--warm-start', path.join(first, 'optimizer.json'), ...small], { cwd: repo });
+    assert.deepEqual(JSON.parse(fs.readFileSync(path.join(second, 'optimizer.json'), 'utf8')).config.hidden, [8, 4]);
+    await assert.rejects(run('node', ['bin/l2l.js', 'train', '--out', path.join(tmp, 'third'), '--iterations', '1', '--warm-start', path.join(first, 'optimizer.json'), '--lstm-hidden', '20,20', ...small], { cwd: repo }), (e: { stderr: string; code: number }) => {
+      assert.equal(e.code, 2);
+      assert.match(withoutKernelNote(e.stderr), /^l2l: --lstm-hidden 20,20 differs from .*optimizer\.json's LSTM \(8,4\): leave --lstm-hidden out to continue the file's$/m);
+      return true;
+    });
+  });
+
   it('names a missing warm-start file in one line', async () => {
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'l2l-warm-'));
     await assert.rejects(run('node', ['bin/l2l.js', 'train', '--out', path.join(tmp, 'x'), '--warm-start', path.join(tmp, 'none.json'), ...small], { cwd: repo }), (e: { stderr: string; code: number }) => {

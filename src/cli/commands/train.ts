@@ -23,7 +23,7 @@ import { queueTruncations, RunStateLost, type QueueRunner } from '../../distribu
 import type { RunRecord } from '../../distributed/protocol.ts';
 import { familySpec } from '../../tasks/familySpec.ts';
 import type { TaskFamily } from '../../tasks/task.ts';
-import { familyFromFlags, addTaskFlags, trainingDefaults, type TaskFlags } from '../taskFlags.ts';
+import { familyFromFlags, addTaskFlags, hiddenSizes, trainingDefaults, type TaskFlags } from '../taskFlags.ts';
 import { tuneTeachers } from '../../meta/teachers.ts';
 import { MixtureFamily } from '../../tasks/mixture.ts';
 import { horizonList, intIn, nonNegativeNumber, oneOf, optimizerAtRate, positiveNumber } from '../options.ts';
@@ -52,6 +52,8 @@ export interface TrainFlags extends TaskFlags {
   metaObjective: MetaObjective;
   selectBy: ValidationMetric;
   inputs: LstmInputs;
+  /** Units per layer of the LSTM optimizer (absent: the paper's 20,20, or the warm-start file's). */
+  lstmHidden?: number[];
   /** Absent: 2 on the TensorFlow.js engine, 1 on the native one. */
   threads?: number;
   checkpointEvery?: number;
@@ -106,6 +108,7 @@ export function addTrainFlags(command: Command): Command {
     .option('--validation-members <n>', 'fixed validation optimizees (default: 1024 quadratics, 10 MNIST networks)', intIn(1, 100_000))
     .option('--clip <x>', 'clip the meta-gradient to this global norm (0: off; default 1 on quadratics, 0 on mnist)', nonNegativeNumber)
     .option('--inputs <name>', "what the LSTM reads: 'gradient' (the paper, log-magnitude and sign with p = 10), 'adam' (RNNprop: Adam-normalized momentum and gradient) or 'both' (all four)", oneOf(LSTM_INPUTS), 'gradient')
+    .option('--lstm-hidden <sizes>', `units per layer of the LSTM optimizer, e.g. 40,40 (default: the paper's ${PAPER_LSTM.hidden.join(',')}, or with --warm-start the file's)`, hiddenSizes)
     .option('--output-scale <x>', `the LSTM output is multiplied by this (default: ${PAPER_LSTM.outputScale}, or with --warm-start the file's)`, positiveNumber())
     .option('--base <name:lr>', 'add a hand-designed optimizer\'s step at this learning rate to the LSTM\'s output, e.g. nag:1 (the LSTM learns a correction to it; default: none, as in the paper, or with --warm-start the file\'s)', optimizerAtRate(Object.keys(HAND_DESIGNED)))
     .option('--learn-base-rate', "with --base: meta-learn the base step's rate (a log-scale in φ, from --base's rate), instead of keeping it fixed")
@@ -286,7 +289,7 @@ export async function runTrain(flags: TrainFlags, command: string, resume?: Chec
     clipGradNorm: flags.clip ?? defaults.clip,
     validationChunks: defaults.validationChunks,
     seed: flags.seed,
-    lstm: { ...PAPER_LSTM, inputs: flags.inputs, outputScale: flags.outputScale ?? PAPER_LSTM.outputScale, ...(flags.base ? { base: baseOf(flags) } : {}) },
+    lstm: { ...PAPER_LSTM, hidden: flags.lstmHidden ?? PAPER_LSTM.hidden, inputs: flags.inputs, outputScale: flags.outputScale ?? PAPER_LSTM.outputScale, ...(flags.base ? { base: baseOf(flags) } : {}) },
     ...(flags.curriculum ? { curriculum: flags.curriculum } : {}),
     ...(flags.patience !== undefined ? { patience: flags.patience } : {}),
     ...(flags.imitate && flags.imitate !== 'tuned' ? { imitation: { teacher: flags.imitate, fraction: flags.imitationFraction ?? 0.3 } } : {}),
@@ -301,6 +304,9 @@ export async function runTrain(flags: TrainFlags, command: string, resume?: Chec
   if (warm) {
     const lstm = { ...warm.config, ...(flags.outputScale !== undefined ? { outputScale: flags.outputScale } : {}), ...(flags.base ? { base: baseOf(flags) } : {}) };
     if (warm.config.inputs !== flags.inputs) process.stderr.write(`note: --inputs comes from ${flags.warmStart} (${warm.config.inputs})\n`);
+    if (flags.lstmHidden && flags.lstmHidden.join(',') !== warm.config.hidden.join(',')) {
+      throw new UserError(`--lstm-hidden ${flags.lstmHidden.join(',')} differs from ${flags.warmStart}'s LSTM (${warm.config.hidden.join(',')}): leave --lstm-hidden out to continue the file's`);
+    }
     process.stderr.write(`note: from ${flags.warmStart}: output scale ${lstm.outputScale}, base ${lstm.base ? `${lstm.base.optimizer}:${lstm.base.learningRate}` : 'none'}\n`);
     config.lstm = lstm;
   }
