@@ -116,39 +116,23 @@ describe('distributed meta-training (BullMQ on a Redis of its own)', { skip: RED
     assert.deepEqual(weights(dir), single);
   });
 
-  it('Redis restarted mid-iteration (its data lost): the learner goes on from its checkpoint, the workers reconnect, and φ is the same', LIMIT, async () => {
-    const dir = path.join(tmp, 'redis-restart');
-    // Restart Redis once the second iteration's second truncation has started (iteration 1, index 1).
+  /**
+   * Runs the small run on the queue, restarting Redis (all its data lost) once the second
+   * iteration's second truncation has started (iteration 1, index 1); with `freeze`, the workers
+   * are stopped (SIGSTOP) during the restart and go on after it, so their results reach the new Redis.
+   */
+  async function runThroughRestart(dir: string, freeze: boolean): Promise<void> {
     const events = new QueueEvents(QUEUE_NAME, { connection: connectionOptions(redis.url) });
     await events.waitUntilReady();
     let restarted = false;
     events.on('active', ({ jobId }) => {
       if (!restarted && /-1-1-\d+-\w+$/.test(jobId)) {
         restarted = true;
-        void events.close().then(() => redis.restart());
-      }
-    });
-    const { code, stderr } = await l2l(['train', ...RUN, '--redis', redis.url, '--out', dir]).done;
-    assert.ok(restarted, 'Redis was restarted during the run');
-    assert.equal(code, 0, stderr);
-    assert.match(stderr, /Redis lost the run's state .*; continuing from the last checkpoint/);
-    assert.deepEqual(weights(dir), single);
-  });
-
-  it('a worker\'s result reaching a restarted Redis (the worker frozen during the restart) fails its job there: the learner goes on from its checkpoint, and φ is the same', LIMIT, async () => {
-    const dir = path.join(tmp, 'late-result');
-    // Freeze the workers once the second iteration's second truncation has started, restart Redis, then let them go on.
-    const events = new QueueEvents(QUEUE_NAME, { connection: connectionOptions(redis.url) });
-    await events.waitUntilReady();
-    let restarted = false;
-    events.on('active', ({ jobId }) => {
-      if (!restarted && /-1-1-\d+-\w+$/.test(jobId)) {
-        restarted = true;
-        for (const w of workers) w.kill('SIGSTOP');
+        if (freeze) for (const w of workers) w.kill('SIGSTOP');
         void events
           .close()
           .then(() => redis.restart())
-          .finally(() => workers.forEach((w) => w.kill('SIGCONT')));
+          .finally(() => freeze && workers.forEach((w) => w.kill('SIGCONT')));
       }
     });
     const { code, stderr } = await l2l(['train', ...RUN, '--redis', redis.url, '--out', dir]).done;
@@ -156,6 +140,14 @@ describe('distributed meta-training (BullMQ on a Redis of its own)', { skip: RED
     assert.equal(code, 0, stderr);
     assert.match(stderr, /Redis lost the run's state .*; continuing from the last checkpoint/);
     assert.deepEqual(weights(dir), single);
+  }
+
+  it('Redis restarted mid-iteration (its data lost): the learner goes on from its checkpoint, the workers reconnect, and φ is the same', LIMIT, async () => {
+    await runThroughRestart(path.join(tmp, 'redis-restart'), false);
+  });
+
+  it('Redis restarted while the workers are frozen (their results reach the new, empty Redis): the learner goes on from its checkpoint, and φ is the same', LIMIT, async () => {
+    await runThroughRestart(path.join(tmp, 'late-results'), true);
   });
 
   it('a worker of another engine refuses the run with one line and exit code 2', { ...LIMIT, skip: NATIVE_SKIP }, async () => {

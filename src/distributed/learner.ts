@@ -110,9 +110,9 @@ export async function queueTruncations(url: string, record: RunRecord, groups: n
 
   /**
    * A job's reply, from its completion event or, failing that, from polling it. Both check that
-   * Redis still holds the step's φ at `key`: a job that vanished, that failed because its data
-   * vanished ("Missing key for job", from a worker's result reaching a restarted Redis), or that a
-   * restarted Redis holds in no state a worker will finish, all end in `RunStateLost`.
+   * Redis still holds the step's φ at `key`: a job that vanished, or that failed because its data
+   * vanished ("Missing key for job", from a worker's result reaching a restarted Redis), ends in
+   * `RunStateLost`.
    */
   const replyOf = (job: Job<TruncationJob, TruncationReply>, key: string): Promise<TruncationReply> =>
     new Promise((resolve, reject) => {
