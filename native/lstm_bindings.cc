@@ -16,7 +16,7 @@
 // The same addon also exports the MNIST MLP's mlpLossAndGrad (native/mlp_kernel.cc).
 // Rows are worked on in chunks on `threads` threads (default 1; a pool started once); the result
 // does not depend on the number of threads.
-// config = { hidden: number[], mode: 0 raw | 1 log-and-sign | 2 adam | 3 both, p, outputScale };
+// config = { hidden: number[], mode: 0 raw | 1 log-and-sign | 2 adam | 3 both, p, outputScale, magnitude };
 // phi is φ flattened in metaParamShapes order (src/learned/lstmConfig.ts).#include <node_api.h>
 
 #include <algorithm>
@@ -57,6 +57,7 @@ Config readConfig(Args& args, napi_value object) {
   cfg.p = static_cast<float>(args.number(args.property(object, "p"), "config.p"));
   if (cfg.logSign() && !(cfg.p > 0)) args.fail("config.p must be above 0 for log-and-sign inputs");
   cfg.outputScale = static_cast<float>(args.number(args.property(object, "outputScale"), "config.outputScale"));
+  cfg.magnitude = static_cast<float>(args.number(args.property(object, "magnitude"), "config.magnitude"));
   return cfg;
 }
 

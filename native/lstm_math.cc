@@ -21,11 +21,13 @@ size_t phiSize(const Config& cfg) {
     const size_t H = cfg.hidden[l], in = cfg.inSize(l);
     n += 4 * (in * H + H * H + H);
   }
-  return n + cfg.top() + 1;
+  return n + (cfg.hasMagnitude() ? 2 : 1) * (cfg.top() + 1);
 }
 
 // Visits every element of φ in metaParamShapes order with its place in `Weights`:
-// visit(offsetInPhi, layer (or -1 for the head), index into W (isBias false) or b (isBias true)).
+// visit(offsetInPhi, layer (or -1 for the head's direction output, -2 for its magnitude output),
+// index into W (isBias false) or b (isBias true)). With a magnitude output the head's w is [H, 2]
+// and b [2], row-major: direction and magnitude interleaved.
 template <typename Visit>
 void forEachPhi(const Config& cfg, Visit visit) {
   size_t offset = 0;
@@ -39,8 +41,13 @@ void forEachPhi(const Config& cfg, Visit visit) {
       for (int u = 0; u < H; u++) visit(offset++, l, gate * H + u, true);
     }
   }
-  for (int k = 0; k < cfg.top(); k++) visit(offset++, -1, k, false);
+  const bool two = cfg.hasMagnitude();
+  for (int k = 0; k < cfg.top(); k++) {
+    visit(offset++, -1, k, false);
+    if (two) visit(offset++, -2, k, false);
+  }
   visit(offset++, -1, 0, true);
+  if (two) visit(offset++, -2, 0, true);
 }
 
 Weights packWeights(const Config& cfg, const float* phi) {
@@ -55,10 +62,14 @@ Weights packWeights(const Config& cfg, const float* phi) {
     std::fill(w.beta[l].begin() + 2 * H, w.beta[l].begin() + 3 * H, 1.0f);
   }
   w.headW.resize(cfg.top());
+  if (cfg.hasMagnitude()) w.headWm.resize(cfg.top());
   forEachPhi(cfg, [&](size_t i, int l, int j, bool bias) {
-    if (l < 0) {
+    if (l == -1) {
       if (bias) w.headB = phi[i];
       else w.headW[j] = phi[i];
+    } else if (l == -2) {
+      if (bias) w.headBm = phi[i];
+      else w.headWm[j] = phi[i];
     } else if (bias) {
       w.b[l][j] = phi[i];
     } else {
@@ -351,19 +362,27 @@ SAME_CODE_FOR_EVERY_CALLER float rowStep(const Config& cfg, const Weights& w, co
   }
   float out = w.headB;
   for (int k = 0; k < cfg.top(); k++) out += a[k] * w.headW[k];
+  if (cfg.hasMagnitude()) {
+    float m = w.headBm;
+    for (int k = 0; k < cfg.top(); k++) m += a[k] * w.headWm[k];
+    out *= expApprox(cfg.magnitude * m);
+  }
   return out * cfg.outputScale;
 }
 
 
 void flush(const Config& cfg, Grads& g, std::vector<double>& total) {
   forEachPhi(cfg, [&](size_t i, int l, int j, bool bias) {
-    if (l < 0) total[i] += bias ? g.headB : g.headW[j];
+    if (l == -1) total[i] += bias ? g.headB : g.headW[j];
+    else if (l == -2) total[i] += bias ? g.headBm : g.headWm[j];
     else total[i] += bias ? g.b[l][j] : g.W[l][j];
   });
   for (auto& v : g.W) std::fill(v.begin(), v.end(), 0.0f);
   for (auto& v : g.b) std::fill(v.begin(), v.end(), 0.0f);
   std::fill(g.headW.begin(), g.headW.end(), 0.0f);
+  std::fill(g.headWm.begin(), g.headWm.end(), 0.0f);
   g.headB = 0;
+  g.headBm = 0;
 }
 
 // `gateGrads` (below) for N units from u, on vectors.
@@ -422,16 +441,32 @@ void rowBackward(const Config& cfg, const Weights& w, const float* const* steps,
 
   for (int t = T - 1; t >= 0; t--) {
     const float* step = steps[t];
-    const float dOut = dUpdates[t][row] * cfg.outputScale;
+    float dOut = dUpdates[t][row] * cfg.outputScale;
     // head
     {
       const int l = L - 1, H = cfg.hidden[l], in = cfg.inSize(l);
       const float* o = step + offsets[l] + in + 2 * H + 3 * H;
       const float* tc = step + offsets[l] + in + 6 * H;
-      g.headB += dOut;
-      for (int k = 0; k < H; k++) {
-        g.headW[k] += o[k] * tc[k] * dOut;
-        dh[k] = w.headW[k] * dOut;
+      if (cfg.hasMagnitude()) {
+        // update = s·d·e^{λm}: ∂/∂d = s·e^{λm}·dU, ∂/∂m = λ·s·d·e^{λm}·dU (d, m recomputed from h_top).
+        float d = w.headB, m = w.headBm;
+        for (int k = 0; k < H; k++) d += o[k] * tc[k] * w.headW[k], m += o[k] * tc[k] * w.headWm[k];
+        const float e = expApprox(cfg.magnitude * m);
+        const float dM = cfg.magnitude * d * e * dOut;
+        dOut *= e;
+        g.headBm += dM;
+        for (int k = 0; k < H; k++) g.headWm[k] += o[k] * tc[k] * dM;
+        g.headB += dOut;
+        for (int k = 0; k < H; k++) {
+          g.headW[k] += o[k] * tc[k] * dOut;
+          dh[k] = w.headW[k] * dOut + w.headWm[k] * dM;
+        }
+      } else {
+        g.headB += dOut;
+        for (int k = 0; k < H; k++) {
+          g.headW[k] += o[k] * tc[k] * dOut;
+          dh[k] = w.headW[k] * dOut;
+        }
       }
     }
     for (int l = L - 1; l >= 0; l--) {

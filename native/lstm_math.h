@@ -3,7 +3,8 @@
 // src/engine/tfjs/lstmCell.ts (the TensorFlow.js engine, the reference and the browser's path):
 // per layer l with input a and gates i, f, g, o,
 //   z = a·Wx + h_prev·Wh + b;  i, f, o = σ(z);  g = tanh(z);  c = f⊙c_prev + i⊙g;  h = o⊙tanh(c)
-// and the head update = s·(h_top·w + b). Every row is independent given its input gradients, so
+// and the head update = s·(h_top·w + b) — or, with a magnitude output (Metz et al. 2020), the
+// head's two outputs d = h_top·w_d + b_d and m = h_top·w_m + b_m give update = s·d·exp(λ·m). Every row is independent given its input gradients, so
 // a row's whole truncation — replayed forward, then back-propagated through time — fits in the
 // CPU cache, and the weights are shared by all rows. lstm_bindings.cc runs these over rows on
 // the thread pool (thread_pool.h).
@@ -25,6 +26,9 @@ struct Config {
   int mode = LOG_SIGN;
   float p = 10.0f;
   float outputScale = 0.1f;
+  // λ of the magnitude output, or 0: the paper's single linear output.
+  float magnitude = 0.0f;
+  bool hasMagnitude() const { return magnitude != 0.0f; }
   int layers() const { return static_cast<int>(hidden.size()); }
   int inSize(int l) const { return l == 0 ? (mode == RAW ? 1 : mode == BOTH ? 4 : 2) : hidden[l - 1]; }
   bool logSign() const { return mode == LOG_SIGN || mode == BOTH; }
@@ -33,14 +37,15 @@ struct Config {
 };
 
 // φ rearranged for row-wise work: per layer W [(in + H) × 4H] (rows: the input's Wx, then Wh;
-// columns: gates i, f, g, o), b [4H]; the head's w [H_top] and b.
+// columns: gates i, f, g, o), b [4H]; the head's w [H_top] and b (and, with a magnitude output,
+// its wm [H_top] and bm).
 // Per layer also the gates' activation as one formula, z ← α·σ(α·z) − β: α = 1, β = 0 (σ) for
 // i, f, o and α = 2, β = 1 (tanh z = 2σ(2z) − 1, as TensorFlow.js computes it) for g, so that
 // whole vectors of gates are activated at once (`activateGates`).
 struct Weights {
   std::vector<std::vector<float>> W, b, alpha, beta;
-  std::vector<float> headW;
-  float headB = 0;
+  std::vector<float> headW, headWm;
+  float headB = 0, headBm = 0;
 };
 
 // Number of floats of φ in metaParamShapes order (src/learned/lstmConfig.ts).
@@ -77,9 +82,9 @@ float rowStep(const Config& cfg, const Weights& w, const float* x, float* const*
 // to double-precision totals, so long sums lose no precision.
 struct Grads {
   std::vector<std::vector<float>> W, b;
-  std::vector<float> headW;
-  float headB = 0;
-  explicit Grads(const Weights& w) : W(w.W.size()), b(w.b.size()), headW(w.headW.size(), 0.0f) {
+  std::vector<float> headW, headWm;
+  float headB = 0, headBm = 0;
+  explicit Grads(const Weights& w) : W(w.W.size()), b(w.b.size()), headW(w.headW.size(), 0.0f), headWm(w.headWm.size(), 0.0f) {
     for (size_t l = 0; l < w.W.size(); l++) {
       W[l].assign(w.W[l].size(), 0.0f);
       b[l].assign(w.b[l].size(), 0.0f);

@@ -55,6 +55,7 @@ describe('CLI: every bad input gets one line, exit code 2 and no output', () => 
     ['base without a learning rate', ['train', '--out', out, '--base', 'nag'], /--base .*e\.g\. nag:1\), got 'nag'/],
     ['a learned base rate without a base step', ['train', '--out', out, '--learn-base-rate'], /--learn-base-rate learns the rate of a base step: add --base NAME:RATE/],
     ['an imitation fraction without a teacher', ['train', '--out', out, '--imitation-fraction', '0.5'], /--imitation-fraction needs a teacher to imitate: add --imitate NAME:RATE/],
+    ['on-policy imitation without a teacher', ['train', '--out', out, '--imitate-on', 'learner'], /--imitate-on learner says whose trajectory imitation follows: add --imitate NAME:RATE/],
     ['a curriculum that does not grow', ['train', '--out', out, '--curriculum', '100,50'], /--curriculum .*expected increasing horizons like 100,200,500,1000/],
     ['an unknown teacher', ['train', '--out', out, '--imitate', 'lion:1'], /--imitate .*NAME:LEARNING_RATE with NAME one of sgd/],
     ['an ES scale without ES', ['train', '--out', out, '--es-sigma', '0.1'], /--es-sigma, --es-guide and --es-params set evolution strategies up: add --es-pairs N/],

@@ -78,6 +78,21 @@ describe('train --warm-start', () => {
     });
   });
 
+  it('--magnitude gives the head a magnitude output: the file holds λ and two head outputs, and a warm start with another λ is refused in one line', async () => {
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'l2l-magnitude-'));
+    const first = path.join(tmp, 'first');
+    await run('node', ['bin/l2l.js', 'train', '--out', first, '--iterations', '1', '--lstm-hidden', '8,4', '--magnitude', '0.5', ...small], { cwd: repo });
+    const saved = JSON.parse(fs.readFileSync(path.join(first, 'optimizer.json'), 'utf8'));
+    assert.equal(saved.config.magnitude, 0.5);
+    assert.deepEqual(saved.weights['head.w'].shape, [4, 2]);
+    assert.deepEqual(saved.weights['head.b'].shape, [2]);
+    await assert.rejects(run('node', ['bin/l2l.js', 'train', '--out', path.join(tmp, 'second'), '--iterations', '1', '--warm-start', path.join(first, 'optimizer.json'), '--magnitude', '0', ...small], { cwd: repo }), (e: { stderr: string; code: number }) => {
+      assert.equal(e.code, 2);
+      assert.match(withoutKernelNote(e.stderr), /^l2l: --magnitude 0 differs from .*optimizer\.json's head \(magnitude 0\.5\): leave --magnitude out to continue the file's$/m);
+      return true;
+    });
+  });
+
   it('names a missing warm-start file in one line', async () => {
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'l2l-warm-'));
     await assert.rejects(run('node', ['bin/l2l.js', 'train', '--out', path.join(tmp, 'x'), '--warm-start', path.join(tmp, 'none.json'), ...small], { cwd: repo }), (e: { stderr: string; code: number }) => {

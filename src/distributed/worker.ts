@@ -11,7 +11,7 @@ import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Engine } from '../engine/engine.ts';
 import { UserError } from '../io/userError.ts';
-import { groupTruncation, startGroup } from '../meta/groups.ts';
+import { groupTeacher, groupTruncation, startGroup } from '../meta/groups.ts';
 import { loadOptimizee, releaseOptimizee, saveOptimizee } from '../meta/truncation.ts';
 import { familyFromSpec } from '../tasks/familySpec.ts';
 import type { TaskFamily } from '../tasks/task.ts';
@@ -109,7 +109,7 @@ export async function startTruncationWorker(url: string, engine: Engine, options
       const blob = await redis.getBuffer(stateKey(data.run, data.iteration, data.group, data.index - 1));
       if (!blob) throw new UnrecoverableError(`${LOST_STATE} the state of job ${job.id}'s group is missing from Redis`);
       releaseOptimizee(engine, fresh.state);
-      state = loadOptimizee(engine, settings.lstm, decodeOptimizee(blob), settings.imitation?.teacher);
+      state = loadOptimizee(engine, settings.lstm, decodeOptimizee(blob), groupTeacher(family, settings, data.iteration, data.group) ?? undefined);
     }
     try {
       const result = groupTruncation(engine, settings, fresh.task, state, { iteration: data.iteration, index: data.index, length: data.length, train: data.train, phi: phiCache.phi });

@@ -25,6 +25,12 @@ export interface LstmConfig {
   preprocessP: number | null;
   /** The head's output is multiplied by this (paper: 0.1). */
   outputScale: number;
+  /**
+   * λ of a magnitude output (Metz et al. 2020): the head has two outputs, a direction d and a
+   * magnitude m, and the update is outputScale·d·e^(λ·m), so the LSTM can scale its steps over
+   * orders of magnitude; absent or 0: the paper's single linear output.
+   */
+  magnitude?: number;
   /** Initial value of the forget-gate bias. */
   forgetBias: number;
   /**
@@ -79,8 +85,14 @@ export function lstmParamShapes(config: LstmConfig): Array<[string, number[]]> {
     }
     inSize = units;
   });
-  shapes.push(['head.w', [inSize, 1]], ['head.b', [1]]);
+  const outputs = headOutputs(config);
+  shapes.push(['head.w', [inSize, outputs]], ['head.b', [outputs]]);
   return shapes;
+}
+
+/** The head's outputs per coordinate: 1 (the update), or 2 (direction and magnitude) with a magnitude output. */
+export function headOutputs(config: Pick<LstmConfig, 'magnitude'>): number {
+  return config.magnitude ? 2 : 1;
 }
 
 /** Number of values of φ. */

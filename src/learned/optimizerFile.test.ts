@@ -43,6 +43,13 @@ describe('optimizer file', () => {
     assert.deepEqual(loaded.config, config);
   });
 
+  it('keeps a magnitude output: the head has two outputs, a direction and a magnitude', () => {
+    const config = { ...PAPER_LSTM, magnitude: 0.5 };
+    const file = toOptimizerFile(config, initMetaParams(config, new Rng(1)), provenance);
+    assert.deepEqual(file.weights['head.w'].shape, [20, 2]);
+    assert.deepEqual(fromOptimizerFile(JSON.parse(JSON.stringify(file))).config, config);
+  });
+
   const good = () => JSON.parse(JSON.stringify(toOptimizerFile(PAPER_LSTM, initMetaParams(PAPER_LSTM, new Rng(1)), provenance)));
   const cases: Array<[string, (doc: any) => unknown, RegExp]> = [
     ['not an object', () => 42, /not a learned-optimizer file/],
@@ -53,6 +60,8 @@ describe('optimizer file', () => {
     ["'both' inputs without p", (d) => ({ ...d, config: { ...d.config, inputs: 'both', preprocessP: null } }), /invalid config.preprocessP \('both' inputs need a number\)/],
     ['unknown base optimizer', (d) => ({ ...d, config: { ...d.config, base: { optimizer: 'lion', learningRate: 1 } } }), /invalid config.base.optimizer \(one of sgd, momentum, nag/],
     ['bad base learning rate', (d) => ({ ...d, config: { ...d.config, base: { optimizer: 'nag', learningRate: -1 } } }), /invalid config.base.learningRate/],
+    ['a negative magnitude', (d) => ({ ...d, config: { ...d.config, magnitude: -1 } }), /invalid config.magnitude \(a number from 0 to 100\)/],
+    ['a magnitude output without its weights', (d) => ({ ...d, config: { ...d.config, magnitude: 1 } }), /shape \[20,1\], expected \[20,2\]/],
     ['missing weight', (d) => { delete d.weights['head.w']; return d; }, /missing weight 'head.w'/],
     ['wrong shape', (d) => { d.weights['head.w'].shape = [3, 1]; return d; }, /shape \[3,1\], expected \[20,1\]/],
     ['too few values', (d) => { d.weights['head.b'].values = []; return d; }, /must have 1 values/],

@@ -102,6 +102,10 @@ function validateConfig(config: unknown, version: number): LstmConfig {
   if (typeof c.outputScale !== 'number' || !Number.isFinite(c.outputScale)) throw bad('outputScale');
   if (typeof c.forgetBias !== 'number' || !Number.isFinite(c.forgetBias)) throw bad('forgetBias');
   const out: LstmConfig = { hidden: [...c.hidden], inputs: c.inputs as LstmInputs, preprocessP: c.preprocessP, outputScale: c.outputScale, forgetBias: c.forgetBias };
+  if (c.magnitude !== undefined) {
+    if (typeof c.magnitude !== 'number' || !(c.magnitude >= 0 && c.magnitude <= 100)) throw bad('magnitude (a number from 0 to 100)');
+    if (c.magnitude > 0) out.magnitude = c.magnitude;
+  }
   if (c.base !== undefined && c.base !== null) {
     const b = c.base as Partial<BaseStep>;
     if (!isObject(b) || typeof b.optimizer !== 'string' || !(b.optimizer in HAND_DESIGNED)) throw bad(`base.optimizer (one of ${Object.keys(HAND_DESIGNED).join(', ')})`);

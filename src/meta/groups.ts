@@ -14,7 +14,7 @@ import { Rng } from '../random/rng.ts';
 import { scaledTask } from '../tasks/scaled.ts';
 import type { MetaObjective, Task, TaskFamily } from '../tasks/task.ts';
 import { MixtureFamily } from '../tasks/mixture.ts';
-import { releaseOptimizee, startOptimizee, truncation, type OptimizeeState, type TruncationResult } from './truncation.ts';
+import { releaseOptimizee, startOptimizee, truncation, type ImitationTrajectory, type OptimizeeState, type TruncationResult } from './truncation.ts';
 
 /** What a group's work needs of the run's configuration. */
 export interface GroupSettings {
@@ -28,9 +28,10 @@ export interface GroupSettings {
   randomScale?: number;
   /**
    * On this fraction of iterations, imitate `teacher` instead of minimizing the meta-loss; on a
-   * mixture, `teachers` gives each component its own (e.g. its best tuned baseline).
+   * mixture, `teachers` gives each component its own (e.g. its best tuned baseline);
+   * `trajectory` says whose updates move θ meanwhile (absent: the teacher's).
    */
-  imitation?: { teacher: Teacher; fraction: number; teachers?: Record<string, Teacher> };
+  imitation?: { teacher: Teacher; fraction: number; teachers?: Record<string, Teacher>; trajectory?: ImitationTrajectory };
 }
 
 /** A hand-designed optimizer at a learning rate, imitated by the LSTM. */
@@ -74,19 +75,33 @@ export function startGroup(engine: Pick<Engine, 'lstm'>, family: TaskFamily, set
   const sampled = family.sample(rng.child('task'), settings.membersPerTask);
   const task = settings.randomScale ? scaledTask(sampled, rng.child('scale'), settings.randomScale) : sampled;
   const state = startOptimizee(engine, settings.lstm, task.init(rng.child('init')));
-  if (isImitationIteration(settings, iteration)) {
-    const { teachers, teacher: fallback } = settings.imitation!;
-    // The component the mixture picks for this sample (the same draw `sample` makes).
-    const component = teachers && family instanceof MixtureFamily ? family.pick(rng.child('task')).id : undefined;
-    const teacher = baseOptimizer((component !== undefined && teachers![component]) || fallback);
-    state.teacher = { optimizer: teacher, state: teacher.init(state.theta.length) };
+  const teacher = groupTeacher(family, settings, iteration, group);
+  if (teacher) {
+    const optimizer = baseOptimizer(teacher);
+    state.teacher = { optimizer, state: optimizer.init(state.theta.length) };
   }
   return { task, state };
 }
 
+/**
+ * The teacher a group imitates, or null on an iteration that does not imitate: on a mixture with
+ * a teacher per component, the teacher of the component the group's sample is drawn from.
+ */
+export function groupTeacher(family: TaskFamily, settings: GroupSettings, iteration: number, group: number): Teacher | null {
+  if (!isImitationIteration(settings, iteration)) return null;
+  const { teachers, teacher: fallback } = settings.imitation!;
+  // The component the mixture picks for this sample (the same draw `sample` makes).
+  const component = teachers && family instanceof MixtureFamily ? family.pick(groupRng(settings.seed, iteration, group).child('task')).id : undefined;
+  return (component !== undefined && teachers![component]) || fallback;
+}
+
 /** One truncation of one group (its state advances in place). */
 export function groupTruncation(engine: Pick<Engine, 'lstm'>, settings: GroupSettings, task: Task, state: OptimizeeState, request: TruncationRequest): TruncationResult {
-  return truncation(engine, { config: settings.lstm, phi: request.phi }, task, state, request.length, { objective: settings.metaObjective, train: request.train });
+  return truncation(engine, { config: settings.lstm, phi: request.phi }, task, state, request.length, {
+    objective: settings.metaObjective,
+    train: request.train,
+    follow: settings.imitation?.trajectory ?? 'teacher',
+  });
 }
 
 /** The groups' results as one: losses, meta-objectives and meta-gradients averaged over the groups, in group order (one group: itself). */

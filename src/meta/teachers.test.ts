@@ -8,7 +8,7 @@ import { MixtureFamily } from '../tasks/mixture.ts';
 import { QuadraticFamily } from '../tasks/quadratic.ts';
 import { makeTestEngine } from '../testing/engines.ts';
 import { setupBackend } from '../testing/setup.ts';
-import { startGroup } from './groups.ts';
+import { groupTeacher, startGroup } from './groups.ts';
 import { TEACHER_CANDIDATES, tuneTeachers } from './teachers.ts';
 
 describe('tuned teachers', () => {
@@ -42,7 +42,12 @@ describe('tuned teachers', () => {
       // SGD's update of a unit gradient is −rate.
       const update = state.teacher!.optimizer.update(new Float32Array([1]), state.teacher!.optimizer.init(1));
       assert.equal(update[0], Math.fround(-teachers[component].learningRate), `iteration ${iteration} (${component})`);
+      // The teacher a worker reloads a group's saved state with is that same component's.
+      assert.deepEqual(groupTeacher(mixture, settings, iteration, 0), teachers[component]);
+      const second = startGroup(engine, mixture, settings, iteration, 1);
+      assert.deepEqual(groupTeacher(mixture, settings, iteration, 1), teachers[second.task.paramShapes[0][1] === 2 ? 'a' : 'b']);
     }
+    assert.equal(groupTeacher(mixture, { ...settings, imitation: { ...settings.imitation, fraction: 1e-9 } }, 0, 0), null);
     assert.deepEqual([...seen].sort(), ['a', 'b']);
   });
 });

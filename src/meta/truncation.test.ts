@@ -23,6 +23,9 @@ const adamInputs: LstmConfig = { ...preprocessed, inputs: 'adam' };
 const bothInputs: LstmConfig = { ...preprocessed, inputs: 'both' };
 // A base step whose rate is meta-learned: φ ends with β, the rate is 0.05·e^β.
 const learnedRate: LstmConfig = { ...preprocessed, base: { optimizer: 'nag', learningRate: 0.05, learnRate: true } };
+// A magnitude output: the head's two outputs d, m give the update s·d·e^(λm).
+const withMagnitude: LstmConfig = { ...preprocessed, magnitude: 0.7 };
+const adamMagnitude: LstmConfig = { ...adamInputs, magnitude: 0.7 };
 const T = 5;
 
 /** The truncation's meta-gradient and losses from `start` on `engine` (the start is not changed). */
@@ -63,7 +66,7 @@ for (const { name, skip } of engineCases()) {
     });
     after(() => engine.close());
 
-    for (const [label, config] of [['preprocessed', preprocessed], ["RNNprop-style 'adam'", adamInputs], ["'both'", bothInputs], ['preprocessed, NAG base step', withBase], ['preprocessed, NAG base step with a learned rate', learnedRate]] as const) {
+    for (const [label, config] of [['preprocessed', preprocessed], ["RNNprop-style 'adam'", adamInputs], ["'both'", bothInputs], ['preprocessed, NAG base step', withBase], ['preprocessed, NAG base step with a learned rate', learnedRate], ['preprocessed, magnitude output', withMagnitude], ["'adam', magnitude output", adamMagnitude]] as const) {
       it(`equals the autodiff reference path with an explicit stop-gradient (${label} inputs)`, () => {
         const { task, phi, start } = setup(engine, config);
         const fast = run(engine, config, phi, task, start, T);
@@ -73,7 +76,7 @@ for (const { name, skip } of engineCases()) {
       });
     }
 
-    for (const [label, config] of [['preprocessed', preprocessed], ['raw', raw], ["'both'", bothInputs], ['preprocessed, NAG base step', withBase], ['preprocessed, NAG base step with a learned rate', learnedRate]] as const) {
+    for (const [label, config] of [['preprocessed', preprocessed], ['raw', raw], ["'both'", bothInputs], ['preprocessed, NAG base step', withBase], ['preprocessed, NAG base step with a learned rate', learnedRate], ['preprocessed, magnitude output', withMagnitude]] as const) {
       it(`matches central finite differences of the truncated meta-loss with the gradient frozen (${label} inputs)`, () => {
         const { rng, task, phi, start } = setup(engine, config);
         const g = run(engine, config, phi, task, start, T).metaGrad;
@@ -109,7 +112,7 @@ for (const { name, skip } of engineCases()) {
     });
 
     it('carries θ, the LSTM state and the base step\'s state into the next truncation: 2 + 3 steps are 5 steps', () => {
-      for (const config of [preprocessed, adamInputs, withBase]) {
+      for (const config of [preprocessed, adamInputs, withBase, withMagnitude]) {
         const { task, phi, start } = setup(engine, config);
         const first = run(engine, config, phi, task, start, 2);
         const second = run(engine, config, phi, task, first.next, 3);
@@ -159,9 +162,40 @@ for (const { name, skip } of engineCases()) {
       });
     }
 
+    it('imitating on-policy (the learner moves θ), the teacher runs on the learner\'s gradients and the gradient equals autodiff and finite differences with those gradients held', () => {
+      const { rng, task, phi, start } = setup(engine, preprocessed);
+      // The learner's own run from the start: the gradients along its trajectory; the teacher's updates from those gradients.
+      const own = loadOptimizee(engine, preprocessed, start);
+      const fedGrads: Float32Array[] = [];
+      for (let t = 0; t < T; t++) {
+        fedGrads.push(own.grad?.slice() ?? task.lossAndGrad(own.theta, own.step).grad);
+        truncation(engine, { config: preprocessed, phi }, task, own, 1, { train: false });
+      }
+      const teacher = adam(0.05);
+      const teacherState = teacher.init(start.theta.length);
+      const taught = fedGrads.map((g) => teacher.update(g, teacherState));
+      const state = loadOptimizee(engine, preprocessed, start);
+      state.teacher = { optimizer: adam(0.05), state: adam(0.05).init(start.theta.length) };
+      const fast = truncation(engine, { config: preprocessed, phi }, task, state, T, { follow: 'learner' });
+      assertClose(state.theta, own.theta, { rtol: 1e-6, label: 'θ follows the learner' });
+      // The learner's trajectory is not the teacher's: θ after the teacher's updates is elsewhere.
+      const byTeacher = start.theta.slice();
+      for (const u of taught) byTeacher.forEach((_, j) => (byTeacher[j] += u[j]));
+      assert.ok(Math.max(...byTeacher.map((x, j) => Math.abs(x - own.theta[j]))) > 1e-2);
+      releaseOptimizee(engine, state);
+      releaseOptimizee(engine, own);
+      const ref = referenceImitation(preprocessed, phi, start, fedGrads, taught);
+      assertClose([fast.imitationLoss!], [ref.loss], { rtol: 1e-4, label: 'imitation loss' });
+      assertClose(fast.metaGrad!, ref.grad, { rtol: 1e-3, atol: 1e-7, label: 'd(imitation loss)/dphi' });
+      const eps = 1e-2;
+      const d = rng.child('on-policy-direction').normalArray(phi.length);
+      const at = (sign: number) => referenceImitation(preprocessed, phi.map((p, i) => p + sign * eps * d[i]), start, fedGrads, taught).loss;
+      assertClose([dot(fast.metaGrad!, d)], [(at(1) - at(-1)) / (2 * eps)], { rtol: 2e-2, atol: 1e-7, label: 'finite difference' });
+    });
+
     it('on an MNIST network (4 parameter tensors, 2,395 coordinates) gives the TensorFlow.js engine\'s meta-gradient, losses and next state', async () => {
       const reference = makeTestEngine('tfjs');
-      for (const lstm of [{ ...preprocessed, outputScale: 0.1 }, { ...preprocessed, outputScale: 0.1, base: { optimizer: 'nag', learningRate: 0.5 } }]) {
+      for (const lstm of [{ ...preprocessed, outputScale: 0.1 }, { ...preprocessed, outputScale: 0.1, base: { optimizer: 'nag', learningRate: 0.5 } }, { ...preprocessed, outputScale: 0.1, magnitude: 1 }]) {
         const mine = mlpTruncationStart(engine, lstm, 3, 16, 11);
         const theirs = mlpTruncationStart(reference, lstm, 3, 16, 11);
         const a = run(engine, lstm, mine.phi, mine.task, mine.start, 4);

@@ -15,7 +15,10 @@
  * With a teacher (imitation, Chen et al. 2020), θ moves by the teacher's updates instead, the
  * LSTM reads the gradients along the teacher's trajectory, and the loss is
  * L = Σ_t ½·mean_j (Δlearned_t − Δteacher_t)², so ∂L/∂Δt = (Δlearned_t − Δteacher_t)/n and step 3
- * is the same. With `train` off the function only advances the optimizee (the part of a
+ * is the same. With `follow: 'learner'` (on-policy imitation, as DAgger, Ross et al. 2011) θ
+ * moves by the learned optimizer's own updates and the teacher's state runs on the gradients
+ * along that trajectory, so the LSTM is taught where it actually goes; the gradients are held
+ * constant as in step 2, so the trajectory's own dependence on φ is left out. With `train` off the function only advances the optimizee (the part of a
  * horizon that `updateFromStep` leaves out of meta-training). `referenceMetaGradient.ts` keeps
  * the plain autodiff paths that tests compare this with.
  */
@@ -112,6 +115,9 @@ export function loadOptimizee(engine: Pick<Engine, 'lstm'>, config: LstmConfig, 
   };
 }
 
+/** Whose updates move θ on an imitation iteration: the teacher's (Chen et al. 2020) or the learned optimizer's (on-policy). */
+export type ImitationTrajectory = 'teacher' | 'learner';
+
 /** The learned optimizer a truncation runs: its configuration and φ (flat). */
 export interface LearnedParams {
   config: LstmConfig;
@@ -129,7 +135,7 @@ export function truncation(
   task: Task,
   state: OptimizeeState,
   length: number,
-  { objective = 'loss', train = true }: { objective?: MetaObjective; train?: boolean } = {},
+  { objective = 'loss', train = true, follow = 'teacher' }: { objective?: MetaObjective; train?: boolean; follow?: ImitationTrajectory } = {},
 ): TruncationResult {
   const { config, phi } = learned;
   const kernel = engine.lstm;
@@ -153,7 +159,7 @@ export function truncation(
       if (learnRate) baseUpdates.push(b);
     }
     if (state.teacher) {
-      // Imitation: θ follows the teacher; ∂L/∂Δt = (Δlearned − Δteacher)/n.
+      // Imitation: θ follows the teacher (or the learner, on-policy); ∂L/∂Δt = (Δlearned − Δteacher)/n.
       const taught = state.teacher.optimizer.update(grad, state.teacher.state);
       const n = updates.length;
       const d = new Float32Array(n);
@@ -163,7 +169,7 @@ export function truncation(
         imitationLoss += (0.5 * e * e) / n;
       }
       if (train) dUpdates.push(d);
-      applyUpdates(state.theta, taught);
+      applyUpdates(state.theta, follow === 'learner' ? updates : taught);
     } else {
       applyUpdates(state.theta, updates);
     }

@@ -25,6 +25,7 @@ import { familySpec } from '../../tasks/familySpec.ts';
 import type { TaskFamily } from '../../tasks/task.ts';
 import { familyFromFlags, addTaskFlags, hiddenSizes, trainingDefaults, type TaskFlags } from '../taskFlags.ts';
 import { tuneTeachers } from '../../meta/teachers.ts';
+import type { ImitationTrajectory } from '../../meta/truncation.ts';
 import { MixtureFamily } from '../../tasks/mixture.ts';
 import { horizonList, intIn, nonNegativeNumber, oneOf, optimizerAtRate, positiveNumber } from '../options.ts';
 import { createProgress } from '../progress.ts';
@@ -54,6 +55,8 @@ export interface TrainFlags extends TaskFlags {
   inputs: LstmInputs;
   /** Units per layer of the LSTM optimizer (absent: the paper's 20,20, or the warm-start file's). */
   lstmHidden?: number[];
+  /** λ of a magnitude output (absent or 0: the paper's single output, or the warm-start file's head). */
+  magnitude?: number;
   /** Absent: 2 on the TensorFlow.js engine, 1 on the native one. */
   threads?: number;
   checkpointEvery?: number;
@@ -73,6 +76,8 @@ export interface TrainFlags extends TaskFlags {
   imitate?: BaseStep | 'tuned';
   /** The fraction of iterations that imitate (absent: 0.3 with --imitate). */
   imitationFraction?: number;
+  /** Whose updates move θ while imitating (absent: the teacher's). */
+  imitateOn?: ImitationTrajectory;
   /** Random scaling of training tasks' coordinates (absent: 0, off). */
   randomScale?: number;
   /** Task samples per meta-iteration whose meta-gradients are averaged (absent: 1). */
@@ -109,6 +114,7 @@ export function addTrainFlags(command: Command): Command {
     .option('--clip <x>', 'clip the meta-gradient to this global norm (0: off; default 1 on quadratics, 0 on mnist)', nonNegativeNumber)
     .option('--inputs <name>', "what the LSTM reads: 'gradient' (the paper, log-magnitude and sign with p = 10), 'adam' (RNNprop: Adam-normalized momentum and gradient) or 'both' (all four)", oneOf(LSTM_INPUTS), 'gradient')
     .option('--lstm-hidden <sizes>', `units per layer of the LSTM optimizer, e.g. 40,40 (default: the paper's ${PAPER_LSTM.hidden.join(',')}, or with --warm-start the file's)`, hiddenSizes)
+    .option('--magnitude <λ>', "give the LSTM's head a second output m, the log-magnitude of its step: update = output scale · d · e^(λ·m) (Metz et al. 2020), so that steps can shrink or grow by orders of magnitude; 0: the paper's single output (default 0, or with --warm-start the file's)", nonNegativeNumber)
     .option('--output-scale <x>', `the LSTM output is multiplied by this (default: ${PAPER_LSTM.outputScale}, or with --warm-start the file's)`, positiveNumber())
     .option('--base <name:lr>', 'add a hand-designed optimizer\'s step at this learning rate to the LSTM\'s output, e.g. nag:1 (the LSTM learns a correction to it; default: none, as in the paper, or with --warm-start the file\'s)', optimizerAtRate(Object.keys(HAND_DESIGNED)))
     .option('--learn-base-rate', "with --base: meta-learn the base step's rate (a log-scale in φ, from --base's rate), instead of keeping it fixed")
@@ -120,6 +126,7 @@ export function addTrainFlags(command: Command): Command {
       (value: string) => (value === 'tuned' ? 'tuned' : optimizerAtRate(Object.keys(HAND_DESIGNED))(value)),
     )
     .option('--imitation-fraction <x>', 'the fraction of iterations that imitate (with --imitate; default 0.3)', positiveNumber(1))
+    .option('--imitate-on <trajectory>', "with --imitate: whose updates move the optimizee while the LSTM imitates: 'teacher' (Chen et al. 2020) or 'learner', its own (on-policy, as DAgger: the teacher's updates are computed from the gradients the learned optimizer meets)", oneOf(['teacher', 'learner'] as const), 'teacher')
     .option('--random-scale <s>', "scale training tasks' coordinates by e^U(−s, s), as RNNprop does (0: off)", nonNegativeNumber, 0)
     .option('--groups <n>', 'task samples per meta-iteration (each its own seed stream), whose meta-gradients are averaged into each meta-step', intIn(1, 10_000), 1)
     .option('--es-pairs <n>', "meta-steps from evolution strategies instead of the paper's meta-gradient: one normalized step (root-mean-square --meta-lr per value) per iteration, from this many antithetic pairs of whole-horizon runs (φ ± σε, each pair on its own task sample), which estimate the gradient of the true meta-loss (with --update-from S: of its steps after S; 0: off)", intIn(0, 10_000), 0)
@@ -231,7 +238,12 @@ function tunedImitation(family: TaskFamily, flags: TrainFlags): NonNullable<Meta
   );
   const teachers = Object.fromEntries(Object.entries(tuned).map(([id, t]) => [id, { optimizer: t.optimizer, learningRate: t.learningRate }]));
   const [first] = Object.values(teachers);
-  return { teacher: first, fraction: flags.imitationFraction ?? 0.3, ...(family instanceof MixtureFamily ? { teachers } : {}) };
+  return { teacher: first, fraction: flags.imitationFraction ?? 0.3, ...(family instanceof MixtureFamily ? { teachers } : {}), ...onLearner(flags) };
+}
+
+/** `--imitate-on learner` as imitation settings (the teacher's trajectory, the default, adds nothing, so older checkpoints match). */
+function onLearner(flags: TrainFlags): { trajectory?: ImitationTrajectory } {
+  return flags.imitateOn === 'learner' ? { trajectory: 'learner' } : {};
 }
 
 /** Reads DIR/checkpoint.json, or explains what is wrong with it. */
@@ -260,6 +272,7 @@ function readCheckpointFile(dir: string): CheckpointFile {
  */
 export async function runTrain(flags: TrainFlags, command: string, resume?: CheckpointFile, existing: 'refuse' | 'force' | 'overwrite' = 'overwrite'): Promise<MetaTrainResult & { optimizerFile: string }> {
   if (flags.learnBaseRate && !flags.base) throw new UserError('--learn-base-rate learns the rate of a base step: add --base NAME:RATE (the rate it starts from), e.g. --base nag:0.1');
+  if (flags.imitateOn === 'learner' && !flags.imitate) throw new UserError('--imitate-on learner says whose trajectory imitation follows: add --imitate NAME:RATE, e.g. --imitate nag:1');
   if (flags.imitationFraction !== undefined && !flags.imitate) throw new UserError('--imitation-fraction needs a teacher to imitate: add --imitate NAME:RATE, e.g. --imitate nag:1');
   const es = flags.esPairs ? { pairs: flags.esPairs, sigma: flags.esSigma ?? 0.01, guide: flags.esGuide ?? 0, ...(flags.esParams ? { params: flags.esParams } : {}) } : undefined;
   if (!es && (flags.esSigma !== undefined || flags.esGuide !== undefined || flags.esParams !== undefined)) throw new UserError('--es-sigma, --es-guide and --es-params set evolution strategies up: add --es-pairs N (pairs per meta-step), e.g. --es-pairs 8');
@@ -289,10 +302,10 @@ export async function runTrain(flags: TrainFlags, command: string, resume?: Chec
     clipGradNorm: flags.clip ?? defaults.clip,
     validationChunks: defaults.validationChunks,
     seed: flags.seed,
-    lstm: { ...PAPER_LSTM, hidden: flags.lstmHidden ?? PAPER_LSTM.hidden, inputs: flags.inputs, outputScale: flags.outputScale ?? PAPER_LSTM.outputScale, ...(flags.base ? { base: baseOf(flags) } : {}) },
+    lstm: { ...PAPER_LSTM, hidden: flags.lstmHidden ?? PAPER_LSTM.hidden, inputs: flags.inputs, outputScale: flags.outputScale ?? PAPER_LSTM.outputScale, ...(flags.magnitude ? { magnitude: flags.magnitude } : {}), ...(flags.base ? { base: baseOf(flags) } : {}) },
     ...(flags.curriculum ? { curriculum: flags.curriculum } : {}),
     ...(flags.patience !== undefined ? { patience: flags.patience } : {}),
-    ...(flags.imitate && flags.imitate !== 'tuned' ? { imitation: { teacher: flags.imitate, fraction: flags.imitationFraction ?? 0.3 } } : {}),
+    ...(flags.imitate && flags.imitate !== 'tuned' ? { imitation: { teacher: flags.imitate, fraction: flags.imitationFraction ?? 0.3, ...onLearner(flags) } } : {}),
     ...(flags.randomScale ? { randomScale: flags.randomScale } : {}),
     ...((flags.groups ?? 1) > 1 ? { groups: flags.groups } : {}),
     ...(es ? { es } : {}),
@@ -306,6 +319,9 @@ export async function runTrain(flags: TrainFlags, command: string, resume?: Chec
     if (warm.config.inputs !== flags.inputs) process.stderr.write(`note: --inputs comes from ${flags.warmStart} (${warm.config.inputs})\n`);
     if (flags.lstmHidden && flags.lstmHidden.join(',') !== warm.config.hidden.join(',')) {
       throw new UserError(`--lstm-hidden ${flags.lstmHidden.join(',')} differs from ${flags.warmStart}'s LSTM (${warm.config.hidden.join(',')}): leave --lstm-hidden out to continue the file's`);
+    }
+    if (flags.magnitude !== undefined && flags.magnitude !== (warm.config.magnitude ?? 0)) {
+      throw new UserError(`--magnitude ${flags.magnitude} differs from ${flags.warmStart}'s head (magnitude ${warm.config.magnitude ?? 0}): leave --magnitude out to continue the file's`);
     }
     process.stderr.write(`note: from ${flags.warmStart}: output scale ${lstm.outputScale}, base ${lstm.base ? `${lstm.base.optimizer}:${lstm.base.learningRate}` : 'none'}\n`);
     config.lstm = lstm;

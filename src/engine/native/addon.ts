@@ -20,10 +20,12 @@ export interface Addon {
 /** The LSTM configuration as the addon reads it. */
 export interface AddonConfig {
   hidden: number[];
-  /** 0: raw gradient, 1: log-and-sign preprocessing, 2: Adam-normalized inputs. */
+  /** 0: raw gradient, 1: log-and-sign preprocessing, 2: Adam-normalized inputs, 3: both. */
   mode: number;
   p: number;
   outputScale: number;
+  /** λ of the magnitude output (update = s·d·e^(λm)), or 0: one linear output. */
+  magnitude: number;
 }
 
 /** Where node-gyp puts the addon, relative to the package root. */
@@ -56,5 +58,5 @@ export function tryLoadAddon(): { addon: Addon | null; reason?: string } {
 /** `config` as the addon reads it. */
 export function addonConfig(config: LstmConfig): AddonConfig {
   const mode = config.inputs === 'both' ? 3 : config.inputs === 'adam' ? 2 : config.preprocessP === null ? 0 : 1;
-  return { hidden: config.hidden, mode, p: config.preprocessP ?? 0, outputScale: config.outputScale };
+  return { hidden: config.hidden, mode, p: config.preprocessP ?? 0, outputScale: config.outputScale, magnitude: config.magnitude ?? 0 };
 }

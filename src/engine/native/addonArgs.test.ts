@@ -15,7 +15,7 @@ const ROWS = 5;
 const STEPS = 3;
 // Two small layers (3 then 2 units: the kernel's generic paths) and 'adam' inputs, so that every
 // argument, m and v included, is read.
-const CONFIG = { hidden: [3, 2], mode: 2, p: 10, outputScale: 0.1 };
+const CONFIG = { hidden: [3, 2], mode: 2, p: 10, outputScale: 0.1, magnitude: 0 };
 // φ: per layer 4·(in·H + H·H + H), in = 2 (features) then 3; the head H_top + 1.
 const PHI = 4 * (2 * 3 + 3 * 3 + 3) + 4 * (3 * 2 + 2 * 2 + 2) + 2 + 1;
 
@@ -123,6 +123,7 @@ describe('native addon argument checks', () => {
       [withArg(f, 0, { ...CONFIG, hidden: [] }), /config\.hidden must name at least one layer/],
       [withArg(f, 0, { ...CONFIG, mode: 1, p: 0 }), /config\.p must be above 0/],
       [withArg(f, 0, { ...CONFIG, outputScale: NaN }), /config\.outputScale must be finite/],
+      [withArg(f, 0, { ...CONFIG, magnitude: Infinity }), /config\.magnitude must be finite/],
       [withArg(f, 0, 'paper'), /the config must be an object/],
       [withArg(f, 2, 1e30), /count must be a whole number from 0 to/],
       [withArg(f, 2, -1), /count must be a whole number/],

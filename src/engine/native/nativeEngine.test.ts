@@ -10,13 +10,14 @@ import { tfjsLstm } from '../tfjs/tfjsLstm.ts';
 import { ACTIVATION_BUDGET_BYTES } from './nativeEngine.ts';
 
 // The four input modes, a one-layer LSTM of odd size (the kernel's generic, unvectorized path),
-// and two layers of 40 (its widest vectorized products).
+// two layers of 40 (its widest vectorized products) and the head's magnitude output.
 const CONFIGS: Array<[string, LstmConfig]> = [
   ['paper', PAPER_LSTM],
   ["'adam' inputs", { ...PAPER_LSTM, inputs: 'adam' }],
   ["'both' inputs", { ...PAPER_LSTM, inputs: 'both' }],
   ['raw gradient, one layer of 7', { ...PAPER_LSTM, hidden: [7], preprocessP: null, outputScale: 0.3 }],
   ['two layers of 40', { ...PAPER_LSTM, hidden: [40, 40] }],
+  ["a magnitude output, 'adam' inputs", { ...PAPER_LSTM, inputs: 'adam', magnitude: 1 }],
 ];
 
 /** Random states (as mid-horizon), random gradients and ∂S/∂Δ per step. */

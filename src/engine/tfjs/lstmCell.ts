@@ -6,7 +6,8 @@
  *   z_k = a·Wx_k + h_prev·Wh_k + b_k   for gates k = i, f, g, o
  *   i, f, o = σ(z_i), σ(z_f), σ(z_o);  g = tanh(z_g)
  *   c = f ⊙ c_prev + i ⊙ g;  h = o ⊙ tanh(c)
- * and the head: update = s · (h_top·w + b).
+ * and the head: update = s · (h_top·w + b) — or, with a magnitude output, its two outputs
+ * d = h_top·w_d + b_d and m = h_top·w_m + b_m give update = s · d · e^(λm).
  *
  * The backward step avoids what is slow on TensorFlow.js wasm: no transposed matMul flags (the
  * weights are transposed once), no slicing of activations, and the weight gradients are one
@@ -76,6 +77,8 @@ export interface StepOutput {
   caches: LayerCache[];
   /** The top layer's h (the head's input). */
   top: tf.Tensor2D;
+  /** With a magnitude output: the direction d and e^(λm), [rows, 1] each. */
+  magnitude?: { d: tf.Tensor2D; e: tf.Tensor2D };
 }
 
 /** Moment decay rates and ε of 'adam' and 'both' inputs (Adam's defaults). */
@@ -133,8 +136,12 @@ export function lstmForward(config: LstmConfig, phi: MetaParams, grads: tf.Tenso
     c.push(cNext);
     a = hNext;
   });
-  const update = tf.matMul(a, phi['head.w'] as tf.Tensor2D).add(phi['head.b']).mul(config.outputScale) as tf.Tensor2D;
-  return { update, states: { h, c, ...(input.m ? { m: input.m, v: input.v } : {}) }, caches, top: a };
+  const head = tf.matMul(a, phi['head.w'] as tf.Tensor2D).add(phi['head.b']) as tf.Tensor2D;
+  const next = { h, c, ...(input.m ? { m: input.m, v: input.v } : {}) };
+  if (!config.magnitude) return { update: head.mul(config.outputScale) as tf.Tensor2D, states: next, caches, top: a };
+  const [d, m] = tf.split(head, 2, 1) as [tf.Tensor2D, tf.Tensor2D];
+  const e = m.mul(config.magnitude).exp() as tf.Tensor2D;
+  return { update: d.mul(e).mul(config.outputScale) as tf.Tensor2D, states: next, caches, top: a, magnitude: { d, e } };
 }
 
 /** Transposed weights the backward step needs, prepared once per truncation. */
@@ -143,7 +150,7 @@ export interface BackwardWeights {
   wxT: tf.Tensor2D[];
   /** [4H, H] per layer. */
   whT: tf.Tensor2D[];
-  /** [1, H]: the head's weight transposed. */
+  /** [outputs, H]: the head's weight transposed. */
   headT: tf.Tensor2D;
 }
 
@@ -168,7 +175,7 @@ export interface StepGrads {
   states: StateGrads;
   /** Per layer: ∂/∂z of all four gates, [rows, 4H] in gate order. */
   dz: tf.Tensor2D[];
-  /** ∂/∂(head output before scaling), [rows, 1]. */
+  /** ∂/∂(the head's outputs before scaling), [rows, outputs]. */
   dOut: tf.Tensor2D;
 }
 
@@ -184,7 +191,12 @@ export function lstmBackward(
   next: StateGrads | null,
 ): StepGrads {
   const layers = config.hidden.length;
-  const dOut = dUpdate.mul(config.outputScale) as tf.Tensor2D;
+  const dScaled = dUpdate.mul(config.outputScale) as tf.Tensor2D;
+  // With a magnitude output, update = s·d·e: ∂/∂d = s·e·dU and ∂/∂m = λ·s·d·e·dU.
+  const { magnitude } = out;
+  const dOut = magnitude
+    ? (tf.concat([dScaled.mul(magnitude.e), dScaled.mul(magnitude.d.mul(magnitude.e)).mul(config.magnitude!)], 1) as tf.Tensor2D)
+    : dScaled;
   let dh = tf.matMul(dOut, weights.headT) as tf.Tensor2D;
   const dhPrev: tf.Tensor2D[] = new Array(layers);
   const dcPrev: tf.Tensor2D[] = new Array(layers);
@@ -237,7 +249,7 @@ export function accumulateWeightGrads(config: LstmConfig, records: StepRecord[])
     const top = tf.concat(records.map((r) => r.top), 0).transpose();
     const dOut = tf.concat(records.map((r) => r.grads.dOut), 0);
     grads['head.w'] = tf.matMul(top, dOut);
-    grads['head.b'] = columnSums(dOut as tf.Tensor2D).reshape([1]);
+    grads['head.b'] = columnSums(dOut as tf.Tensor2D).reshape([dOut.shape[1]]);
     return grads;
   });
 }
