@@ -447,25 +447,24 @@ void rowBackward(const Config& cfg, const Weights& w, const float* const* steps,
       const int l = L - 1, H = cfg.hidden[l], in = cfg.inSize(l);
       const float* o = step + offsets[l] + in + 2 * H + 3 * H;
       const float* tc = step + offsets[l] + in + 6 * H;
-      if (cfg.hasMagnitude()) {
+      const bool two = cfg.hasMagnitude();
+      float dM = 0;
+      if (two) {
         // update = s·d·e^{λm}: ∂/∂d = s·e^{λm}·dU, ∂/∂m = λ·s·d·e^{λm}·dU (d, m recomputed from h_top).
         float d = w.headB, m = w.headBm;
         for (int k = 0; k < H; k++) d += o[k] * tc[k] * w.headW[k], m += o[k] * tc[k] * w.headWm[k];
         const float e = expApprox(cfg.magnitude * m);
-        const float dM = cfg.magnitude * d * e * dOut;
+        dM = cfg.magnitude * d * e * dOut;
         dOut *= e;
         g.headBm += dM;
-        for (int k = 0; k < H; k++) g.headWm[k] += o[k] * tc[k] * dM;
-        g.headB += dOut;
-        for (int k = 0; k < H; k++) {
-          g.headW[k] += o[k] * tc[k] * dOut;
-          dh[k] = w.headW[k] * dOut + w.headWm[k] * dM;
-        }
-      } else {
-        g.headB += dOut;
-        for (int k = 0; k < H; k++) {
-          g.headW[k] += o[k] * tc[k] * dOut;
-          dh[k] = w.headW[k] * dOut;
+      }
+      g.headB += dOut;
+      for (int k = 0; k < H; k++) {
+        g.headW[k] += o[k] * tc[k] * dOut;
+        dh[k] = w.headW[k] * dOut;
+        if (two) {
+          g.headWm[k] += o[k] * tc[k] * dM;
+          dh[k] += w.headWm[k] * dM;
         }
       }
     }

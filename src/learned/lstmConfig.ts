@@ -85,14 +85,10 @@ export function lstmParamShapes(config: LstmConfig): Array<[string, number[]]> {
     }
     inSize = units;
   });
-  const outputs = headOutputs(config);
+  // The head's outputs per coordinate: the update, or its direction and magnitude.
+  const outputs = config.magnitude ? 2 : 1;
   shapes.push(['head.w', [inSize, outputs]], ['head.b', [outputs]]);
   return shapes;
-}
-
-/** The head's outputs per coordinate: 1 (the update), or 2 (direction and magnitude) with a magnitude output. */
-export function headOutputs(config: Pick<LstmConfig, 'magnitude'>): number {
-  return config.magnitude ? 2 : 1;
 }
 
 /** Number of values of φ. */

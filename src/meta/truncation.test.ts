@@ -57,6 +57,21 @@ function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return s;
 }
 
+/**
+ * An imitation truncation's loss and ∂L/∂φ against autodiff of the reference with the fed
+ * gradients and the teacher's updates given, and ∂L/∂φ along a random direction against central
+ * finite differences of that reference.
+ */
+function assertImitationGradient(fast: { imitationLoss?: number; metaGrad: Float32Array | null }, config: LstmConfig, phi: Float32Array, start: SavedOptimizee, fedGrads: Float32Array[], taught: Float32Array[], rng: Rng) {
+  const ref = referenceImitation(config, phi, start, fedGrads, taught);
+  assertClose([fast.imitationLoss!], [ref.loss], { rtol: 1e-4, label: 'imitation loss' });
+  assertClose(fast.metaGrad!, ref.grad, { rtol: 1e-3, atol: 1e-7, label: 'd(imitation loss)/dphi' });
+  const eps = 1e-2;
+  const d = rng.normalArray(phi.length);
+  const at = (sign: number) => referenceImitation(config, phi.map((p, i) => p + sign * eps * d[i]), start, fedGrads, taught).loss;
+  assertClose([dot(fast.metaGrad!, d)], [(at(1) - at(-1)) / (2 * eps)], { rtol: 2e-2, atol: 1e-7, label: 'finite difference' });
+}
+
 for (const { name, skip } of engineCases()) {
   describe(`truncated meta-gradient (${name} engine)`, { skip }, () => {
     let engine: Engine;
@@ -152,13 +167,7 @@ for (const { name, skip } of engineCases()) {
         const fast = truncation(engine, { config, phi }, task, state, T);
         assertClose(state.theta, theta, { rtol: 1e-6, label: 'θ follows the teacher' });
         releaseOptimizee(engine, state);
-        const ref = referenceImitation(config, phi, start, fedGrads, taught);
-        assertClose([fast.imitationLoss!], [ref.loss], { rtol: 1e-4, label: 'imitation loss' });
-        assertClose(fast.metaGrad!, ref.grad, { rtol: 1e-3, atol: 1e-7, label: 'd(imitation loss)/dphi' });
-        const eps = 1e-2;
-        const d = rng.child('imitation-direction').normalArray(phi.length);
-        const at = (sign: number) => referenceImitation(config, phi.map((p, i) => p + sign * eps * d[i]), start, fedGrads, taught).loss;
-        assertClose([dot(fast.metaGrad!, d)], [(at(1) - at(-1)) / (2 * eps)], { rtol: 2e-2, atol: 1e-7, label: 'finite difference' });
+        assertImitationGradient(fast, config, phi, start, fedGrads, taught, rng.child('imitation-direction'));
       });
     }
 
@@ -184,13 +193,7 @@ for (const { name, skip } of engineCases()) {
       assert.ok(Math.max(...byTeacher.map((x, j) => Math.abs(x - own.theta[j]))) > 1e-2);
       releaseOptimizee(engine, state);
       releaseOptimizee(engine, own);
-      const ref = referenceImitation(preprocessed, phi, start, fedGrads, taught);
-      assertClose([fast.imitationLoss!], [ref.loss], { rtol: 1e-4, label: 'imitation loss' });
-      assertClose(fast.metaGrad!, ref.grad, { rtol: 1e-3, atol: 1e-7, label: 'd(imitation loss)/dphi' });
-      const eps = 1e-2;
-      const d = rng.child('on-policy-direction').normalArray(phi.length);
-      const at = (sign: number) => referenceImitation(preprocessed, phi.map((p, i) => p + sign * eps * d[i]), start, fedGrads, taught).loss;
-      assertClose([dot(fast.metaGrad!, d)], [(at(1) - at(-1)) / (2 * eps)], { rtol: 2e-2, atol: 1e-7, label: 'finite difference' });
+      assertImitationGradient(fast, preprocessed, phi, start, fedGrads, taught, rng.child('on-policy-direction'));
     });
 
     it('on an MNIST network (4 parameter tensors, 2,395 coordinates) gives the TensorFlow.js engine\'s meta-gradient, losses and next state', async () => {

@@ -77,8 +77,8 @@ export interface StepOutput {
   caches: LayerCache[];
   /** The top layer's h (the head's input). */
   top: tf.Tensor2D;
-  /** With a magnitude output: the direction d and e^(λm), [rows, 1] each. */
-  magnitude?: { d: tf.Tensor2D; e: tf.Tensor2D };
+  /** With a magnitude output: e^(λm), [rows, 1]. */
+  magnitude?: tf.Tensor2D;
 }
 
 /** Moment decay rates and ε of 'adam' and 'both' inputs (Adam's defaults). */
@@ -141,7 +141,7 @@ export function lstmForward(config: LstmConfig, phi: MetaParams, grads: tf.Tenso
   if (!config.magnitude) return { update: head.mul(config.outputScale) as tf.Tensor2D, states: next, caches, top: a };
   const [d, m] = tf.split(head, 2, 1) as [tf.Tensor2D, tf.Tensor2D];
   const e = m.mul(config.magnitude).exp() as tf.Tensor2D;
-  return { update: d.mul(e).mul(config.outputScale) as tf.Tensor2D, states: next, caches, top: a, magnitude: { d, e } };
+  return { update: d.mul(e).mul(config.outputScale) as tf.Tensor2D, states: next, caches, top: a, magnitude: e };
 }
 
 /** Transposed weights the backward step needs, prepared once per truncation. */
@@ -191,12 +191,10 @@ export function lstmBackward(
   next: StateGrads | null,
 ): StepGrads {
   const layers = config.hidden.length;
-  const dScaled = dUpdate.mul(config.outputScale) as tf.Tensor2D;
-  // With a magnitude output, update = s·d·e: ∂/∂d = s·e·dU and ∂/∂m = λ·s·d·e·dU.
-  const { magnitude } = out;
-  const dOut = magnitude
-    ? (tf.concat([dScaled.mul(magnitude.e), dScaled.mul(magnitude.d.mul(magnitude.e)).mul(config.magnitude!)], 1) as tf.Tensor2D)
-    : dScaled;
+  // With a magnitude output, update = s·d·e with e = e^(λm): ∂/∂d = s·e·dU and ∂/∂m = λ·update·dU.
+  const dOut = out.magnitude
+    ? (tf.concat([dUpdate.mul(out.magnitude).mul(config.outputScale), dUpdate.mul(out.update).mul(config.magnitude!)], 1) as tf.Tensor2D)
+    : (dUpdate.mul(config.outputScale) as tf.Tensor2D);
   let dh = tf.matMul(dOut, weights.headT) as tf.Tensor2D;
   const dhPrev: tf.Tensor2D[] = new Array(layers);
   const dcPrev: tf.Tensor2D[] = new Array(layers);
