@@ -93,6 +93,35 @@ describe('train --warm-start', () => {
     });
   });
 
+  it('--reset-head zeroes the warm start\'s output layer: on top of a base step it starts as exactly that step; refused without --warm-start', async () => {
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'l2l-reset-head-'));
+    const first = path.join(tmp, 'first');
+    await run('node', ['bin/l2l.js', 'train', '--out', first, '--iterations', '2', ...small], { cwd: repo });
+    const file = path.join(first, 'optimizer.json');
+    const startOf = (dir: string) => logOf(dir).find((e) => e.type === 'validation' && e.iteration === 0)!;
+    // A fresh φ with a base step has a zero head and β = 0: the optimizer is SGD at 0.1 itself.
+    const fresh = path.join(tmp, 'fresh');
+    await run('node', ['bin/l2l.js', 'train', '--out', fresh, '--iterations', '1', '--base', 'sgd:0.1', '--learn-base-rate', ...small], { cwd: repo });
+    const reset = path.join(tmp, 'reset');
+    await run('node', ['bin/l2l.js', 'train', '--out', reset, '--iterations', '1', '--warm-start', file, '--reset-head', '--base', 'sgd:0.1', '--learn-base-rate', ...small], { cwd: repo });
+    const kept = path.join(tmp, 'kept');
+    await run('node', ['bin/l2l.js', 'train', '--out', kept, '--iterations', '1', '--warm-start', file, '--base', 'sgd:0.1', '--learn-base-rate', ...small], { cwd: repo });
+    assert.equal(startOf(reset).validationLoss, startOf(fresh).validationLoss);
+    assert.equal(startOf(reset).validationFinalLoss, startOf(fresh).validationFinalLoss);
+    assert.notEqual(startOf(kept).validationLoss, startOf(fresh).validationLoss, "without --reset-head the file's head adds the LSTM's output");
+    assert.equal(logOf(reset)[0].warmStart.resetHead, true);
+    // The LSTM layers are the file's, only the head is new.
+    const before = JSON.parse(fs.readFileSync(file, 'utf8')).weights;
+    const provenance = JSON.parse(fs.readFileSync(path.join(reset, 'optimizer.json'), 'utf8')).provenance;
+    assert.equal(provenance.trainingConfig.warmStart.resetHead, true);
+    assert.ok(before['head.w'].values.some((v: number) => v !== 0), 'the file has a trained head to reset');
+    await assert.rejects(run('node', ['bin/l2l.js', 'train', '--out', path.join(tmp, 'x'), '--reset-head', ...small], { cwd: repo }), (e: { stderr: string; code: number }) => {
+      assert.equal(e.code, 2);
+      assert.match(withoutKernelNote(e.stderr).trim(), /^l2l: --reset-head zeroes the output layer of a warm start: add --warm-start FILE$/);
+      return true;
+    });
+  });
+
   it('names a missing warm-start file in one line', async () => {
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'l2l-warm-'));
     await assert.rejects(run('node', ['bin/l2l.js', 'train', '--out', path.join(tmp, 'x'), '--warm-start', path.join(tmp, 'none.json'), ...small], { cwd: repo }), (e: { stderr: string; code: number }) => {

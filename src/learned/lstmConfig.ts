@@ -129,7 +129,7 @@ export function initMetaParams(config: LstmConfig, rng: Rng): Float32Array {
   const shapes = new Map(metaParamShapes(config));
   const phi = new Float32Array(metaParamCount(config));
   for (const [name, shape, view] of metaParamViews(config, phi)) {
-    if (name.endsWith('.b') || (name === 'head.w' && config.base)) {
+    if (name.endsWith('.b') || name === 'base.logRate' || (name === 'head.w' && config.base)) {
       view.fill(name.endsWith('.f.b') ? config.forgetBias : 0);
     } else {
       // A gate's fan-in is its input size plus its recurrent size.

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { loadOptimizer, saveOptimizer } from '../../io/optimizerStore.ts';
 import type { BaseStep } from '../../learned/baseStep.ts';
-import { LSTM_INPUTS, lstmParamCount, metaParamCount, metaParamShapes, PAPER_LSTM, type LstmConfig, type LstmInputs } from '../../learned/lstmConfig.ts';
+import { LSTM_INPUTS, lstmParamCount, metaParamCount, metaParamShapes, metaParamViews, PAPER_LSTM, type LstmConfig, type LstmInputs } from '../../learned/lstmConfig.ts';
 import type { StageRecord } from '../../meta/curriculum.ts';
 import { HAND_DESIGNED } from '../../optimizers/registry.ts';
 import { esPositions } from '../../meta/es.ts';
@@ -62,6 +62,8 @@ export interface TrainFlags extends TaskFlags {
   checkpointEvery?: number;
   /** Optimizer file whose φ (and LSTM settings) the run starts from. */
   warmStart?: string;
+  /** With warmStart: start the head (the output layer) at zero. */
+  resetHead?: boolean;
   /** Only truncations starting at this step or later update φ (absent: 0). */
   updateFrom?: number;
   /** A hand-designed step added to the LSTM's output (absent: none, the paper). */
@@ -139,6 +141,7 @@ export function addTrainFlags(command: Command): Command {
     .option('--es-params <names>', "with --es-pairs: perturb and train only these meta-parameters, by name prefix, e.g. head (the output layer) or lstm1,head (default: all of φ)", (value: string) => value.split(',').map((p) => p.trim()).filter((p) => p.length > 0))
     .option('--redis <url>', 'compute the groups on workers (l2l worker --redis URL, on any machine) through a BullMQ queue on this Redis, e.g. redis://127.0.0.1:6379')
     .option('--warm-start <file>', 'start from this optimizer file (its LSTM settings and φ) instead of a fresh φ, e.g. to fine-tune a shipped optimizer on a longer horizon')
+    .option('--reset-head', "with --warm-start: start the output layer (head) at zero, keeping the file's LSTM layers; with --base the optimizer then starts as exactly its base step and learns its correction from there")
     .option('--threads <n>', `threads that run the validation, and on the TensorFlow.js engine share the LSTM rows of tasks with at least ${PARALLEL_MIN_ROWS} coordinates (worker threads; default 2 on TensorFlow.js, where the rounding then depends on the number, and 1 with the native kernels, which use every core in any case)`, intIn(1, 16));
 }
 
@@ -152,6 +155,11 @@ function withLearnedRate(config: LstmConfig, phi: Float32Array): Float32Array {
   if (phi.length === metaParamCount(config)) return phi;
   if (config.base?.learnRate && phi.length === lstmParamCount(config)) return Float32Array.from([...phi, 0]);
   throw new UserError(`the warm-start file's φ has ${phi.length} values; this configuration needs ${metaParamCount(config)}`);
+}
+
+/** Sets the head's weights and biases of φ (in place) to zero: the LSTM's output is then 0. */
+function zeroHead(config: LstmConfig, phi: Float32Array): void {
+  for (const [name, , view] of metaParamViews(config, phi)) if (name.startsWith('head.')) view.fill(0);
 }
 
 /** The learner's queue of a run with --redis: its record published, the groups' truncations sent to workers. */
@@ -326,7 +334,8 @@ export async function runTrain(flags: TrainFlags, command: string, resume?: Chec
     process.stderr.write(`note: from ${flags.warmStart}: output scale ${lstm.outputScale}, base ${lstm.base ? `${lstm.base.optimizer}:${lstm.base.learningRate}` : 'none'}\n`);
     config.lstm = lstm;
   }
-  const warmStart = warm ? { file: flags.warmStart, command: warm.provenance.command } : undefined;
+  if (flags.resetHead && !warm) throw new UserError('--reset-head zeroes the output layer of a warm start: add --warm-start FILE');
+  const warmStart = warm ? { file: flags.warmStart, command: warm.provenance.command, ...(flags.resetHead ? { resetHead: true } : {}) } : undefined;
   if (es?.params) {
     const unknown = es.params.find((p) => esPositions(config.lstm, [p]).length === 0);
     if (unknown !== undefined || es.params.length === 0) {
@@ -336,6 +345,7 @@ export async function runTrain(flags: TrainFlags, command: string, resume?: Chec
   }
   // A warm start whose file has no learned base rate starts that rate at --base's (β = 0).
   const initialPhi = warm ? withLearnedRate(config.lstm, warm.phi) : undefined;
+  if (initialPhi && flags.resetHead) zeroHead(config.lstm, initialPhi);
   const plain = selectEngine();
   const threads = flags.threads ?? (plain.name === 'tfjs' ? 2 : 1);
   const engine = threads > 1 && plain.name === 'tfjs' ? selectEngine({ kernel: 'tfjs', workerThreads: threads - 1 }) : plain;
