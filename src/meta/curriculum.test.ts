@@ -54,6 +54,25 @@ describe('curriculum over the horizon', () => {
     assert.equal(result.bestValidationLoss, stages[2].bestLoss);
   });
 
+  it("with --select-by last no stage ends early and the result is the last iteration's φ, however its validation compares", async () => {
+    await setupBackend();
+    const config = defaultMetaTrainConfig({
+      lstm: PAPER_LSTM, iterations: 8, membersPerTask: 8, unrollLength: 5, validateEvery: 2, validationMembers: 8, seed: 5,
+      curriculum: [10, 20], patience: 1, selectBy: 'last', metaLearningRate: 0.05,
+    });
+    const validations: ValidationInfo[] = [];
+    let lastPhi: number[] = [];
+    const result = await metaTrain(selectEngine(), new QuadraticFamily({ dims: 3, variant: 'paper' }), config, {
+      onValidation: (v) => validations.push(v),
+      onCheckpoint: (c) => { lastPhi = c.phi; },
+    });
+    assert.equal(result.iterationsDone, 8, 'patience 1 ended no stage');
+    assert.deepEqual(validations.map((v) => v.iteration), [0, 2, 4, 6, 8]);
+    assert.ok(validations.every((v) => v.isBest && !v.collapsed), 'every validation keeps its φ');
+    assert.deepEqual(Array.from(result.best), lastPhi.map(Math.fround));
+    assert.equal(result.bestIteration, 8);
+  });
+
   it('a run stopped mid-curriculum and resumed from its checkpoint ends with the uninterrupted run\'s φ', async () => {
     await setupBackend();
     const config = defaultMetaTrainConfig({

@@ -38,7 +38,7 @@ export interface MetaTrainConfig extends IterationSettings, ValidationSettings {
   finalMetaLrFactor: number;
   /** Validate every this many iterations (and after the last). */
   validateEvery: number;
-  /** 'mean': mean validation loss over the horizon; 'final': at its last step; 'tail': over its last half. */
+  /** 'mean': mean validation loss over the horizon; 'final': at its last step; 'tail': over its last half; 'last': no selection, the latest validated φ. */
   selectBy: ValidationMetric;
   /**
    * Training horizons of a curriculum's stages, e.g. [100, 200, 500, 1000] (Chen et al. 2020);
@@ -174,7 +174,8 @@ export async function metaTrain(engine: Engine, family: TaskFamily, config: Meta
     const score = validationScore(curve, config.selectBy);
     // A non-finite validation loss counts as a collapse too.
     const collapsed = iteration > 0 && !(meanLoss < curve[0] && Number.isFinite(score));
-    const isBest = !collapsed && Number.isFinite(score) && score < best.loss;
+    // 'last' keeps every validated φ that did not collapse: no selection.
+    const isBest = !collapsed && Number.isFinite(score) && (config.selectBy === 'last' || score < best.loss);
     if (isBest) best = { phi: run.phi.slice(), loss: score, iteration };
     if (collapsed) {
       // Restore the best φ, restart Adam's moments and halve the learning rate (`collapses` counts it).

@@ -39,5 +39,7 @@ describe('validation', () => {
     assert.equal(validationScore(curve, 'tail'), (3 + 2 + 1) / 3);
     // T = 4: the last half is steps 3..4.
     assert.equal(validationScore([9, 8, 7, 6, 5], 'tail'), 5.5);
+    // 'last' selects nothing; its score, for the log, is the final step's.
+    assert.equal(validationScore(curve, 'last'), 1);
   });
 });

@@ -74,17 +74,21 @@ export function validator(engine: Engine, family: TaskFamily, settings: Validati
   };
 }
 
-/** Which validation number picks the best optimizer. */
-export type ValidationMetric = 'mean' | 'final' | 'tail';
+/**
+ * Which validation number picks the best optimizer; 'last' picks none: the φ of the latest
+ * validation is kept (a fine-tune of a fixed length), scored at the final step for the log.
+ */
+export type ValidationMetric = 'mean' | 'final' | 'tail' | 'last';
 
 /**
  * The number that picks the best optimizer from a validation curve (`curve[t]`: mean loss after
  * t steps, t = 0..T): 'mean' over steps 1..T, 'final' at step T, 'tail' the mean over the last
- * half, steps ⌊T/2⌋+1..T (less noisy than one step, and only the steps late training is judged on).
+ * half, steps ⌊T/2⌋+1..T (less noisy than one step, and only the steps late training is judged on);
+ * 'last' scores as 'final'.
  */
 export function validationScore(curve: ArrayLike<number>, metric: ValidationMetric): number {
   const steps = curve.length - 1;
-  const from = metric === 'final' ? steps : metric === 'tail' ? Math.floor(steps / 2) + 1 : 1;
+  const from = metric === 'final' || metric === 'last' ? steps : metric === 'tail' ? Math.floor(steps / 2) + 1 : 1;
   let sum = 0;
   for (let t = from; t <= steps; t++) sum += curve[t];
   return sum / (steps - from + 1);

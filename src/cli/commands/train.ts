@@ -110,7 +110,7 @@ export function addTrainFlags(command: Command): Command {
     .option('--meta-lr <x>', 'initial learning rate of the Adam meta-optimizer', positiveNumber(1), 3e-3)
     .option('--final-lr-factor <x>', 'the meta learning rate decays exponentially to this fraction by the last iteration', positiveNumber(1), 0.1)
     .option('--meta-objective <name>', "'loss': Σ l(θt) (the paper); 'log': Σ log l(θt)", oneOf(['loss', 'log'] as const), 'loss')
-    .option('--select-by <name>', "keep the optimizer with the best validation loss at the 'final' step, the 'mean' over steps or the mean over the last half ('tail')", oneOf(['final', 'mean', 'tail'] as const), 'final')
+    .option('--select-by <name>', "keep the optimizer with the best validation loss at the 'final' step, the 'mean' over steps or the mean over the last half ('tail'), or 'last': no selection, the φ of the last validation (a fine-tune of fixed length; no curriculum stage ends early)", oneOf(['final', 'mean', 'tail', 'last'] as const), 'final')
     .option('--validate-every <n>', 'validate every n iterations', intIn(1), 10)
     .option('--validation-members <n>', 'fixed validation optimizees (default: 1024 quadratics, 10 MNIST networks)', intIn(1, 100_000))
     .option('--clip <x>', 'clip the meta-gradient to this global norm (0: off; default 1 on quadratics, 0 on mnist)', nonNegativeNumber)
