@@ -62,6 +62,7 @@ describe('CLI: every bad input gets one line, exit code 2 and no output', () => 
     ['unknown ES parameters', ['train', '--out', out, '--es-pairs', '4', '--es-params', 'head,lstm7'], /--es-params 'lstm7' names no meta-parameter: use prefixes of lstm0, lstm1, head, e\.g\. head/],
     ['an ES guide out of range', ['train', '--out', out, '--es-pairs', '4', '--es-guide', '1'], /--es-guide .*expected a number in \[0, 1\)/],
     ['ES with imitation', ['train', '--out', out, '--es-pairs', '4', '--imitate', 'nag:1'], /--es-pairs estimates the gradient of the meta-loss, not of imitation: drop --imitate/],
+    ['no selection with a curriculum', ['train', '--out', out, '--select-by', 'last', '--curriculum', '100,200'], /--select-by last keeps every validated φ, so --curriculum and --patience would never end a stage: train one horizon with --horizon N/],
     ['ES with groups', ['train', '--out', out, '--es-pairs', '4', '--groups', '2'], /--es-pairs draws a task sample per pair: drop --groups/],
     ['a worker given no Redis URL', ['worker', '--redis', 'http://example.org'], /cannot start the worker: not a Redis URL: 'http:\/\/example.org' \(expected redis:\/\/HOST:PORT\)/],
     ['a worker with no Redis there', ['worker', '--redis', 'redis://127.0.0.1:1'], /cannot start the worker: no Redis answers at redis:\/\/127.0.0.1:1/],

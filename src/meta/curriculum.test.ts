@@ -54,11 +54,12 @@ describe('curriculum over the horizon', () => {
     assert.equal(result.bestValidationLoss, stages[2].bestLoss);
   });
 
-  it("with --select-by last no stage ends early and the result is the last iteration's φ, however its validation compares", async () => {
+  it("with --select-by last every validated φ is kept: patience never ends the run and the result is the last iteration's φ", async () => {
     await setupBackend();
+    // With 'final' in its place, patience 1 ends this run at iteration 6, whose validation is worse than iteration 4's.
     const config = defaultMetaTrainConfig({
-      lstm: PAPER_LSTM, iterations: 8, membersPerTask: 8, unrollLength: 5, validateEvery: 2, validationMembers: 8, seed: 5,
-      curriculum: [10, 20], patience: 1, selectBy: 'last', metaLearningRate: 0.05,
+      lstm: PAPER_LSTM, iterations: 8, membersPerTask: 8, horizon: 10, unrollLength: 5, validateEvery: 2, validationMembers: 8, seed: 6,
+      patience: 1, selectBy: 'last', metaLearningRate: 0.05,
     });
     const validations: ValidationInfo[] = [];
     let lastPhi: number[] = [];
@@ -66,7 +67,7 @@ describe('curriculum over the horizon', () => {
       onValidation: (v) => validations.push(v),
       onCheckpoint: (c) => { lastPhi = c.phi; },
     });
-    assert.equal(result.iterationsDone, 8, 'patience 1 ended no stage');
+    assert.equal(result.iterationsDone, 8, 'patience 1 did not end the run');
     assert.deepEqual(validations.map((v) => v.iteration), [0, 2, 4, 6, 8]);
     assert.ok(validations.every((v) => v.isBest && !v.collapsed), 'every validation keeps its φ');
     assert.deepEqual(Array.from(result.best), lastPhi.map(Math.fround));

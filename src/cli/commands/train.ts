@@ -110,7 +110,7 @@ export function addTrainFlags(command: Command): Command {
     .option('--meta-lr <x>', 'initial learning rate of the Adam meta-optimizer', positiveNumber(1), 3e-3)
     .option('--final-lr-factor <x>', 'the meta learning rate decays exponentially to this fraction by the last iteration', positiveNumber(1), 0.1)
     .option('--meta-objective <name>', "'loss': Σ l(θt) (the paper); 'log': Σ log l(θt)", oneOf(['loss', 'log'] as const), 'loss')
-    .option('--select-by <name>', "keep the optimizer with the best validation loss at the 'final' step, the 'mean' over steps or the mean over the last half ('tail'), or 'last': no selection, the φ of the last validation (a fine-tune of fixed length; no curriculum stage ends early)", oneOf(['final', 'mean', 'tail', 'last'] as const), 'final')
+    .option('--select-by <name>', "keep the optimizer with the best validation loss at the 'final' step, the 'mean' over steps or the mean over the last half ('tail'), or 'last': no selection, the φ of the last validation (a fine-tune of fixed length, without --curriculum or --patience)", oneOf(['final', 'mean', 'tail', 'last'] as const), 'final')
     .option('--validate-every <n>', 'validate every n iterations', intIn(1), 10)
     .option('--validation-members <n>', 'fixed validation optimizees (default: 1024 quadratics, 10 MNIST networks)', intIn(1, 100_000))
     .option('--clip <x>', 'clip the meta-gradient to this global norm (0: off; default 1 on quadratics, 0 on mnist)', nonNegativeNumber)
@@ -284,6 +284,7 @@ export async function runTrain(flags: TrainFlags, command: string, resume?: Chec
   if (flags.imitationFraction !== undefined && !flags.imitate) throw new UserError('--imitation-fraction needs a teacher to imitate: add --imitate NAME:RATE, e.g. --imitate nag:1');
   const es = flags.esPairs ? { pairs: flags.esPairs, sigma: flags.esSigma ?? 0.01, guide: flags.esGuide ?? 0, ...(flags.esParams ? { params: flags.esParams } : {}) } : undefined;
   if (!es && (flags.esSigma !== undefined || flags.esGuide !== undefined || flags.esParams !== undefined)) throw new UserError('--es-sigma, --es-guide and --es-params set evolution strategies up: add --es-pairs N (pairs per meta-step), e.g. --es-pairs 8');
+  if (flags.selectBy === 'last' && (flags.curriculum || flags.patience !== undefined)) throw new UserError('--select-by last keeps every validated φ, so --curriculum and --patience would never end a stage: train one horizon with --horizon N (or choose --select-by final)');
   if (es && flags.imitate) throw new UserError('--es-pairs estimates the gradient of the meta-loss, not of imitation: drop --imitate (or --es-pairs)');
   if (es && flags.redis) throw new UserError('--es-pairs runs here, not on workers: drop --redis (or --es-pairs)');
   if (es && (flags.groups ?? 1) > 1) throw new UserError('--es-pairs draws a task sample per pair: drop --groups (or --es-pairs)');
