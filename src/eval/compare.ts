@@ -38,6 +38,8 @@ export interface Results {
   seed: number;
   tuningSeed: number;
   optimizers: OptimizerResult[];
+  /** The results.json the tuned baselines were taken from (`l2l generalize --baselines-from`); absent when computed here. */
+  baselinesFrom?: string;
 }
 
 /** Who does the work of a comparison, and who hears of it. */

@@ -1,7 +1,7 @@
 /** `l2l compare`: the learned optimizer against tuned baselines on held-out optimizees. */
 import { Command } from 'commander';
 import { learnedOptimizerName } from '../../learned/lstmConfig.ts';
-import { compare, defaultCompareConfig, type Contender, type Results } from '../../eval/compare.ts';
+import { compare, defaultCompareConfig, type Contender, type OptimizerResult, type Results } from '../../eval/compare.ts';
 import { loadOptimizer } from '../../io/optimizerStore.ts';
 import { checkCompareSize } from '../limits.ts';
 import { UserError } from '../../io/userError.ts';
@@ -65,8 +65,15 @@ export function defaultTuningRuns(task: string): number {
   return task === 'mnist' ? 10 : task === 'convnet' || task === 'rnn' ? 3 : 128;
 }
 
-/** Runs the comparison, writes the report into flags.out and prints the table. */
-export async function runCompare(flags: CompareFlags, command: string): Promise<Results> {
+/** Tuned baselines computed earlier by the same comparison, added after the ones computed now. */
+export interface ReusedBaselines {
+  /** The results.json they come from. */
+  from: string;
+  optimizers: OptimizerResult[];
+}
+
+/** Runs the comparison (plus any `reused` baselines), writes the report into flags.out and prints the table. */
+export async function runCompare(flags: CompareFlags, command: string, reused?: ReusedBaselines): Promise<Results> {
   if (flags.task === 'mixture') throw new UserError('compare runs one task family, not a mixture: compare on each task with --task, or on the whole grid with l2l generalize');
   if (!flags.optimizer && flags.baselines.length === 0) throw new UserError("nothing to compare: give --optimizer FILE, or baselines other than 'none'");
   const learned = flags.optimizer ? loadOptimizer(flags.optimizer) : undefined;
@@ -94,6 +101,7 @@ export async function runCompare(flags: CompareFlags, command: string): Promise<
     progress.stop();
     await runner.close();
   }
+  if (reused) results = { ...results, optimizers: [...results.optimizers, ...reused.optimizers], baselinesFrom: reused.from };
   const files = await writeReport(flags.out, results, command);
   process.stdout.write(summaryTable(results) + '\n');
   process.stderr.write(`wrote ${files.join(', ')}\n`);

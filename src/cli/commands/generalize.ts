@@ -4,7 +4,9 @@
  * `l2l compare` with the arguments recorded in its results (DIR/<task>/), so a task already done
  * with the same arguments is not run again: an interrupted run continues where it stopped. Then
  * DIR/generalize.json (scores and totals), summary.md (the table), heatmap.svg/png and
- * index.json (for the web results page).
+ * index.json (for the web results page). With `--baselines-from DIR0` the tuned baselines of each
+ * task are those of the same comparison in an earlier run (`generalize/reuse.ts`), and only the
+ * learned optimizer is evaluated.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -15,7 +17,9 @@ import { loadOptimizer } from '../../io/optimizerStore.ts';
 import { UserError } from '../../io/userError.ts';
 import { GENERALIZE_GRID, type GridTask } from '../../generalize/grid.ts';
 import { heatmapSpec } from '../../generalize/heatmap.ts';
+import { reusableBaselines } from '../../generalize/reuse.ts';
 import { gridTable, scoreTask, summarizeGrid } from '../../generalize/score.ts';
+import { DEFAULT_BASELINES } from '../../optimizers/registry.ts';
 import { renderSvg, svgToPng } from '../../report/chart.ts';
 import { parseResults, resultsIndex } from '../../report/resultsFile.ts';
 import { loadDataset } from '../../data/mnist.ts';
@@ -33,6 +37,7 @@ interface GeneralizeFlags {
   seed: number;
   threads: number;
   only?: string;
+  baselinesFrom?: string;
 }
 
 /** Registers `l2l generalize`. */
@@ -46,6 +51,7 @@ export function registerGeneralize(program: Command): void {
     .option('--seed <n>', 'seed of the held-out optimizees', intIn(0), 1000)
     .option('--threads <n>', 'worker threads that run the evaluation', intIn(1, 64), 2)
     .option('--only <ids>', `comma-separated task ids (${GENERALIZE_GRID.map((t) => t.id).join(', ')})`)
+    .option('--baselines-from <dir>', 'take each task\'s tuned baselines from the --out folder of an earlier run of the same grid (checked: same comparison); only the learned optimizer is evaluated')
     .action(async (flags: GeneralizeFlags) => {
       await runGeneralize(flags);
     });
@@ -89,21 +95,29 @@ async function runGeneralize(flags: GeneralizeFlags): Promise<void> {
   ensureWritableDir(flags.out);
   // A missing dataset is a one-line error now, not an hour in.
   if (tasks.some((t) => t.flags.dataset === 'fashion-mnist')) loadDataset('fashion-mnist', 'test');
+  // Every task's baselines are checked before the first evaluation starts.
+  const from = flags.baselinesFrom;
+  const reused = from === undefined ? undefined : tasks.map((task) => reusableBaselines(from, task.id, compareArgs(task, flags), DEFAULT_BASELINES));
   const scores = [];
   for (const [i, task] of tasks.entries()) {
     const args = compareArgs(task, flags);
     const command = `l2l compare ${args.join(' ')}`;
     let results = finishedResults(path.join(flags.out, task.id), command);
     process.stderr.write(`== ${i + 1}/${tasks.length} ${task.title}${results ? ': done before, kept' : ''}\n`);
+    if (!results && reused && from !== undefined) {
+      const source = path.join(from, task.id, 'results.json');
+      results = await runCompare(parseCompareFlags([...args, '--baselines', 'none']), command, { from: source, optimizers: reused[i] });
+    }
     results ??= await runCompare(parseCompareFlags(args), command);
     scores.push(scoreTask(task.id, task.title, results));
   }
   const command = `l2l generalize ${process.argv.slice(3).join(' ')}`.trim();
   const summary = summarizeGrid(scores);
   const table = gridTable(scores);
-  const json = { format: GENERALIZE_FORMAT, version: 1, command, optimizer: flags.optimizer, seed: flags.seed, quick: flags.quick, createdAt: new Date().toISOString(), summary, tasks: scores };
+  const json = { format: GENERALIZE_FORMAT, version: 1, command, optimizer: flags.optimizer, seed: flags.seed, quick: flags.quick, ...(from === undefined ? {} : { baselinesFrom: from }), createdAt: new Date().toISOString(), summary, tasks: scores };
   writeFileAtomic(path.join(flags.out, 'generalize.json'), JSON.stringify(json, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 1) + '\n');
-  writeFileAtomic(path.join(flags.out, 'summary.md'), `# Generalization of ${flags.optimizer}\n\n\`${command}\`\n\nFinal mean loss over held-out runs; ratio = learned / best tuned baseline (below 1: a win).\n\n![](heatmap.png)\n\n${table}\n`);
+  const reusedNote = from === undefined ? '' : ` The tuned baselines are those of the same comparisons in ${from}.`;
+  writeFileAtomic(path.join(flags.out, 'summary.md'), `# Generalization of ${flags.optimizer}\n\n\`${command}\`\n\nFinal mean loss over held-out runs; ratio = learned / best tuned baseline (below 1: a win).${reusedNote}\n\n![](heatmap.png)\n\n${table}\n`);
   const svg = await renderSvg(heatmapSpec(scores));
   writeFileAtomic(path.join(flags.out, 'heatmap.svg'), svg);
   writeFileAtomic(path.join(flags.out, 'heatmap.png'), svgToPng(svg));
