@@ -98,6 +98,7 @@ describe('CLI: every bad input gets one line, exit code 2 and no output', () => 
     ['an unknown mixture task', ['train', '--out', out, '--task', 'mixture', '--mixture', 'mnist,cifar:2'], /--mixture .*'cifar' is not a task of the generalize grid: use some of mnist, mnist-relu/],
     ['a mixture weight of 0', ['train', '--out', out, '--task', 'mixture', '--mixture', 'mnist,quadratic:0'], /--mixture .*'quadratic:0': a weight is a number above 0 and at most 1000, as in quadratic:2/],
     ['an unknown generalize task', ['generalize', '--out', out, '--optimizer', pretrainedOptimizerPath('mnist'), '--only', 'mnist,cifar'], /unknown task id 'cifar' for --only: use mnist, mnist-relu/],
+    ['generalize baselines from a folder without the task', ['generalize', '--out', out, '--optimizer', pretrainedOptimizerPath('mnist'), '--only', 'quadratic', '--baselines-from', tmp], /--baselines-from: '.*quadratic\/results.json' is missing: give the --out folder of an earlier l2l generalize run/],
   ];
   fs.mkdirSync(path.join(tmp, 'finished-run'));
   fs.writeFileSync(path.join(tmp, 'finished-run', 'optimizer.json'), '{}');
@@ -221,6 +222,26 @@ describe('CLI: train on MNIST on each engine', () => {
       assert.ok(fs.statSync(path.join(out, 'optimizer.json')).size > 0);
     });
   }
+});
+
+describe('CLI: generalize', () => {
+  it('--baselines-from an earlier run evaluates the learned optimizer alone and writes the same results', async () => {
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'l2l-generalize-'));
+    const args = ['bin/l2l.js', 'generalize', '--only', 'quadratic', '--quick', '--optimizer', pretrainedOptimizerPath('general')];
+    const first = await run('node', [...args, '--out', path.join(tmp, 'first')], { cwd: repo });
+    const again = await run('node', [...args, '--out', path.join(tmp, 'again'), '--baselines-from', path.join(tmp, 'first')], { cwd: repo });
+    // Tuning prints each baseline's chosen rate ('adam: learning rate 1'); the second run tunes nothing.
+    assert.match(first.stderr, /adam: learning rate/);
+    assert.doesNotMatch(again.stderr, /learning rate/);
+    const read = (dir: string) => JSON.parse(fs.readFileSync(path.join(tmp, dir, 'quadratic', 'results.json'), 'utf8')) as Record<string, unknown>;
+    const [computed, reused] = [read('first'), read('again')];
+    assert.deepEqual(reused.optimizers, computed.optimizers);
+    assert.equal(reused.baselinesFrom, path.join(tmp, 'first', 'quadratic', 'results.json'));
+    assert.equal(computed.baselinesFrom, undefined);
+    const grid = JSON.parse(fs.readFileSync(path.join(tmp, 'again', 'generalize.json'), 'utf8')) as { baselinesFrom: string; summary: { tasks: number } };
+    assert.equal(grid.baselinesFrom, path.join(tmp, 'first'));
+    assert.equal(grid.summary.tasks, 1);
+  });
 });
 
 describe('CLI: reproduce', () => {

@@ -17,11 +17,12 @@ const FREE_FLAGS = new Set(['--optimizer', '--out', '--threads']);
 
 /**
  * True when `other` is the comparison `args` describes, up to the values of `--optimizer`,
- * `--out` and `--threads` (which may hold spaces: they are matched as any text).
+ * `--out` and `--threads` (which may hold spaces, though not a space followed by `--`, so a flag
+ * added after them is still seen).
  */
 export function sameComparison(args: string[], other: string): boolean {
   const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  const parts = ['l2l', 'compare', ...args].map((arg, i, all) => (FREE_FLAGS.has(all[i - 1]) ? '.+' : escape(arg)));
+  const parts = ['l2l', 'compare', ...args].map((arg, i, all) => (FREE_FLAGS.has(all[i - 1]) ? '(?:(?! --).)+' : escape(arg)));
   return new RegExp(`^${parts.join(' ')}$`).test(other);
 }
 
