@@ -225,8 +225,9 @@ describe('CLI: train on MNIST on each engine', () => {
 });
 
 describe('CLI: generalize', () => {
-  it('--baselines-from an earlier run evaluates the learned optimizer alone and writes the same results', async () => {
+  it('--baselines-from an earlier run evaluates the learned optimizer alone and writes the same results', async (t) => {
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'l2l-generalize-'));
+    t.after(() => fs.rmSync(tmp, { recursive: true, force: true }));
     const args = ['bin/l2l.js', 'generalize', '--only', 'quadratic', '--quick', '--optimizer', pretrainedOptimizerPath('general')];
     const first = await run('node', [...args, '--out', path.join(tmp, 'first')], { cwd: repo });
     const again = await run('node', [...args, '--out', path.join(tmp, 'again'), '--baselines-from', path.join(tmp, 'first')], { cwd: repo });

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import type { OptimizerResult } from '../eval/compare.ts';
 import { reusableBaselines, sameComparison } from './reuse.ts';
 
@@ -14,9 +14,12 @@ function optimizer(name: string, learningRate: number | null, final: number): Op
   return { name, learningRate, hyperparams: {}, meanLoss: curve, medianLoss: curve, q25Loss: curve, q75Loss: curve, diverged: 0 };
 }
 
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'l2l-reuse-'));
+after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
 /** A grid folder holding one task's results.json made by `command`. */
 function gridDir(command: string, optimizers: OptimizerResult[]): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'l2l-reuse-'));
+  const dir = fs.mkdtempSync(path.join(tmp, 'grid-'));
   fs.mkdirSync(path.join(dir, 'mnist-relu'));
   const results = { task: 'mnist', taskConfig: {}, steps: 1, runs: 30, seed: 1000, tuningSeed: 1001003, optimizers, command };
   fs.writeFileSync(path.join(dir, 'mnist-relu', 'results.json'), JSON.stringify(results));
@@ -41,7 +44,7 @@ describe('baselines of an earlier grid run', () => {
 
   it('names the file and the fix when it is missing, unreadable, from another comparison or lacks a baseline', () => {
     const good = [optimizer('lstm', null, 0.2), optimizer('sgd', 0.3, 0.33)];
-    const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'l2l-reuse-'));
+    const empty = fs.mkdtempSync(path.join(tmp, 'empty-'));
     assert.throws(() => reusableBaselines(empty, 'mnist-relu', ARGS, ['sgd']), /--baselines-from: '.*mnist-relu\/results.json' is missing: give the --out folder of an earlier l2l generalize run/);
     const broken = gridDir(EARLIER, good);
     fs.writeFileSync(path.join(broken, 'mnist-relu', 'results.json'), '{"task": "mnist", "ste');
