@@ -42,6 +42,13 @@ export interface Results {
   baselinesFrom?: string;
 }
 
+/** Tuned baselines computed earlier by the same comparison, added after the ones computed now. */
+export interface ReusedBaselines {
+  /** The results.json they come from. */
+  from: string;
+  optimizers: OptimizerResult[];
+}
+
 /** Who does the work of a comparison, and who hears of it. */
 export interface CompareOptions {
   /** Runs the unroll jobs (default: this thread; `EvalPool` shares them among threads). */

@@ -39,7 +39,8 @@ describe('baselines of an earlier grid run', () => {
   it('returns the named tuned baselines in the order asked, not the learned optimizer', () => {
     const dir = gridDir(EARLIER, [optimizer('lstm', null, 0.2), optimizer('sgd', 0.3, 0.33), optimizer('adam', 0.03, 0.198)]);
     const found = reusableBaselines(dir, 'mnist-relu', ARGS, ['adam', 'sgd']);
-    assert.deepEqual(found.map((o) => [o.name, o.learningRate, o.meanLoss[1]]), [['adam', 0.03, 0.198], ['sgd', 0.3, 0.33]]);
+    assert.equal(found.from, path.join(dir, 'mnist-relu', 'results.json'));
+    assert.deepEqual(found.optimizers.map((o) => [o.name, o.learningRate, o.meanLoss[1]]), [['adam', 0.03, 0.198], ['sgd', 0.3, 0.33]]);
   });
 
   it('names the file and the fix when it is missing, unreadable, from another comparison or lacks a baseline', () => {

@@ -8,7 +8,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { OptimizerResult } from '../eval/compare.ts';
+import type { ReusedBaselines } from '../eval/compare.ts';
 import { UserError } from '../io/userError.ts';
 import { parseResults } from '../report/resultsFile.ts';
 
@@ -27,15 +27,15 @@ export function sameComparison(args: string[], other: string): boolean {
 }
 
 /**
- * The baselines `names` of the task `taskId` from `dir`/`taskId`/results.json, checked to come
- * from the comparison `args`. Throws a one-line `UserError` naming the file when it is missing,
+ * The baselines `names` of the task `taskId` from `dir`/`taskId`/results.json (and that file's
+ * path), checked to come from the comparison `args`. Throws a one-line `UserError` naming the file when it is missing,
  * unreadable, from another comparison, or lacks a tuned baseline.
  */
-export function reusableBaselines(dir: string, taskId: string, args: string[], names: string[]): OptimizerResult[] {
+export function reusableBaselines(dir: string, taskId: string, args: string[], names: string[]): ReusedBaselines {
   const file = path.join(dir, taskId, 'results.json');
   if (!fs.existsSync(file)) throw new UserError(`--baselines-from: '${file}' is missing: give the --out folder of an earlier l2l generalize run of the same grid (--quick or not)`);
   let json: { command?: unknown };
-  let optimizers: OptimizerResult[];
+  let optimizers: ReusedBaselines['optimizers'];
   try {
     json = JSON.parse(fs.readFileSync(file, 'utf8')) as { command?: unknown };
     optimizers = parseResults(json).optimizers;
@@ -45,9 +45,10 @@ export function reusableBaselines(dir: string, taskId: string, args: string[], n
   if (typeof json.command !== 'string' || !sameComparison(args, json.command)) {
     throw new UserError(`--baselines-from: '${file}' comes from another comparison (${typeof json.command === 'string' ? `'${json.command}'` : 'no command'}): use a run of the same grid, --quick and --seed`);
   }
-  return names.map((name) => {
+  const baselines = names.map((name) => {
     const found = optimizers.find((o) => o.name === name && o.learningRate !== null);
     if (!found) throw new UserError(`--baselines-from: '${file}' has no tuned '${name}' baseline: use a run made with the default baselines`);
     return found;
   });
+  return { from: file, optimizers: baselines };
 }

@@ -1,7 +1,7 @@
 /** `l2l compare`: the learned optimizer against tuned baselines on held-out optimizees. */
 import { Command } from 'commander';
 import { learnedOptimizerName } from '../../learned/lstmConfig.ts';
-import { compare, defaultCompareConfig, type Contender, type OptimizerResult, type Results } from '../../eval/compare.ts';
+import { compare, defaultCompareConfig, type Contender, type Results, type ReusedBaselines } from '../../eval/compare.ts';
 import { loadOptimizer } from '../../io/optimizerStore.ts';
 import { checkCompareSize } from '../limits.ts';
 import { UserError } from '../../io/userError.ts';
@@ -63,13 +63,6 @@ export function defaultRuns(task: string): number {
 /** Optimizees that tune each learning rate when `--tuning-runs` is not given: 128 quadratics, 10 MNIST networks, 3 convnets or RNNs. */
 export function defaultTuningRuns(task: string): number {
   return task === 'mnist' ? 10 : task === 'convnet' || task === 'rnn' ? 3 : 128;
-}
-
-/** Tuned baselines computed earlier by the same comparison, added after the ones computed now. */
-export interface ReusedBaselines {
-  /** The results.json they come from. */
-  from: string;
-  optimizers: OptimizerResult[];
 }
 
 /** Runs the comparison (plus any `reused` baselines), writes the report into flags.out and prints the table. */

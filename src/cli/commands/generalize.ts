@@ -104,10 +104,7 @@ async function runGeneralize(flags: GeneralizeFlags): Promise<void> {
     const command = `l2l compare ${args.join(' ')}`;
     let results = finishedResults(path.join(flags.out, task.id), command);
     process.stderr.write(`== ${i + 1}/${tasks.length} ${task.title}${results ? ': done before, kept' : ''}\n`);
-    if (!results && reused && from !== undefined) {
-      const source = path.join(from, task.id, 'results.json');
-      results = await runCompare(parseCompareFlags([...args, '--baselines', 'none']), command, { from: source, optimizers: reused[i] });
-    }
+    if (!results && reused) results = await runCompare(parseCompareFlags([...args, '--baselines', 'none']), command, reused[i]);
     results ??= await runCompare(parseCompareFlags(args), command);
     scores.push(scoreTask(task.id, task.title, results));
   }
