@@ -3,20 +3,22 @@
 // over the rows on the thread pool of thread_pool.h. src/engine/native/ is its JavaScript side.
 //
 // Exports:
-//   forward(config, phi, count, grads, h[], c[], m, v, updates[, threads[, cache]])
+//   forward(config, phi, count, grads, h[], c[], m, v, updates[, threads[, cache[, params]]])
 //     one step for every row: h, c (and m, v for 'adam' inputs) are updated in place, the
 //     rows' updates written to `updates`; with `cache` (rows × cacheFloats(config) floats) the
-//     step's activations are kept there for `backward`.
-//   metaGradient(config, phi, count, inputs[], dUpdates[], h[], c[], m, v[, threads]) -> Float32Array
+//     step's activations are kept there for `backward`; `params` (the rows' values θ) is read
+//     with config.params only, and required there.
+//   metaGradient(config, phi, count, inputs[], dUpdates[], h[], c[], m, v[, threads[, params[]]]) -> Float32Array
 //     ∂S/∂φ for S = Σ_t ⟨update_t, dUpdates_t⟩ over the recorded steps, starting from the
-//     given states (not modified); same order and length as phi.
+//     given states (not modified); same order and length as phi. params[t]: the rows' values
+//     at step t, with config.params.
 //   backward(config, phi, caches[], dUpdates[][, threads]) -> Float32Array
 //     the same from the steps' kept activations instead of a replay (identical numbers).
 //   cacheFloats(config) -> number: floats of one row's activations at one step.
 // The same addon also exports the MNIST MLP's mlpLossAndGrad (native/mlp_kernel.cc).
 // Rows are worked on in chunks on `threads` threads (default 1; a pool started once); the result
 // does not depend on the number of threads.
-// config = { hidden: number[], mode: 0 raw | 1 log-and-sign | 2 adam | 3 both, p, outputScale, magnitude };
+// config = { hidden: number[], mode: 0 raw | 1 log-and-sign | 2 adam | 3 both, p, outputScale, magnitude[, params: boolean] };
 // phi is φ flattened in metaParamShapes order (src/learned/lstmConfig.ts).#include <node_api.h>
 
 #include <algorithm>
@@ -58,6 +60,8 @@ Config readConfig(Args& args, napi_value object) {
   if (cfg.logSign() && !(cfg.p > 0)) args.fail("config.p must be above 0 for log-and-sign inputs");
   cfg.outputScale = static_cast<float>(args.number(args.property(object, "outputScale"), "config.outputScale"));
   cfg.magnitude = static_cast<float>(args.number(args.property(object, "magnitude"), "config.magnitude"));
+  const napi_value params = args.property(object, "params");
+  cfg.params = !args.absent(params, "config.params") && args.integer(params, "config.params", 0, 1) == 1;
   return cfg;
 }
 
@@ -105,7 +109,7 @@ int threadsArg(Args& args, size_t argc, napi_value* argv, size_t at) {
 
 CommonArgs commonArgs(Args& args, napi_callback_info info, napi_value* argv) {
   CommonArgs a;
-  a.argc = args.call(info, argv, 11, 9, "9 to 11 arguments");
+  a.argc = args.call(info, argv, 12, 9, "9 to 12 arguments");
   a.cfg = configAndPhi(args, argv[0], argv[1], &a.phi, &a.nPhi);
   a.count = static_cast<int>(args.integer(argv[2], "count", 0, MOST_COUNT));
   a.threads = threadsArg(args, a.argc, argv, 9);
@@ -115,7 +119,7 @@ CommonArgs commonArgs(Args& args, napi_callback_info info, napi_value* argv) {
 napi_value Forward(napi_env env, napi_callback_info info) {
   return guarded(env, [&]() -> napi_value {
     Args args(env, "lstm_kernel.forward");
-    napi_value argv[11];
+    napi_value argv[12];
     const CommonArgs common = commonArgs(args, info, argv);
     const Config& cfg = common.cfg;
     const float* phi = common.phi;
@@ -129,6 +133,11 @@ napi_value Forward(napi_env env, napi_callback_info info) {
     float* updates = args.floats(argv[8], "updates", rows, "rows (grads' length)");
     const size_t perRow = stepFloats(cfg);
     float* cache = common.argc > 10 && !args.absent(argv[10], "cache") ? args.floats(argv[10], "cache", rows * perRow, "rows × cacheFloats(config)") : nullptr;
+    const float* params = nullptr;
+    if (cfg.params) {
+      if (common.argc <= 11 || args.absent(argv[11], "params")) args.fail("config.params needs params, the rows' values");
+      params = args.floats(argv[11], "params", rows, "rows (grads' length)");
+    }
     args.confirm();
     const FlushDenormals flush;
     const Weights w = packWeights(cfg, phi);
@@ -139,7 +148,7 @@ napi_value Forward(napi_env env, napi_callback_info info) {
       std::vector<float*> hr(cfg.layers()), cr(cfg.layers());
       for (size_t r = item * FORWARD_ROWS; r < std::min(rows, (item + 1) * FORWARD_ROWS); r++) {
         float x[MOST_FEATURES];
-        features(cfg, grads[r], count, m ? m + r : nullptr, v ? v + r : nullptr, x);
+        features(cfg, grads[r], params ? params[r] : 0.0f, count, m ? m + r : nullptr, v ? v + r : nullptr, x);
         rowStates(cfg, h, r, hr.data());
         rowStates(cfg, c, r, cr.data());
         updates[r] = rowStep(cfg, w, x, hr.data(), cr.data(), cache ? cache + r * perRow : nullptr, z.data());
@@ -198,7 +207,7 @@ std::vector<float*> stepArrays(Args& args, napi_value list, const char* name, si
 napi_value MetaGradient(napi_env env, napi_callback_info info) {
   return guarded(env, [&]() -> napi_value {
     Args args(env, "lstm_kernel.metaGradient");
-    napi_value argv[11];
+    napi_value argv[12];
     const CommonArgs common = commonArgs(args, info, argv);
     const Config& cfg = common.cfg;
     const int count = common.count;
@@ -211,6 +220,11 @@ napi_value MetaGradient(napi_env env, napi_callback_info info) {
     std::vector<float*> c0 = layerStates(args, cfg, argv[6], "c", rows);
     float *m0, *v0;
     moments(args, cfg, argv[7], argv[8], rows, &m0, &v0);
+    std::vector<float*> params;
+    if (cfg.params) {
+      if (common.argc <= 10 || args.absent(argv[10], "params")) args.fail("config.params needs params, the rows' values at each step");
+      params = stepArrays(args, argv[10], "params", T, &rows, 1, "rows (inputs[0]'s length)");
+    }
     args.confirm();
     const FlushDenormals flush;
     const Weights w = packWeights(cfg, common.phi);
@@ -228,7 +242,7 @@ napi_value MetaGradient(napi_env env, napi_callback_info info) {
       for (int t = 0; t < T; t++) {
         float x[MOST_FEATURES];
         float* cache = s.caches.data() + static_cast<size_t>(t) * perRow;
-        features(cfg, inputs[t][r], count + t, &m, &v, x);
+        features(cfg, inputs[t][r], cfg.params ? params[t][r] : 0.0f, count + t, &m, &v, x);
         rowStep(cfg, w, x, hr.data(), cr.data(), cache, s.z.data());
         s.steps[t] = cache;
       }

@@ -88,7 +88,8 @@ constexpr double BETA1 = 0.9, BETA2 = 0.999, ADAM_EPS = 1e-8;
 // `features` was one function for both). Their callers are in another file too.
 #define SAME_CODE_FOR_EVERY_CALLER __attribute__((noinline))
 
-SAME_CODE_FOR_EVERY_CALLER void features(const Config& cfg, float grad, int count, float* m, float* v, float* x) {
+SAME_CODE_FOR_EVERY_CALLER void features(const Config& cfg, float grad, float param, int count, float* m, float* v, float* x) {
+  if (cfg.params) x[cfg.gradFeatures()] = std::log(std::fabs(param) + PARAM_EPS) / PARAM_P;
   if (cfg.mode == RAW) {
     x[0] = grad;
     return;

@@ -18,7 +18,8 @@ namespace l2l {
 namespace lstm {
 
 // The LSTM's inputs: the raw gradient; log-magnitude and sign (the paper); Adam's normalized
-// momentum and gradient (RNNprop); or the last two together (four features).
+// momentum and gradient (RNNprop); or the last two together (four features). With `params`, one
+// more feature follows: the coordinate's log-magnitude log(|θ| + PARAM_EPS) / PARAM_P.
 enum Mode { RAW = 0, LOG_SIGN = 1, ADAM = 2, BOTH = 3 };
 
 struct Config {
@@ -28,9 +29,12 @@ struct Config {
   float outputScale = 0.1f;
   // λ of the magnitude output, or 0: the paper's single linear output.
   float magnitude = 0.0f;
+  // Whether the LSTM also reads the log-magnitude of the coordinate's value θ.
+  bool params = false;
   bool hasMagnitude() const { return magnitude != 0.0f; }
   int layers() const { return static_cast<int>(hidden.size()); }
-  int inSize(int l) const { return l == 0 ? (mode == RAW ? 1 : mode == BOTH ? 4 : 2) : hidden[l - 1]; }
+  int gradFeatures() const { return mode == RAW ? 1 : mode == BOTH ? 4 : 2; }
+  int inSize(int l) const { return l == 0 ? gradFeatures() + (params ? 1 : 0) : hidden[l - 1]; }
   bool logSign() const { return mode == LOG_SIGN || mode == BOTH; }
   bool moments() const { return mode == ADAM || mode == BOTH; }
   int top() const { return hidden.back(); }
@@ -55,12 +59,15 @@ size_t phiSize(const Config& cfg);
 Weights packWeights(const Config& cfg, const float* phi);
 
 // Most input features of one row (`Config::inSize(0)` at most).
-constexpr int MOST_FEATURES = 4;
+constexpr int MOST_FEATURES = 5;
 
-// The LSTM's input features x (1, 2 or 4 floats) of one row's gradient at update number `count`
-// (src/engine/tfjs/lstmCell.ts lstmInput); advances the row's Adam moments m, v for 'adam' and
-// 'both' inputs.
-void features(const Config& cfg, float grad, int count, float* m, float* v, float* x);
+// The parameter feature's constants (src/learned/preprocess.ts PARAM_P, PARAM_EPSILON).
+constexpr float PARAM_P = 10.0f, PARAM_EPS = 1e-3f;
+
+// The LSTM's input features x (1, 2, 4, or one more with params) of one row's gradient at update number
+// `count` and, with `Config::params`, its value `param` (src/engine/tfjs/lstmCell.ts lstmInput);
+// advances the row's Adam moments m, v for 'adam' and 'both' inputs.
+void features(const Config& cfg, float grad, float param, int count, float* m, float* v, float* x);
 
 // What one layer's step keeps for back-propagation, per row: a [in], hPrev [H], cPrev [H],
 // gates i, f, g, o [4H], tanh(c) [H].

@@ -3,6 +3,7 @@ import { before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import type { Engine } from '../engine/engine.ts';
 import { initMetaParams, PAPER_LSTM } from '../learned/lstmConfig.ts';
+import { learnedOptimizer } from '../learned/learnedOptimizer.ts';
 import { toOptimizerFile } from '../learned/optimizerFile.ts';
 import { Rng } from '../random/rng.ts';
 import { engineCases, makeTestEngine } from '../testing/engines.ts';
@@ -64,6 +65,25 @@ for (const { name, skip } of engineCases(['tfjs', 'native'])) {
       adapter.dispose();
       assert.equal(tf.memory().numTensors, before, 'every tensor the optimizer made is freed');
       assert.ok(b.size === 4);
+    });
+
+    it("with parameter inputs, it reads each variable's values: its updates are the optimizer's own at those values, and leak no tensors", async () => {
+      const config = { ...PAPER_LSTM, inputs: 'adam' as const, paramInput: true, outputScale: 0.05 };
+      const phi = initMetaParams(config, new Rng(4));
+      const { a, loss } = problem(5);
+      const theta = (a.dataSync() as Float32Array).slice();
+      const grad = tf.tidy(() => (tf.variableGrads(loss).grads[a.name].dataSync() as Float32Array).slice());
+      const direct = learnedOptimizer(config, phi, engine);
+      const state = direct.init(theta.length);
+      const expected = direct.update(grad, state, theta);
+      direct.dispose(state);
+      const before = tf.memory().numTensors;
+      const adapter = await loadLearnedOptimizer(toOptimizerFile(config, phi, {} as never), engine);
+      adapter.minimize(loss, false, [a]);
+      assertClose((a.dataSync() as Float32Array).map((x, j) => x - theta[j]), expected, { rtol: 1e-5, atol: 1e-7, label: 'update of a' });
+      adapter.minimize(loss, false, [a]);
+      adapter.dispose();
+      assert.equal(tf.memory().numTensors, before, 'every tensor the optimizer made is freed');
     });
 
     it('saved and restored, it gives identical updates', async () => {

@@ -75,7 +75,8 @@ export class L2LOptimizer extends tf.Optimizer {
         state = this.claimRestored(name, variable) ?? this.optimizer.init(variable.size);
         this.states.set(name, state);
       }
-      const updates = this.optimizer.update(grad.dataSync() as Float32Array, state);
+      const params = this.optimizer.readsParams ? (variable.dataSync() as Float32Array) : undefined;
+      const updates = this.optimizer.update(grad.dataSync() as Float32Array, state, params);
       tf.tidy(() => variable.assign(variable.add(tf.tensor(updates, variable.shape))));
     }
     this.incrementIterations();

@@ -27,7 +27,7 @@ export function refuseAbove(bytes: number, command: string, what: string, fix: s
 }
 
 /** What the sizes depend on: the layers and the number of input features. */
-type LstmShape = Pick<LstmConfig, 'hidden' | 'inputs' | 'preprocessP'>;
+type LstmShape = Pick<LstmConfig, 'hidden' | 'inputs' | 'preprocessP' | 'paramInput'>;
 
 /** Floats one coordinate's LSTM keeps per step for back-propagation (native/lstm_math.h cacheSize). */
 function activationFloats(lstm: LstmShape): number {
@@ -39,7 +39,7 @@ export function trainBytes(family: TaskFamily, lstm: LstmShape, members: number,
   const state = 2 * lstm.hidden.reduce((a, b) => a + b, 0) + 4; // h, c per layer; θ, gradient, m, v
   const train = family.sizeOf(members);
   const validation = family.sizeOf(validationMembers);
-  const perStep = activationFloats(lstm) + 2; // kept activations, the step's gradient and ∂/∂update
+  const perStep = activationFloats(lstm) + 2 + (lstm.paramInput ? 1 : 0); // kept activations, the step's gradient (and θ) and ∂/∂update
   return 4 * (train.dataFloats + validation.dataFloats + train.coordinates * (state + unroll * perStep) + validation.coordinates * state);
 }
 

@@ -93,6 +93,26 @@ describe('train --warm-start', () => {
     });
   });
 
+  it('--param-input makes the LSTM read log|θ|: a version-3 file with one more input, continued by a warm start, and refused on top of a file without it', async () => {
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'l2l-param-input-'));
+    const first = path.join(tmp, 'first');
+    await run('node', ['bin/l2l.js', 'train', '--out', first, '--iterations', '1', '--lstm-hidden', '8,4', '--param-input', ...small], { cwd: repo });
+    const saved = JSON.parse(fs.readFileSync(path.join(first, 'optimizer.json'), 'utf8'));
+    assert.equal(saved.version, 3);
+    assert.equal(saved.config.paramInput, true);
+    assert.deepEqual(saved.weights['lstm0.i.wx'].shape, [3, 8]);
+    const second = path.join(tmp, 'second');
+    await run('node', ['bin/l2l.js', 'train', '--out', second, '--iterations', '1', '--warm-start', path.join(first, 'optimizer.json'), ...small], { cwd: repo });
+    assert.equal(JSON.parse(fs.readFileSync(path.join(second, 'optimizer.json'), 'utf8')).config.paramInput, true);
+    const plain = path.join(tmp, 'plain');
+    await run('node', ['bin/l2l.js', 'train', '--out', plain, '--iterations', '1', '--lstm-hidden', '8,4', ...small], { cwd: repo });
+    await assert.rejects(run('node', ['bin/l2l.js', 'train', '--out', path.join(tmp, 'third'), '--iterations', '1', '--warm-start', path.join(plain, 'optimizer.json'), '--param-input', ...small], { cwd: repo }), (e: { stderr: string; code: number }) => {
+      assert.equal(e.code, 2);
+      assert.match(withoutKernelNote(e.stderr), /^l2l: --param-input adds inputs .*optimizer\.json's LSTM does not read: leave --param-input out to continue the file's, or train without --warm-start$/m);
+      return true;
+    });
+  });
+
   it('--reset-head zeroes the warm start\'s output layer: on top of a base step it starts as exactly that step; refused without --warm-start', async () => {
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'l2l-reset-head-'));
     const first = path.join(tmp, 'first');

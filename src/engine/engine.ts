@@ -61,9 +61,10 @@ export interface LstmKernel {
   /**
    * One step of every row at update number `states.count`: returns the rows' updates for their
    * gradients (read, not kept) and advances the states in place. With `recording`, the step is
-   * kept for `metaGradient`.
+   * kept for `metaGradient`. `params` are the rows' values θ before the update, which an LSTM
+   * with parameter inputs (`LstmConfig.paramInput`) reads and requires; others ignore them.
    */
-  step(weights: LstmWeights, states: LstmStates, grads: Float32Array, recording?: Recording): Float32Array;
+  step(weights: LstmWeights, states: LstmStates, grads: Float32Array, recording?: Recording, params?: Float32Array): Float32Array;
   /** Starts recording up to `steps` steps of `states` from where they are now. */
   record(weights: LstmWeights, states: LstmStates, steps: number): Recording;
   /**
@@ -97,6 +98,13 @@ export interface Engine {
   readonly mlp: MlpKernel | null;
   /** Stops what the engine started (worker threads); the engine is not used afterwards. */
   close(): Promise<void>;
+}
+
+/** `params` when it holds one value per row; throws otherwise (an LSTM with parameter inputs needs θ). */
+export function requireParams(params: Float32Array | undefined, rows: number): Float32Array {
+  if (!params) throw new Error('this LSTM reads the parameters θ (paramInput): pass their values with the gradients');
+  if (params.length !== rows) throw new Error(`θ has ${params.length} values, the LSTM's states ${rows} rows`);
+  return params;
 }
 
 /** Zero LSTM states of `rows` rows at update count 0 (h, c per layer; m, v for 'adam' and 'both' inputs). */

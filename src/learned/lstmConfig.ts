@@ -31,6 +31,13 @@ export interface LstmConfig {
    * orders of magnitude; absent or 0: the paper's single linear output.
    */
   magnitude?: number;
+  /**
+   * Whether the LSTM also reads the log-magnitude of each coordinate's value θ,
+   * log(|θ| + 10⁻³)/10 (`preprocess.ts`), after its other inputs: the scale of the parameters it
+   * moves, which gradients normalized as RNNprop's do not carry (learned_optimization's
+   * per-parameter optimizers read θ too). Absent or false: the gradient alone.
+   */
+  paramInput?: boolean;
   /** Initial value of the forget-gate bias. */
   forgetBias: number;
   /**
@@ -63,9 +70,10 @@ export function learnedOptimizerName(config: Pick<LstmConfig, 'base'>): string {
 }
 
 /** Number of input features per coordinate. */
-export function inputSize(config: Pick<LstmConfig, 'inputs' | 'preprocessP'>): number {
-  if (config.inputs === 'both') return 4;
-  return config.inputs === 'gradient' && config.preprocessP === null ? 1 : 2;
+export function inputSize(config: Pick<LstmConfig, 'inputs' | 'preprocessP' | 'paramInput'>): number {
+  const params = config.paramInput ? 1 : 0;
+  if (config.inputs === 'both') return 4 + params;
+  return (config.inputs === 'gradient' && config.preprocessP === null ? 1 : 2) + params;
 }
 
 /** The name and shape of every meta-parameter, in φ's order: the LSTM's, then the base step's learned log-rate if it has one. */

@@ -31,8 +31,9 @@ export function lstmOptimizer(config: LstmConfig, phi: Float32Array, engine: Pic
   return {
     name: 'lstm',
     hyperparams: { ...config },
+    readsParams: !!config.paramInput,
     init: (size) => start(kernel.states(config, size)),
-    update: (grads, { weights, states }) => kernel.step(weights, states, grads),
+    update: (grads, { weights, states }, params) => kernel.step(weights, states, grads, undefined, params),
     save({ states }) {
       const { count, h, c, m, v } = kernel.read(states);
       const arrays: Record<string, Float32Array> = {};

@@ -50,6 +50,27 @@ describe('optimizer file', () => {
     assert.deepEqual(fromOptimizerFile(JSON.parse(JSON.stringify(file))).config, config);
   });
 
+  it('keeps parameter inputs in a version-3 file: one more input feature, and the loaded optimizer reads θ', () => {
+    const config = { ...PAPER_LSTM, inputs: 'adam' as const, paramInput: true };
+    const phi = initMetaParams(config, new Rng(1));
+    const file = JSON.parse(JSON.stringify(toOptimizerFile(config, phi, provenance)));
+    assert.equal(file.version, 3);
+    assert.deepEqual(file.weights['lstm0.i.wx'].shape, [3, 20]);
+    const loaded = fromOptimizerFile(file);
+    assert.deepEqual(loaded.config, config);
+    const opt = learnedOptimizer(loaded.config, loaded.phi, tfjsEngine());
+    assert.equal(opt.readsParams, true);
+    const grads = Float32Array.of(1, -0.01, 1e-6);
+    const at = (theta: Float32Array) => opt.update(grads, opt.init(3), theta);
+    const near = at(Float32Array.of(0.01, 0.01, 0.01));
+    const far = at(Float32Array.of(1, 1, 1));
+    assert.ok(near.some((u, j) => Math.abs(u - far[j]) > 1e-4), 'θ changes the update');
+    assert.throws(() => at(undefined as unknown as Float32Array), /reads the parameters θ \(paramInput\): pass their values/);
+    // Files without parameter inputs keep the lowest version that holds them.
+    assert.equal(toOptimizerFile(PAPER_LSTM, initMetaParams(PAPER_LSTM, new Rng(1)), provenance).version, 1);
+    assert.equal(learnedOptimizer(PAPER_LSTM, initMetaParams(PAPER_LSTM, new Rng(1)), tfjsEngine()).readsParams, false);
+  });
+
   const good = () => JSON.parse(JSON.stringify(toOptimizerFile(PAPER_LSTM, initMetaParams(PAPER_LSTM, new Rng(1)), provenance)));
   const cases: Array<[string, (doc: any) => unknown, RegExp]> = [
     ['not an object', () => 42, /not a learned-optimizer file/],
@@ -61,6 +82,9 @@ describe('optimizer file', () => {
     ['unknown base optimizer', (d) => ({ ...d, config: { ...d.config, base: { optimizer: 'lion', learningRate: 1 } } }), /invalid config.base.optimizer \(one of sgd, momentum, nag/],
     ['bad base learning rate', (d) => ({ ...d, config: { ...d.config, base: { optimizer: 'nag', learningRate: -1 } } }), /invalid config.base.learningRate/],
     ['a negative magnitude', (d) => ({ ...d, config: { ...d.config, magnitude: -1 } }), /invalid config.magnitude \(a number from 0 to 100\)/],
+    ['parameter inputs in a version-1 file', (d) => ({ ...d, config: { ...d.config, paramInput: true } }), /invalid config.paramInput \(a boolean, in version-3 files\)/],
+    ['a non-boolean paramInput', (d) => ({ ...d, version: 3, config: { ...d.config, paramInput: 1 } }), /invalid config.paramInput \(a boolean, in version-3 files\)/],
+    ['parameter inputs without their weights', (d) => ({ ...d, version: 3, config: { ...d.config, paramInput: true } }), /shape \[2,20\], expected \[3,20\]/],
     ['a magnitude output without its weights', (d) => ({ ...d, config: { ...d.config, magnitude: 1 } }), /shape \[20,1\], expected \[20,2\]/],
     ['missing weight', (d) => { delete d.weights['head.w']; return d; }, /missing weight 'head.w'/],
     ['wrong shape', (d) => { d.weights['head.w'].shape = [3, 1]; return d; }, /shape \[3,1\], expected \[20,1\]/],

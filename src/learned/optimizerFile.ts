@@ -6,7 +6,8 @@
  *   {
  *     "format": "l2l-lstm-optimizer", "version": 1,
  *     "config": { "hidden": [20, 20], "inputs": "gradient", "preprocessP": 10, "outputScale": 0.1, "forgetBias": 1 },
- *                 (optionally "base": { "optimizer": "nag", "learningRate": 1 }: a hand-designed step added)
+ *                 (optionally "base": { "optimizer": "nag", "learningRate": 1 }: a hand-designed step added;
+ *                  "paramInput": true: the LSTM reads log|θ| too, version 3)
  *     "weights": { "lstm0.i.wx": { "shape": [2, 20], "values": [...] }, ... },
  *     "provenance": { "command": "...", "seed": 1, "iterations": 300, "validationLoss": 0.2, ... }
  *   }
@@ -19,9 +20,11 @@ import { LSTM_INPUTS, metaParamCount, metaParamShapes, metaParamViews, type Lstm
 export const OPTIMIZER_FORMAT = 'l2l-lstm-optimizer';
 /**
  * The newest file version: 2 adds a base step's learned rate (`config.base.learnRate` and the
- * weight 'base.logRate'); a file without one is written as version 1, which every version reads.
+ * weight 'base.logRate'), 3 parameter inputs (`config.paramInput`); a file uses the lowest
+ * version that holds its configuration, and one with neither is version 1, which every version
+ * reads.
  */
-export const OPTIMIZER_VERSION = 2;
+export const OPTIMIZER_VERSION = 3;
 
 /** Where an optimizer came from. */
 export interface Provenance {
@@ -55,7 +58,7 @@ export class OptimizerFileError extends Error {}
 export function toOptimizerFile(config: LstmConfig, phi: Float32Array, provenance: Provenance): OptimizerFile {
   const weights: OptimizerFile['weights'] = {};
   for (const [name, shape, values] of metaParamViews(config, phi)) weights[name] = { shape, values: Array.from(values) };
-  return { format: OPTIMIZER_FORMAT, version: config.base?.learnRate ? 2 : 1, config: { ...config }, weights, provenance };
+  return { format: OPTIMIZER_FORMAT, version: config.paramInput ? 3 : config.base?.learnRate ? 2 : 1, config: { ...config }, weights, provenance };
 }
 
 /** Validates a parsed JSON value as an optimizer file and returns its config and φ (flat). */
@@ -64,8 +67,8 @@ export function fromOptimizerFile(json: unknown): { config: LstmConfig; phi: Flo
   if (!isObject(doc) || doc.format !== OPTIMIZER_FORMAT) {
     throw new OptimizerFileError(`not a learned-optimizer file (expected "format": "${OPTIMIZER_FORMAT}")`);
   }
-  if (doc.version !== 1 && doc.version !== 2) {
-    throw new OptimizerFileError(`unsupported optimizer file version ${JSON.stringify(doc.version)}: this version of l2l reads versions 1 and 2; re-train or convert the file`);
+  if (doc.version !== 1 && doc.version !== 2 && doc.version !== 3) {
+    throw new OptimizerFileError(`unsupported optimizer file version ${JSON.stringify(doc.version)}: this version of l2l reads versions 1 to 3; re-train or convert the file`);
   }
   const config = validateConfig(doc.config, doc.version);
   if (!isObject(doc.weights)) throw new OptimizerFileError('optimizer file has no "weights" object');
@@ -105,6 +108,10 @@ function validateConfig(config: unknown, version: number): LstmConfig {
   if (c.magnitude !== undefined) {
     if (typeof c.magnitude !== 'number' || !(c.magnitude >= 0 && c.magnitude <= 100)) throw bad('magnitude (a number from 0 to 100)');
     if (c.magnitude > 0) out.magnitude = c.magnitude;
+  }
+  if (c.paramInput !== undefined) {
+    if (version < 3 || typeof c.paramInput !== 'boolean') throw bad('paramInput (a boolean, in version-3 files)');
+    if (c.paramInput) out.paramInput = true;
   }
   if (c.base !== undefined && c.base !== null) {
     const b = c.base as Partial<BaseStep>;

@@ -26,6 +26,10 @@ const learnedRate: LstmConfig = { ...preprocessed, base: { optimizer: 'nag', lea
 // A magnitude output: the head's two outputs d, m give the update s·d·e^(λm).
 const withMagnitude: LstmConfig = { ...preprocessed, magnitude: 0.7 };
 const adamMagnitude: LstmConfig = { ...adamInputs, magnitude: 0.7 };
+// Parameter inputs: the LSTM also reads θ, which moves with φ; the fast path holds it constant as
+// it holds the gradients, so the references feed it as a constant too.
+const adamParams: LstmConfig = { ...adamInputs, paramInput: true };
+const withParams: LstmConfig = { ...preprocessed, paramInput: true };
 const T = 5;
 
 /** The truncation's meta-gradient and losses from `start` on `engine` (the start is not changed). */
@@ -81,7 +85,7 @@ for (const { name, skip } of engineCases()) {
     });
     after(() => engine.close());
 
-    for (const [label, config] of [['preprocessed', preprocessed], ["RNNprop-style 'adam'", adamInputs], ["'both'", bothInputs], ['preprocessed, NAG base step', withBase], ['preprocessed, NAG base step with a learned rate', learnedRate], ['preprocessed, magnitude output', withMagnitude], ["'adam', magnitude output", adamMagnitude]] as const) {
+    for (const [label, config] of [['preprocessed', preprocessed], ["RNNprop-style 'adam'", adamInputs], ["'both'", bothInputs], ['preprocessed, NAG base step', withBase], ['preprocessed, NAG base step with a learned rate', learnedRate], ['preprocessed, magnitude output', withMagnitude], ["'adam', magnitude output", adamMagnitude], ['preprocessed and parameter', withParams], ["'adam' and parameter", adamParams]] as const) {
       it(`equals the autodiff reference path with an explicit stop-gradient (${label} inputs)`, () => {
         const { task, phi, start } = setup(engine, config);
         const fast = run(engine, config, phi, task, start, T);
@@ -91,11 +95,11 @@ for (const { name, skip } of engineCases()) {
       });
     }
 
-    for (const [label, config] of [['preprocessed', preprocessed], ['raw', raw], ["'both'", bothInputs], ['preprocessed, NAG base step', withBase], ['preprocessed, NAG base step with a learned rate', learnedRate], ['preprocessed, magnitude output', withMagnitude]] as const) {
+    for (const [label, config] of [['preprocessed', preprocessed], ['raw', raw], ["'both'", bothInputs], ['preprocessed, NAG base step', withBase], ['preprocessed, NAG base step with a learned rate', learnedRate], ['preprocessed, magnitude output', withMagnitude], ['preprocessed and parameter', withParams]] as const) {
       it(`matches central finite differences of the truncated meta-loss with the gradient frozen (${label} inputs)`, () => {
         const { rng, task, phi, start } = setup(engine, config);
         const g = run(engine, config, phi, task, start, T).metaGrad;
-        const { fedGrads } = referenceMetaGradient(config, phi, task, start, T);
+        const { fedGrads, fedParams } = referenceMetaGradient(config, phi, task, start, T);
         const gLeaky = referenceMetaGradient(config, phi, task, start, T, { stopGradient: false }).metaGrad;
         const eps = 1e-2;
         let leakyMismatch = 0;
@@ -104,7 +108,7 @@ for (const { name, skip } of engineCases()) {
           // A random direction d over all of φ; compare ⟨∇L, d⟩ with (L(φ+εd) − L(φ−εd)) / 2ε.
           const d = rng.child(`direction${k}`).normalArray(phi.length);
           const shifted = (sign: number) => phi.map((p, i) => p + sign * eps * d[i]);
-          const fd = (frozenGradientMetaLoss(config, shifted(1), task, start, fedGrads) - frozenGradientMetaLoss(config, shifted(-1), task, start, fedGrads)) / (2 * eps);
+          const fd = (frozenGradientMetaLoss(config, shifted(1), task, start, fedGrads, 'loss', fedParams) - frozenGradientMetaLoss(config, shifted(-1), task, start, fedGrads, 'loss', fedParams)) / (2 * eps);
           assertClose([dot(g, d)], [fd], { rtol: 2e-2, atol: 1e-2, label: `direction ${k}` });
           leakyMismatch = Math.max(leakyMismatch, Math.abs(dot(gLeaky, d) - fd) / Math.abs(fd));
           fastMismatch = Math.max(fastMismatch, Math.abs(dot(g, d) - fd) / Math.abs(fd));
@@ -127,7 +131,7 @@ for (const { name, skip } of engineCases()) {
     });
 
     it('carries θ, the LSTM state and the base step\'s state into the next truncation: 2 + 3 steps are 5 steps', () => {
-      for (const config of [preprocessed, adamInputs, withBase, withMagnitude]) {
+      for (const config of [preprocessed, adamInputs, withBase, withMagnitude, adamParams]) {
         const { task, phi, start } = setup(engine, config);
         const first = run(engine, config, phi, task, start, 2);
         const second = run(engine, config, phi, task, first.next, 3);
@@ -148,7 +152,23 @@ for (const { name, skip } of engineCases()) {
       assert.ok(Math.abs(without.losses[T - 1] - withIt.losses[T - 1]) > 1e-3);
     });
 
-    for (const [label, config] of [['preprocessed', preprocessed], ['a NAG base step with a learned rate', learnedRate]] as const) {
+    it('with parameter inputs, the LSTM reads θ: the same gradient at other values gives another update; without them it does not', () => {
+      // One step from the start with its gradient held, at θ and at 10θ: the update is θ's change.
+      const update = (config: LstmConfig, phi: Float32Array, start: SavedOptimizee, theta: Float32Array) => {
+        const moved = run(engine, config, phi, setup(engine, config).task, { ...start, theta }, 1).next.theta;
+        return moved.map((x, j) => x - theta[j]);
+      };
+      for (const config of [adamParams, adamInputs]) {
+        const { phi, start } = setup(engine, config);
+        const here = update(config, phi, start, start.theta);
+        const there = update(config, phi, start, start.theta.map((x) => 10 * x));
+        const change = Math.max(...here.map((u, j) => Math.abs(u - there[j])));
+        if (config.paramInput) assert.ok(change > 2e-4, `θ changes the update (by ${change})`);
+        else assert.ok(change < 2e-5, `without parameter inputs θ does not change the update (by ${change})`);
+      }
+    });
+
+    for (const [label, config] of [['preprocessed', preprocessed], ['a NAG base step with a learned rate', learnedRate], ["'adam' and parameter inputs", adamParams]] as const) {
       it(`imitating a teacher (Adam), θ follows the teacher and the gradient of the imitation loss equals autodiff and finite differences (${label})`, () => {
         const { rng, task, phi, start } = setup(engine, config);
         const teacher = adam(0.05);
@@ -198,7 +218,9 @@ for (const { name, skip } of engineCases()) {
 
     it('on an MNIST network (4 parameter tensors, 2,395 coordinates) gives the TensorFlow.js engine\'s meta-gradient, losses and next state', async () => {
       const reference = makeTestEngine('tfjs');
-      for (const lstm of [{ ...preprocessed, outputScale: 0.1 }, { ...preprocessed, outputScale: 0.1, base: { optimizer: 'nag', learningRate: 0.5 } }, { ...preprocessed, outputScale: 0.1, magnitude: 1 }]) {
+      // With parameter inputs each engine takes its own log of θ (last-bit differences, which 7
+      // LSTM steps amplify to ~1e-6 of θ; a θ read at the wrong time would be off by the update, ~1e-2).
+      for (const lstm of [{ ...preprocessed, outputScale: 0.1 }, { ...preprocessed, outputScale: 0.1, base: { optimizer: 'nag', learningRate: 0.5 } }, { ...preprocessed, outputScale: 0.1, magnitude: 1 }, { ...adamParams, outputScale: 0.1 }]) {
         const mine = mlpTruncationStart(engine, lstm, 3, 16, 11);
         const theirs = mlpTruncationStart(reference, lstm, 3, 16, 11);
         const a = run(engine, lstm, mine.phi, mine.task, mine.start, 4);
@@ -206,7 +228,7 @@ for (const { name, skip } of engineCases()) {
         const scale = Math.max(...b.metaGrad.map(Math.abs));
         assertClose(a.metaGrad, b.metaGrad, { rtol: 1e-3, atol: 1e-5 * scale, label: 'dL/dphi' });
         assertClose(a.losses, b.losses, { rtol: 1e-5 });
-        assertClose(a.next.theta, b.next.theta, { rtol: 1e-5, atol: 1e-7 });
+        assertClose(a.next.theta, b.next.theta, { rtol: 1e-5, atol: lstm.paramInput ? 2e-6 : 1e-7 });
         b.next.lstm.c.forEach((c, l) => assertClose(a.next.lstm.c[l], c, { rtol: 1e-3, atol: 1e-5, label: `c${l}` }));
         mine.task.dispose?.();
         theirs.task.dispose?.();

@@ -151,7 +151,7 @@ export function truncation(
   let objectiveSum = 0;
   let grad = state.grad ?? task.lossAndGrad(state.theta, state.step).grad;
   for (let t = 0; t < length; t++) {
-    const updates = kernel.step(weights, state.lstm, grad, recording);
+    const updates = kernel.step(weights, state.lstm, grad, recording, state.theta);
     if (state.base) {
       const b = state.base.optimizer.update(grad, state.base.state);
       if (baseScale !== 1) for (let j = 0; j < b.length; j++) b[j] *= baseScale;

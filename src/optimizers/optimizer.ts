@@ -5,7 +5,10 @@
  * tf.Optimizer adapter share.
  *
  *   state = opt.init(n)
- *   updates = opt.update(grads, state);   θ ← θ + updates   (state advances in place)
+ *   updates = opt.update(grads, state, θ);   θ ← θ + updates   (state advances in place)
+ *
+ * θ (the coordinates' values before the update) is read only by optimizers that say so
+ * (`readsParams`: a learned optimizer with parameter inputs); callers that have it pass it.
  *
  * A state can be saved as named arrays and loaded back (`save`, `load`), e.g. with a model.
  */
@@ -22,10 +25,12 @@ export interface Optimizer<S = unknown> {
   readonly name: string;
   /** Hyperparameters, recorded in output files. */
   readonly hyperparams: Record<string, unknown>;
+  /** Whether `update` reads θ (and needs it): absent or false for every hand-designed optimizer. */
+  readonly readsParams?: boolean;
   /** The state before the first update of `size` coordinates. */
   init(size: number): S;
-  /** The updates (to be added to the parameters) for `grads`; advances `state` in place. */
-  update(grads: Float32Array, state: S): Float32Array;
+  /** The updates (to be added to the parameters) for `grads` at the values `params`; advances `state` in place. */
+  update(grads: Float32Array, state: S, params?: Float32Array): Float32Array;
   /** The state as named arrays (copies). */
   save(state: S): SavedState;
   /** A state from `save`'s arrays for `size` coordinates; throws when they do not fit. */

@@ -10,11 +10,12 @@ export function sumOptimizer(name: string, hyperparams: Record<string, unknown>,
   return {
     name,
     hyperparams,
+    readsParams: parts.some(([, part]) => part.readsParams),
     init: (size) => parts.map(([, part]) => part.init(size)),
-    update(grads, states) {
-      const total = parts[0][1].update(grads, states[0]);
+    update(grads, states, params) {
+      const total = parts[0][1].update(grads, states[0], params);
       for (let k = 1; k < parts.length; k++) {
-        const u = parts[k][1].update(grads, states[k]);
+        const u = parts[k][1].update(grads, states[k], params);
         for (let j = 0; j < total.length; j++) total[j] += u[j];
       }
       return total;

@@ -39,7 +39,7 @@ export class Unroller {
   advance(update = true): Float32Array {
     const { losses, grad } = this.task.lossAndGrad(this.theta, this.t);
     if (update) {
-      applyUpdates(this.theta, this.optimizer.update(grad, this.state));
+      applyUpdates(this.theta, this.optimizer.update(grad, this.state, this.theta));
       this.t++;
     }
     return losses;

@@ -57,6 +57,8 @@ export interface TrainFlags extends TaskFlags {
   lstmHidden?: number[];
   /** λ of a magnitude output (absent or 0: the paper's single output, or the warm-start file's head). */
   magnitude?: number;
+  /** The LSTM also reads each coordinate's value θ (absent: not, or the warm-start file's setting). */
+  paramInput?: boolean;
   /** Absent: 2 on the TensorFlow.js engine, 1 on the native one. */
   threads?: number;
   checkpointEvery?: number;
@@ -116,6 +118,7 @@ export function addTrainFlags(command: Command): Command {
     .option('--clip <x>', 'clip the meta-gradient to this global norm (0: off; default 1 on quadratics, 0 on mnist)', nonNegativeNumber)
     .option('--inputs <name>', "what the LSTM reads: 'gradient' (the paper, log-magnitude and sign with p = 10), 'adam' (RNNprop: Adam-normalized momentum and gradient) or 'both' (all four)", oneOf(LSTM_INPUTS), 'gradient')
     .option('--lstm-hidden <sizes>', `units per layer of the LSTM optimizer, e.g. 40,40 (default: the paper's ${PAPER_LSTM.hidden.join(',')}, or with --warm-start the file's)`, hiddenSizes)
+    .option('--param-input', "the LSTM also reads the log-magnitude of each coordinate's value, log(|θ| + 0.001)/10: the scale of the parameters it moves (default: off, or with --warm-start the file's)")
     .option('--magnitude <λ>', "give the LSTM's head a second output m, the log-magnitude of its step: update = output scale · d · e^(λ·m) (Metz et al. 2020), so that steps can shrink or grow by orders of magnitude; 0: the paper's single output (default 0, or with --warm-start the file's)", nonNegativeNumber)
     .option('--output-scale <x>', `the LSTM output is multiplied by this (default: ${PAPER_LSTM.outputScale}, or with --warm-start the file's)`, positiveNumber())
     .option('--base <name:lr>', 'add a hand-designed optimizer\'s step at this learning rate to the LSTM\'s output, e.g. nag:1 (the LSTM learns a correction to it; default: none, as in the paper, or with --warm-start the file\'s)', optimizerAtRate(Object.keys(HAND_DESIGNED)))
@@ -311,7 +314,7 @@ export async function runTrain(flags: TrainFlags, command: string, resume?: Chec
     clipGradNorm: flags.clip ?? defaults.clip,
     validationChunks: defaults.validationChunks,
     seed: flags.seed,
-    lstm: { ...PAPER_LSTM, hidden: flags.lstmHidden ?? PAPER_LSTM.hidden, inputs: flags.inputs, outputScale: flags.outputScale ?? PAPER_LSTM.outputScale, ...(flags.magnitude ? { magnitude: flags.magnitude } : {}), ...(flags.base ? { base: baseOf(flags) } : {}) },
+    lstm: { ...PAPER_LSTM, hidden: flags.lstmHidden ?? PAPER_LSTM.hidden, inputs: flags.inputs, outputScale: flags.outputScale ?? PAPER_LSTM.outputScale, ...(flags.magnitude ? { magnitude: flags.magnitude } : {}), ...(flags.paramInput ? { paramInput: true } : {}), ...(flags.base ? { base: baseOf(flags) } : {}) },
     ...(flags.curriculum ? { curriculum: flags.curriculum } : {}),
     ...(flags.patience !== undefined ? { patience: flags.patience } : {}),
     ...(flags.imitate && flags.imitate !== 'tuned' ? { imitation: { teacher: flags.imitate, fraction: flags.imitationFraction ?? 0.3, ...onLearner(flags) } } : {}),
@@ -328,6 +331,9 @@ export async function runTrain(flags: TrainFlags, command: string, resume?: Chec
     if (warm.config.inputs !== flags.inputs) process.stderr.write(`note: --inputs comes from ${flags.warmStart} (${warm.config.inputs})\n`);
     if (flags.lstmHidden && flags.lstmHidden.join(',') !== warm.config.hidden.join(',')) {
       throw new UserError(`--lstm-hidden ${flags.lstmHidden.join(',')} differs from ${flags.warmStart}'s LSTM (${warm.config.hidden.join(',')}): leave --lstm-hidden out to continue the file's`);
+    }
+    if (flags.paramInput && !warm.config.paramInput) {
+      throw new UserError(`--param-input adds inputs ${flags.warmStart}'s LSTM does not read: leave --param-input out to continue the file's, or train without --warm-start`);
     }
     if (flags.magnitude !== undefined && flags.magnitude !== (warm.config.magnitude ?? 0)) {
       throw new UserError(`--magnitude ${flags.magnitude} differs from ${flags.warmStart}'s head (magnitude ${warm.config.magnitude ?? 0}): leave --magnitude out to continue the file's`);

@@ -10,8 +10,8 @@ import type { LstmConfig } from '../../learned/lstmConfig.ts';
 
 /** The addon's exports (see the comment at the top of `native/lstm_bindings.cc`). */
 export interface Addon {
-  forward(config: AddonConfig, phi: Float32Array, count: number, grads: Float32Array, h: Float32Array[], c: Float32Array[], m: Float32Array | null, v: Float32Array | null, updates: Float32Array, threads: number, cache: Float32Array | null): void;
-  metaGradient(config: AddonConfig, phi: Float32Array, count: number, inputs: Float32Array[], dUpdates: Float32Array[], h: Float32Array[], c: Float32Array[], m: Float32Array | null, v: Float32Array | null, threads: number): Float32Array;
+  forward(config: AddonConfig, phi: Float32Array, count: number, grads: Float32Array, h: Float32Array[], c: Float32Array[], m: Float32Array | null, v: Float32Array | null, updates: Float32Array, threads: number, cache: Float32Array | null, params?: Float32Array | null): void;
+  metaGradient(config: AddonConfig, phi: Float32Array, count: number, inputs: Float32Array[], dUpdates: Float32Array[], h: Float32Array[], c: Float32Array[], m: Float32Array | null, v: Float32Array | null, threads: number, params?: Float32Array[] | null): Float32Array;
   backward(config: AddonConfig, phi: Float32Array, caches: Float32Array[], dUpdates: Float32Array[], threads: number): Float32Array;
   cacheFloats(config: AddonConfig): number;
   mlpLossAndGrad(sizes: number[], activation: number, params: Float32Array[], pixels: Uint8Array, labels: Uint8Array, indices: Int32Array, grads: Float32Array[]): number;
@@ -26,6 +26,8 @@ export interface AddonConfig {
   outputScale: number;
   /** λ of the magnitude output (update = s·d·e^(λm)), or 0: one linear output. */
   magnitude: number;
+  /** 1: the LSTM also reads each row's value θ (`forward`'s and `metaGradient`'s params); 0 or absent: not. */
+  params?: number;
 }
 
 /** Where node-gyp puts the addon, relative to the package root. */
@@ -58,5 +60,5 @@ export function tryLoadAddon(): { addon: Addon | null; reason?: string } {
 /** `config` as the addon reads it. */
 export function addonConfig(config: LstmConfig): AddonConfig {
   const mode = config.inputs === 'both' ? 3 : config.inputs === 'adam' ? 2 : config.preprocessP === null ? 0 : 1;
-  return { hidden: config.hidden, mode, p: config.preprocessP ?? 0, outputScale: config.outputScale, magnitude: config.magnitude ?? 0 };
+  return { hidden: config.hidden, mode, p: config.preprocessP ?? 0, outputScale: config.outputScale, magnitude: config.magnitude ?? 0, params: config.paramInput ? 1 : 0 };
 }

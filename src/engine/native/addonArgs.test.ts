@@ -19,6 +19,10 @@ const CONFIG = { hidden: [3, 2], mode: 2, p: 10, outputScale: 0.1, magnitude: 0 
 // φ: per layer 4·(in·H + H·H + H), in = 2 (features) then 3; the head H_top + 1.
 const PHI = 4 * (2 * 3 + 3 * 3 + 3) + 4 * (3 * 2 + 2 * 2 + 2) + 2 + 1;
 
+// The same with parameter inputs: one more input feature, θ per row (forward) or per row and step (metaGradient).
+const PARAMS_CONFIG = { ...CONFIG, params: 1 };
+const PARAMS_PHI = PHI + 4 * 3;
+
 const floats = (n: number, seed: number) => new Rng(seed).normalArray(n, 0.3);
 
 type Call = { name: keyof Addon; args: unknown[] };
@@ -40,6 +44,23 @@ function metaGradientCall(): Call {
   };
 }
 
+function paramsForwardCall(): Call {
+  const f = forwardCall();
+  const args = [...f.args, floats(ROWS, 40)];
+  args[0] = PARAMS_CONFIG;
+  args[1] = floats(PARAMS_PHI, 1);
+  args[10] = new Float32Array(ROWS * addon!.cacheFloats(PARAMS_CONFIG));
+  return { name: 'forward', args };
+}
+
+function paramsMetaGradientCall(): Call {
+  const m = metaGradientCall();
+  const args = [...m.args, Array.from({ length: STEPS }, (_, t) => floats(ROWS, 50 + t))];
+  args[0] = PARAMS_CONFIG;
+  args[1] = floats(PARAMS_PHI, 1);
+  return { name: 'metaGradient', args };
+}
+
 function backwardCall(): Call {
   const cacheFloats = addon!.cacheFloats(CONFIG);
   return {
@@ -53,7 +74,7 @@ function mlpCall(): Call {
   return { name: 'mlpLossAndGrad', args: [[4, 2, 3], 0, params(), new Uint8Array(3 * 4).fill(9), Uint8Array.of(0, 1, 2), Int32Array.of(0, 2), params()] };
 }
 
-const CALLS = [forwardCall, metaGradientCall, backwardCall, mlpCall];
+const CALLS = [forwardCall, metaGradientCall, paramsForwardCall, paramsMetaGradientCall, backwardCall, mlpCall];
 
 function run(call: Call): unknown {
   return (addon![call.name] as (...a: unknown[]) => unknown)(...call.args);
@@ -87,6 +108,8 @@ describe('native addon argument checks', () => {
     assert.ok(Math.abs((run(mlpCall()) as number) - Math.log(3)) < 1e-6);
     assert.equal((run(metaGradientCall()) as Float32Array).length, PHI);
     assert.equal(addon!.cacheFloats(CONFIG), 2 + 7 * 3 + 3 + 7 * 2);
+    assert.equal((run(paramsMetaGradientCall()) as Float32Array).length, PARAMS_PHI);
+    assert.equal(addon!.cacheFloats(PARAMS_CONFIG), 3 + 7 * 3 + 3 + 7 * 2);
   });
 
   it('every array argument of every export: short, long and wrongly typed ones are errors that name it', { skip: notBuilt }, () => {
@@ -112,7 +135,8 @@ describe('native addon argument checks', () => {
         checked++;
       }
     }
-    assert.equal(checked, 10 + (7 + 2 * STEPS) + (1 + 2 * STEPS) + 11);
+    // forward, metaGradient, the two with parameter inputs (θ: one more array, or one per step), backward, the MLP.
+    assert.equal(checked, 10 + (7 + 2 * STEPS) + 11 + (7 + 3 * STEPS) + (1 + 2 * STEPS) + 11);
   });
 
   it('numbers, lists and the config are checked before any work', { skip: notBuilt }, () => {
@@ -132,6 +156,11 @@ describe('native addon argument checks', () => {
       [withArg(f, 4, (f.args[4] as unknown[]).slice(0, 1)), /forward: h must have 2 entries, got 1/],
       [withArg(f, 4, 'h'), /forward: h must be an array/],
       [withArg(metaGradientCall(), 4, []), /metaGradient: dUpdates must have 3 entries, got 0/],
+      [withArg(paramsForwardCall(), 11, null), /forward: config\.params needs params, the rows' values/],
+      [withArg(paramsForwardCall(), 11, new Float32Array(ROWS - 1)), /forward: params must hold rows \(grads' length\) = 5 values, got 4/],
+      [withArg(paramsForwardCall(), 0, { ...CONFIG, params: 2 }), /config\.params must be a whole number from 0 to 1/],
+      [withArg(paramsMetaGradientCall(), 10, undefined), /metaGradient: config\.params needs params, the rows' values at each step/],
+      [withArg(paramsMetaGradientCall(), 10, [floats(ROWS, 50)]), /metaGradient: params must have 3 entries, got 1/],
       [withArg(mlpCall(), 1, 7), /activation must be a whole number from 0 to 3/],
       [withArg(mlpCall(), 0, [4, 0, 3]), /sizes\[1\] must be a whole number from 1 to 1000000/],
       [withArg(mlpCall(), 5, Int32Array.of(3)), /indices\[0\] = 3 is outside the 3 images/],
@@ -139,7 +168,7 @@ describe('native addon argument checks', () => {
       [withArg(mlpCall(), 4, Uint8Array.of(0, 1, 3)), /labels\[2\] = 3 is not below the output size 3/],
     ];
     for (const [call, message] of cases) assert.throws(() => run(call), message);
-    assert.throws(() => (addon!.forward as unknown as (c: object) => void)({}), /lstm_kernel\.forward: expected 9 to 11 arguments/);
+    assert.throws(() => (addon!.forward as unknown as (c: object) => void)({}), /lstm_kernel\.forward: expected 9 to 12 arguments/);
     assert.throws(() => (addon!.backward as unknown as () => void)(), /lstm_kernel\.backward: expected 4 or 5 arguments/);
     assert.throws(() => (addon!.cacheFloats as unknown as () => void)(), /lstm_kernel\.cacheFloats: expected the config/);
     assert.throws(() => (addon!.mlpLossAndGrad as unknown as (s: number[]) => void)([784, 20, 10]), /mlp_kernel\.mlpLossAndGrad: expected 7 arguments/);

@@ -10,7 +10,8 @@ import { tfjsLstm } from '../tfjs/tfjsLstm.ts';
 import { ACTIVATION_BUDGET_BYTES } from './nativeEngine.ts';
 
 // The four input modes, a one-layer LSTM of odd size (the kernel's generic, unvectorized path),
-// two layers of 40 (its widest vectorized products) and the head's magnitude output.
+// two layers of 40 (its widest vectorized products), the head's magnitude output and parameter
+// inputs.
 const CONFIGS: Array<[string, LstmConfig]> = [
   ['paper', PAPER_LSTM],
   ["'adam' inputs", { ...PAPER_LSTM, inputs: 'adam' }],
@@ -18,6 +19,8 @@ const CONFIGS: Array<[string, LstmConfig]> = [
   ['raw gradient, one layer of 7', { ...PAPER_LSTM, hidden: [7], preprocessP: null, outputScale: 0.3 }],
   ['two layers of 40', { ...PAPER_LSTM, hidden: [40, 40] }],
   ["a magnitude output, 'adam' inputs", { ...PAPER_LSTM, inputs: 'adam', magnitude: 1 }],
+  ["parameter inputs, 'adam' inputs", { ...PAPER_LSTM, inputs: 'adam', paramInput: true }],
+  ["parameter inputs, 'both' inputs, raw-sized layer of 7", { ...PAPER_LSTM, hidden: [7], inputs: 'both', paramInput: true }],
 ];
 
 /** Random states (as mid-horizon), random gradients and ∂S/∂Δ per step. */
@@ -32,9 +35,10 @@ function randomTruncation(config: LstmConfig, rows: number, steps: number) {
     c: config.hidden.map((u) => values(rows * u, 0.3)),
     ...(hasMoments(config) ? { m: values(rows, 0.01), v: values(rows, 0.01).map((x) => x * x) } : {}),
   };
-  // Gradients over several orders of magnitude, so both branches of the preprocessing are used.
+  // Gradients (and values θ) over several orders of magnitude, so both branches of the preprocessing are used.
   const grads = Array.from({ length: steps }, () => values(rows, 1).map((x, i) => x * 10 ** (-(i % 8))));
-  return { config, phi, rows, start, grads, dUpdates: Array.from({ length: steps }, () => values(rows, 1)) };
+  const params = Array.from({ length: steps }, () => values(rows, 1).map((x, i) => x * 10 ** (-(i % 7))));
+  return { config, phi, rows, start, grads, params, dUpdates: Array.from({ length: steps }, () => values(rows, 1)) };
 }
 
 /** The truncation's updates, meta-gradient and final states on `kernel` (the start is not changed). */
@@ -42,7 +46,7 @@ function runKernel(kernel: LstmKernel, t: ReturnType<typeof randomTruncation>) {
   const weights = kernel.weights(t.config, t.phi);
   const states = kernel.states(t.config, t.rows, t.start);
   const recording = kernel.record(weights, states, t.grads.length);
-  const updates = t.grads.map((g) => kernel.step(weights, states, g, recording));
+  const updates = t.grads.map((g, s) => kernel.step(weights, states, g, recording, t.params[s]));
   const metaGrad = kernel.metaGradient(recording, t.dUpdates);
   const final = kernel.read(states);
   kernel.release(weights, states);
@@ -87,7 +91,7 @@ describe('native engine', { skip: NATIVE_SKIP }, () => {
         const weights = k.weights(config, t.phi);
         const states = k.states(config, t.rows, t.start);
         const recording = k.record(weights, states, announced);
-        const updates = t.grads.map((g) => k.step(weights, states, g, recording));
+        const updates = t.grads.map((g, s) => k.step(weights, states, g, recording, t.params[s]));
         return { kind: kind(recording), updates, metaGrad: k.metaGradient(recording, t.dUpdates), final: k.read(states) };
       };
       const kept = run(1, 6);

@@ -7,7 +7,7 @@
  * the same numbers.
  */
 import type { LstmConfig } from '../../learned/lstmConfig.ts';
-import { copyRowStates, zeroRowStates, type Engine, type LstmKernel, type LstmStates, type LstmWeights, type MlpKernel, type Recording, type RowStates } from '../engine.ts';
+import { copyRowStates, requireParams, zeroRowStates, type Engine, type LstmKernel, type LstmStates, type LstmWeights, type MlpKernel, type Recording, type RowStates } from '../engine.ts';
 import { addonConfig, type Addon, type AddonConfig } from './addon.ts';
 
 /** Most bytes of activations a recording keeps to skip the replay (more would count against peak memory). */
@@ -27,9 +27,10 @@ interface NativeRecording extends Recording {
   weights: NativeWeights;
   /** Each step's activations, when they fit the budget; else null (replay). */
   caches: Float32Array[] | null;
-  /** For a replay: the starting states and the steps' input gradients. */
+  /** For a replay: the starting states and the steps' input gradients (and values θ, for parameter inputs). */
   start: RowStates | null;
   inputs: Float32Array[];
+  params: Float32Array[];
 }
 
 /** The native engine on `addon`, its kernels using `threads` threads. */
@@ -67,15 +68,20 @@ function nativeLstm(addon: Addon, threads: number): LstmKernel {
       return copyRowStates({ ...s.arrays, count: s.count });
     },
 
-    step(weights: LstmWeights, states: LstmStates, grads: Float32Array, recording?: Recording): Float32Array {
+    step(weights: LstmWeights, states: LstmStates, grads: Float32Array, recording?: Recording, params?: Float32Array): Float32Array {
       const w = weights as NativeWeights;
       const s = states as NativeStates;
       const r = recording as NativeRecording | undefined;
       const updates = new Float32Array(s.rows);
       const cache = r?.caches ? spareArray(s.rows * cacheFloats(w.addonConfig)) : null;
       const { h, c, m, v } = s.arrays;
-      addon.forward(w.addonConfig, w.phi, s.count, grads, h, c, m ?? null, v ?? null, updates, threads, cache);
-      if (r) r.caches ? r.caches.push(cache!) : r.inputs.push(grads.slice());
+      const theta = w.addonConfig.params ? requireParams(params, s.rows) : null;
+      addon.forward(w.addonConfig, w.phi, s.count, grads, h, c, m ?? null, v ?? null, updates, threads, cache, theta);
+      if (r?.caches) r.caches.push(cache!);
+      else if (r) {
+        r.inputs.push(grads.slice());
+        if (theta) r.params.push(theta.slice());
+      }
       s.count++;
       return updates;
     },
@@ -84,7 +90,7 @@ function nativeLstm(addon: Addon, threads: number): LstmKernel {
       const w = weights as NativeWeights;
       const keep = states.rows * cacheFloats(w.addonConfig) * 4 * steps <= ACTIVATION_BUDGET_BYTES;
       const s = states as NativeStates;
-      return { steps, weights: w, caches: keep ? [] : null, start: keep ? null : copyRowStates({ ...s.arrays, count: s.count }), inputs: [] } as NativeRecording;
+      return { steps, weights: w, caches: keep ? [] : null, start: keep ? null : copyRowStates({ ...s.arrays, count: s.count }), inputs: [], params: [] } as NativeRecording;
     },
 
     metaGradient(recording: Recording, dUpdates: Float32Array[]): Float32Array {
@@ -95,7 +101,7 @@ function nativeLstm(addon: Addon, threads: number): LstmKernel {
         grad = addon.backward(config, phi, r.caches, dUpdates, threads);
       } else {
         const { count, h, c, m, v } = r.start!;
-        grad = addon.metaGradient(config, phi, count, r.inputs, dUpdates, h, c, m ?? null, v ?? null, threads);
+        grad = addon.metaGradient(config, phi, count, r.inputs, dUpdates, h, c, m ?? null, v ?? null, threads, config.params ? r.params : null);
       }
       release(r);
       return grad;
@@ -109,5 +115,6 @@ function nativeLstm(addon: Addon, threads: number): LstmKernel {
   function release(r: NativeRecording): void {
     if (r.caches) spare.push(...r.caches.splice(0));
     r.inputs = [];
+    r.params = [];
   }
 }

@@ -15,6 +15,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { GATES, lstmParamCount, lstmParamShapes, type LstmConfig } from '../../learned/lstmConfig.ts';
+import { PARAM_EPSILON, PARAM_P } from '../../learned/preprocess.ts';
 import { logAndSign } from './preprocess.ts';
 
 /** The LSTM's part of φ as named tensors (`lstmParamShapes`), the form the TensorFlow.js math reads. */
@@ -86,10 +87,19 @@ const ADAM_INPUT = { beta1: 0.9, beta2: 0.999, epsilon: 1e-8 };
 
 /**
  * The LSTM's input features for gradients [rows, 1] at update number `count` (0-based), and the
- * updated Adam moments for 'adam' and 'both' inputs. Inputs are constants of the meta-gradient: they depend
- * on gradients only.
+ * updated Adam moments for 'adam' and 'both' inputs; with parameter inputs, the log-magnitude of
+ * the values θ [rows, 1] follows (`learned/preprocess.ts` PARAM_P). Inputs are constants of the meta-gradient: they
+ * depend on gradients and θ only.
  */
-export function lstmInput(config: LstmConfig, grads: tf.Tensor2D, states: TensorStates, count: number): { x: tf.Tensor2D; m?: tf.Tensor2D; v?: tf.Tensor2D } {
+export function lstmInput(config: LstmConfig, grads: tf.Tensor2D, states: TensorStates, count: number, params?: tf.Tensor2D): { x: tf.Tensor2D; m?: tf.Tensor2D; v?: tf.Tensor2D } {
+  const input = gradientInput(config, grads, states, count);
+  if (!config.paramInput) return input;
+  if (!params) throw new Error('this LSTM reads the parameters θ (paramInput): pass their values with the gradients');
+  return { ...input, x: tf.concat([input.x, params.abs().add(PARAM_EPSILON).log().div(PARAM_P)], 1) as tf.Tensor2D };
+}
+
+/** The features of the gradients alone (see `lstmInput`). */
+function gradientInput(config: LstmConfig, grads: tf.Tensor2D, states: TensorStates, count: number): { x: tf.Tensor2D; m?: tf.Tensor2D; v?: tf.Tensor2D } {
   if (config.inputs === 'gradient') return { x: config.preprocessP === null ? grads : logAndSign(grads, config.preprocessP) };
   const moments = adamInput(grads, states, count);
   if (config.inputs === 'adam') return moments;
@@ -108,14 +118,15 @@ function adamInput(grads: tf.Tensor2D, states: TensorStates, count: number): { x
 }
 
 /**
- * One step of the LSTM for every row, from the gradients [rows, 1] of update number `count`.
- * Creates tensors the caller must dispose (use tf.tidy).
+ * One step of the LSTM for every row, from the gradients [rows, 1] of update number `count` (and
+ * the values θ [rows, 1] with parameter inputs). Creates tensors the caller must dispose (use
+ * tf.tidy).
  */
-export function lstmForward(config: LstmConfig, phi: MetaParams, grads: tf.Tensor2D, states: TensorStates, count: number): StepOutput {
+export function lstmForward(config: LstmConfig, phi: MetaParams, grads: tf.Tensor2D, states: TensorStates, count: number, params?: tf.Tensor2D): StepOutput {
   const h: tf.Tensor2D[] = [];
   const c: tf.Tensor2D[] = [];
   const caches: LayerCache[] = [];
-  const input = lstmInput(config, grads, states, count);
+  const input = lstmInput(config, grads, states, count, params);
   let a = input.x;
   config.hidden.forEach((_, l) => {
     const hPrev = states.h[l];

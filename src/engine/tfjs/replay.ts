@@ -27,6 +27,8 @@ export interface RecordedTruncation {
   start: RowStates;
   /** The gradient fed to the LSTM at each step t, [rows]. */
   inputs: Float32Array[];
+  /** The values θ fed to an LSTM with parameter inputs at each step t, [rows]; empty otherwise. */
+  params: Float32Array[];
 }
 
 /** ∂S/∂φ (named) for S = Σ_t ⟨update_t, dUpdates[t]⟩, replaying `blockRows` rows at a time. */
@@ -65,7 +67,8 @@ function blockGradient(config: LstmConfig, phi: MetaParams, weights: BackwardWei
   };
   // Each step in its own scope, so only what the backward pass needs outlives it.
   const outs: StepOutput[] = recorded.inputs.map((input, t) => {
-    const out = tf.tidy(() => lstmForward(config, phi, column(input), states, start.count + t) as never) as StepOutput;
+    const theta = config.paramInput ? recorded.params[t] : null;
+    const out = tf.tidy(() => lstmForward(config, phi, column(input), states, start.count + t, theta ? column(theta) : undefined) as never) as StepOutput;
     states = out.states;
     return out;
   });

@@ -1,12 +1,12 @@
 /**
  * The coordinatewise LSTM on TensorFlow.js (`lstmCell.ts`): the browser's engine and the
  * fallback where the native kernels are not built. States stay in tensors from step to step;
- * a recording keeps the rows' starting states and input gradients, and the meta-gradient
+ * a recording keeps the rows' starting states and input gradients (and values θ), and the meta-gradient
  * replays them in blocks of rows (`replay.ts`), so memory is bounded whatever the model size.
  */
 import * as tf from '@tensorflow/tfjs';
 import { hasMoments, type LstmConfig } from '../../learned/lstmConfig.ts';
-import type { LstmKernel, LstmStates, LstmWeights, Recording, RowStates } from '../engine.ts';
+import { requireParams, type LstmKernel, type LstmStates, type LstmWeights, type Recording, type RowStates } from '../engine.ts';
 import { backwardWeights, flatMetaParams, lstmForward, metaParamTensors, type BackwardWeights, type MetaParams, type TensorStates } from './lstmCell.ts';
 import { replayMetaGradient, type RecordedTruncation } from './replay.ts';
 
@@ -66,11 +66,12 @@ export function tfjsLstm(replayRows = DEFAULT_REPLAY_ROWS): LstmKernel {
 
     read,
 
-    step(weights: LstmWeights, states: LstmStates, grads: Float32Array, recording?: Recording): Float32Array {
+    step(weights: LstmWeights, states: LstmStates, grads: Float32Array, recording?: Recording, params?: Float32Array): Float32Array {
       const w = weights as TfjsWeights;
       const s = states as TfjsStates;
+      const theta = w.config.paramInput ? requireParams(params, s.rows) : null;
       const out = tf.tidy(() => {
-        const o = lstmForward(w.config, w.phi, tf.tensor2d(grads, [s.rows, 1]), s.tensors, s.count);
+        const o = lstmForward(w.config, w.phi, tf.tensor2d(grads, [s.rows, 1]), s.tensors, s.count, theta ? tf.tensor2d(theta, [s.rows, 1]) : undefined);
         return { update: o.update, states: o.states } as never;
       }) as { update: tf.Tensor2D; states: TensorStates };
       const updates = (out.update.dataSync() as Float32Array).slice();
@@ -79,12 +80,15 @@ export function tfjsLstm(replayRows = DEFAULT_REPLAY_ROWS): LstmKernel {
       s.tensors = out.states;
       keep(stateTensors(s.tensors));
       s.count++;
-      if (recording) (recording as TfjsRecording).inputs.push(grads.slice());
+      if (recording) {
+        (recording as TfjsRecording).inputs.push(grads.slice());
+        if (theta) (recording as TfjsRecording).params.push(theta.slice());
+      }
       return updates;
     },
 
     record(weights: LstmWeights, states: LstmStates, steps: number): Recording {
-      return { steps, weights: weights as TfjsWeights, rows: states.rows, start: read(states), inputs: [] } as TfjsRecording;
+      return { steps, weights: weights as TfjsWeights, rows: states.rows, start: read(states), inputs: [], params: [] } as TfjsRecording;
     },
 
     metaGradient(recording: Recording, dUpdates: Float32Array[]): Float32Array {
@@ -98,6 +102,7 @@ export function tfjsLstm(replayRows = DEFAULT_REPLAY_ROWS): LstmKernel {
       const flat = flatMetaParams(config, named);
       tf.dispose(Object.values(named));
       r.inputs = [];
+      r.params = [];
       return flat;
     },
 
@@ -106,7 +111,7 @@ export function tfjsLstm(replayRows = DEFAULT_REPLAY_ROWS): LstmKernel {
         if (!h) continue;
         if ('tensors' in h) tf.dispose(stateTensors((h as TfjsStates).tensors));
         else if ('phi' in h) tf.dispose([...Object.values((h as TfjsWeights).phi), ...backwardTensors((h as TfjsWeights).backward)]);
-        else if ('inputs' in h) (h as TfjsRecording).inputs = [];
+        else if ('inputs' in h) Object.assign(h, { inputs: [], params: [] });
       }
     },
   };

@@ -16,7 +16,7 @@ export type LstmRequest =
   | { type: 'weights'; id: number; config: unknown; phi: Float32Array }
   | { type: 'states'; id: number; config: unknown; rows: number; from?: unknown }
   | { type: 'read'; id: number }
-  | { type: 'step'; weights: number; states: number; grads: Float32Array; recording?: number }
+  | { type: 'step'; weights: number; states: number; grads: Float32Array; recording?: number; params?: Float32Array }
   | { type: 'record'; id: number; weights: number; states: number; steps: number }
   | { type: 'metaGradient'; recording: number; dUpdates: Float32Array[] }
   | { type: 'release'; ids: number[] };

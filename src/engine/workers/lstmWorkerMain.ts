@@ -30,7 +30,7 @@ function handle(request: LstmRequest): Record<string, unknown> {
       return { states: lstm.read(handles.get(request.id) as LstmStates) };
     case 'step': {
       const recording = request.recording === undefined ? undefined : (handles.get(request.recording) as Recording);
-      return { updates: lstm.step(handles.get(request.weights) as LstmWeights, handles.get(request.states) as LstmStates, request.grads, recording) };
+      return { updates: lstm.step(handles.get(request.weights) as LstmWeights, handles.get(request.states) as LstmStates, request.grads, recording, request.params) };
     }
     case 'record':
       handles.set(request.id, lstm.record(handles.get(request.weights) as LstmWeights, handles.get(request.states) as LstmStates, request.steps));

@@ -67,13 +67,14 @@ export function shardedLstm(local: LstmKernel, workers: LstmWorker[], minRows = 
       return joinRowStates([local.read(s.local), ...others.map((worker) => worker.reply<RowStates>('states'))]);
     },
 
-    step(weights: LstmWeights, states: LstmStates, grads: Float32Array, recording?: Recording): Float32Array {
+    step(weights: LstmWeights, states: LstmStates, grads: Float32Array, recording?: Recording, params?: Float32Array): Float32Array {
       const w = weights as ShardedWeights;
       const s = states as ShardedStates;
       const r = recording as ShardedRecording | undefined;
       // The workers first, so that they work while this thread does.
-      s.bounds.slice(1).forEach(([a, b], k) => workers[k].request({ type: 'step', weights: w.id, states: s.id, grads: grads.slice(a, b), recording: r?.id }));
-      const mine = local.step(w.local, s.local, s.bounds.length > 1 ? grads.subarray(0, s.bounds[0][1]) : grads, r?.local);
+      s.bounds.slice(1).forEach(([a, b], k) => workers[k].request({ type: 'step', weights: w.id, states: s.id, grads: grads.slice(a, b), recording: r?.id, params: params?.slice(a, b) }));
+      const first = s.bounds[0][1];
+      const mine = s.bounds.length > 1 ? local.step(w.local, s.local, grads.subarray(0, first), r?.local, params?.subarray(0, first)) : local.step(w.local, s.local, grads, r?.local, params);
       s.count++;
       if (s.bounds.length === 1) return mine;
       const updates = new Float32Array(s.rows);
