@@ -18,7 +18,7 @@
 // The same addon also exports the MNIST MLP's mlpLossAndGrad (native/mlp_kernel.cc).
 // Rows are worked on in chunks on `threads` threads (default 1; a pool started once); the result
 // does not depend on the number of threads.
-// config = { hidden: number[], mode: 0 raw | 1 log-and-sign | 2 adam | 3 both, p, outputScale, magnitude[, params: boolean] };
+// config = { hidden: number[], mode: 0 raw | 1 log-and-sign | 2 adam | 3 both, p, outputScale, magnitude[, params: 0 | 1] };
 // phi is φ flattened in metaParamShapes order (src/learned/lstmConfig.ts).#include <node_api.h>
 
 #include <algorithm>

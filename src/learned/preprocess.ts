@@ -17,7 +17,7 @@ export const LOG_EPSILON = 1.1920929e-7;
 
 /**
  * The parameter input of an LSTM that reads θ (`LstmConfig.paramInput`): log(|θ| + ε)/p with
- * p = PARAM_P and ε = PARAM_EPSILON, from −0.69 at θ = 0 through −0.46 at 0.01 to 0 near 1: the
+ * p = PARAM_P and ε = PARAM_EPSILON, from −0.69 at θ = 0 through −0.45 at 0.01 to 0 near 1: the
  * scale of the parameter, smooth near 0 (a steeper ε, or the sign, would make updates of
  * near-zero weights jump with θ's last bits).
  */

@@ -154,14 +154,11 @@ for (const { name, skip } of engineCases()) {
 
     it('with parameter inputs, the LSTM reads θ: the same gradient at other values gives another update; without them it does not', () => {
       // One step from the start with its gradient held, at θ and at 10θ: the update is θ's change.
-      const update = (config: LstmConfig, phi: Float32Array, start: SavedOptimizee, theta: Float32Array) => {
-        const moved = run(engine, config, phi, setup(engine, config).task, { ...start, theta }, 1).next.theta;
-        return moved.map((x, j) => x - theta[j]);
-      };
       for (const config of [adamParams, adamInputs]) {
-        const { phi, start } = setup(engine, config);
-        const here = update(config, phi, start, start.theta);
-        const there = update(config, phi, start, start.theta.map((x) => 10 * x));
+        const { task, phi, start } = setup(engine, config);
+        const update = (theta: Float32Array) => run(engine, config, phi, task, { ...start, theta }, 1).next.theta.map((x, j) => x - theta[j]);
+        const here = update(start.theta);
+        const there = update(start.theta.map((x) => 10 * x));
         const change = Math.max(...here.map((u, j) => Math.abs(u - there[j])));
         if (config.paramInput) assert.ok(change > 2e-4, `θ changes the update (by ${change})`);
         else assert.ok(change < 2e-5, `without parameter inputs θ does not change the update (by ${change})`);

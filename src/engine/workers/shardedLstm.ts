@@ -74,7 +74,7 @@ export function shardedLstm(local: LstmKernel, workers: LstmWorker[], minRows = 
       // The workers first, so that they work while this thread does.
       s.bounds.slice(1).forEach(([a, b], k) => workers[k].request({ type: 'step', weights: w.id, states: s.id, grads: grads.slice(a, b), recording: r?.id, params: params?.slice(a, b) }));
       const first = s.bounds[0][1];
-      const mine = s.bounds.length > 1 ? local.step(w.local, s.local, grads.subarray(0, first), r?.local, params?.subarray(0, first)) : local.step(w.local, s.local, grads, r?.local, params);
+      const mine = local.step(w.local, s.local, grads.subarray(0, first), r?.local, params?.subarray(0, first));
       s.count++;
       if (s.bounds.length === 1) return mine;
       const updates = new Float32Array(s.rows);
