@@ -10,7 +10,7 @@ import { localRunner, lstmContender, type UnrollJob, type UnrollRunner } from '.
 import { learnedOptimizer } from '../learned/learnedOptimizer.ts';
 import type { LstmConfig } from '../learned/lstmConfig.ts';
 import { Rng } from '../random/rng.ts';
-import { MixtureFamily } from '../tasks/mixture.ts';
+import { MixtureFamily, type MixtureComponent } from '../tasks/mixture.ts';
 import type { TaskFamily } from '../tasks/task.ts';
 import { meanCurve, unroll } from '../unroll/unroll.ts';
 
@@ -21,6 +21,27 @@ export interface ValidationSettings {
   validationMembers: number;
   /** Batches the validation optimizees are drawn in (default 1). */
   validationChunks?: number;
+  /**
+   * How a mixture's components' curves are combined, step by step: 'arithmetic' (default) their
+   * mean, 'geometric' the exponential of their mean log (each component's relative gain counts
+   * the same, as ratios to a baseline do).
+   */
+  validationMean?: ValidationMean;
+  /** A mixture's component also validated at a longer horizon, as one more component (absent: none). */
+  validationLong?: LongValidation;
+}
+
+/** How a mixture's validation curves are combined; see `ValidationSettings.validationMean`. */
+export type ValidationMean = 'arithmetic' | 'geometric';
+
+/**
+ * A long-horizon validation member: component `component` of the mixture run for `steps` steps,
+ * whatever the stage's horizon T; its curve enters resampled onto steps 0..T (its step
+ * round(t·steps/T) at t), so that step T is its step `steps`.
+ */
+export interface LongValidation {
+  component: string;
+  steps: number;
 }
 
 /** A validator: the mean loss curve (steps 0..horizon) of φ on the validation set; `dispose` when done. */
@@ -32,19 +53,26 @@ export interface Validator {
 /**
  * The validator of a run: one batch evaluated here, or chunks evaluated by `runner` (default:
  * here). A mixture is validated on every component (at least 4 optimizees each, its own seed
- * stream), the components' mean curves averaged with equal weight.
+ * stream), the components' mean curves combined with equal weight (`validationMean`), with the
+ * long-horizon member (`validationLong`) as one more component.
  */
 export function validator(engine: Engine, family: TaskFamily, settings: ValidationSettings, runner?: UnrollRunner): Validator {
   if (family instanceof MixtureFamily) {
-    const parts = family.components.map((c) =>
-      validator(engine, c.family, { ...settings, seed: new Rng(settings.seed).child(`validation-${c.id}`).int(2 ** 31), validationMembers: Math.max(c.members, 4), validationChunks: c.members >= 8 ? 1 : 2 }, runner),
-    );
+    const { validationMean: _mean, validationLong: long, ...plain } = settings;
+    const part = (c: MixtureComponent, stream: string) =>
+      validator(engine, c.family, { ...plain, seed: new Rng(settings.seed).child(stream).int(2 ** 31), validationMembers: Math.max(c.members, 4), validationChunks: c.members >= 8 ? 1 : 2 }, runner);
+    const parts = family.components.map((c) => part(c, `validation-${c.id}`));
+    const longComponent = long && family.components.find((c) => c.id === long.component);
+    if (long && !longComponent) throw new Error(`the long validation member '${long.component}' is not a component of the mixture (${family.components.map((c) => c.id).join(', ')})`);
+    const longPart = longComponent && part(longComponent, `validation-long-${longComponent.id}`);
+    const combine = settings.validationMean === 'geometric' ? geometricMean : arithmeticMean;
     return {
       async curve(phi, horizon) {
         const curves = await Promise.all(parts.map((p) => p.curve(phi, horizon)));
-        return curves[0].map((_, t) => curves.reduce((sum, c) => sum + c[t], 0) / curves.length);
+        if (longPart) curves.push(resample(await longPart.curve(phi, long!.steps), horizon));
+        return curves[0].map((_, t) => combine(curves.map((c) => c[t])));
       },
-      dispose: () => parts.forEach((p) => p.dispose()),
+      dispose: () => [...parts, ...(longPart ? [longPart] : [])].forEach((p) => p.dispose()),
     };
   }
   const chunks = Math.min(settings.validationChunks ?? 1, settings.validationMembers);
@@ -72,6 +100,20 @@ export function validator(engine: Engine, family: TaskFamily, settings: Validati
     },
     dispose: () => {},
   };
+}
+
+function arithmeticMean(xs: number[]): number {
+  return xs.reduce((sum, x) => sum + x, 0) / xs.length;
+}
+
+function geometricMean(xs: number[]): number {
+  return Math.exp(xs.reduce((sum, x) => sum + Math.log(x), 0) / xs.length);
+}
+
+/** A curve of steps 0..S resampled onto steps 0..T: its step round(t·S/T) at t. */
+export function resample(curve: number[], steps: number): number[] {
+  const from = curve.length - 1;
+  return Array.from({ length: steps + 1 }, (_, t) => curve[Math.round((t * from) / steps)]);
 }
 
 /**

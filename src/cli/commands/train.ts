@@ -12,6 +12,7 @@ import type { StageRecord } from '../../meta/curriculum.ts';
 import { HAND_DESIGNED } from '../../optimizers/registry.ts';
 import { esPositions } from '../../meta/es.ts';
 import { metaTrain, type MetaTrainConfig, type MetaTrainResult, type ValidationMetric } from '../../meta/metaTrain.ts';
+import type { LongValidation, ValidationMean } from '../../meta/validation.ts';
 import type { MetaObjective } from '../../tasks/task.ts';
 import * as tf from '@tensorflow/tfjs';
 import { selectEngine } from '../../engine/select.ts';
@@ -52,6 +53,10 @@ export interface TrainFlags extends TaskFlags {
   finalLrFactor: number;
   metaObjective: MetaObjective;
   selectBy: ValidationMetric;
+  /** How a mixture's validation combines its components (absent: 'arithmetic'). */
+  validationMean?: ValidationMean;
+  /** A mixture component also validated at a longer horizon (absent: none). */
+  validationLong?: LongValidation;
   inputs: LstmInputs;
   /** Units per layer of the LSTM optimizer (absent: the paper's 20,20, or the warm-start file's). */
   lstmHidden?: number[];
@@ -115,6 +120,8 @@ export function addTrainFlags(command: Command): Command {
     .option('--select-by <name>', "keep the optimizer with the best validation loss at the 'final' step, the 'mean' over steps or the mean over the last half ('tail'), or 'last': no selection, the φ of the last validation (a fine-tune of fixed length, without --curriculum or --patience)", oneOf(['final', 'mean', 'tail', 'last'] as const), 'final')
     .option('--validate-every <n>', 'validate every n iterations', intIn(1), 10)
     .option('--validation-members <n>', 'fixed validation optimizees (default: 1024 quadratics, 10 MNIST networks)', intIn(1, 100_000))
+    .option('--validation-mean <name>', "with --task mixture: combine the components' validation curves by their 'arithmetic' mean (default) or 'geometric' mean (each component's relative gain counts the same, as the ratios of l2l generalize do)", oneOf(['arithmetic', 'geometric'] as const))
+    .option('--validation-long <component:steps>', 'with --task mixture: also validate this component at this horizon, as one more component (its final step counts as the stage\'s), e.g. mnist:1000', longValidation)
     .option('--clip <x>', 'clip the meta-gradient to this global norm (0: off; default 1 on quadratics, 0 on mnist)', nonNegativeNumber)
     .option('--inputs <name>', "what the LSTM reads: 'gradient' (the paper, log-magnitude and sign with p = 10), 'adam' (RNNprop: Adam-normalized momentum and gradient) or 'both' (all four)", oneOf(LSTM_INPUTS), 'gradient')
     .option('--lstm-hidden <sizes>', `units per layer of the LSTM optimizer, e.g. 40,40 (default: the paper's ${PAPER_LSTM.hidden.join(',')}, or with --warm-start the file's)`, hiddenSizes)
@@ -193,6 +200,16 @@ function baseOf(flags: TrainFlags): BaseStep {
   return { ...flags.base!, ...(flags.learnBaseRate ? { learnRate: true } : {}) };
 }
 
+/** `--validation-long COMPONENT:STEPS`, e.g. mnist:1000. */
+function longValidation(value: string): LongValidation {
+  const [component, steps, ...rest] = value.split(':');
+  const n = Number(steps);
+  if (rest.length > 0 || !component || !Number.isInteger(n) || n < 1 || n > 100_000) {
+    throw new InvalidArgumentError(`expected COMPONENT:STEPS with a mixture component's id and a whole number of steps (e.g. mnist:1000), got '${value}'.`);
+  }
+  return { component, steps: n };
+}
+
 /** Registers `l2l train`. */
 export function registerTrain(program: Command): void {
   addTrainFlags(program.command('train').description('meta-train an LSTM optimizer; writes DIR/optimizer.json, DIR/log.jsonl and DIR/checkpoint.json'))
@@ -257,6 +274,17 @@ function onLearner(flags: TrainFlags): { trajectory?: ImitationTrajectory } {
   return flags.imitateOn === 'learner' ? { trajectory: 'learner' } : {};
 }
 
+/** --validation-mean and --validation-long need a mixture, and --validation-long one of its components. */
+function checkMixtureValidation(flags: TrainFlags, family: TaskFamily): void {
+  if (!flags.validationMean && !flags.validationLong) return;
+  const flag = flags.validationMean ? '--validation-mean' : '--validation-long';
+  if (!(family instanceof MixtureFamily)) throw new UserError(`${flag} combines a mixture's components: use it with --task mixture --mixture ...`);
+  const ids = family.components.map((c) => c.id);
+  if (flags.validationLong && !ids.includes(flags.validationLong.component)) {
+    throw new UserError(`--validation-long names '${flags.validationLong.component}', not a component of the mixture: use one of ${ids.join(', ')}`);
+  }
+}
+
 /** Reads DIR/checkpoint.json, or explains what is wrong with it. */
 function readCheckpointFile(dir: string): CheckpointFile {
   const file = path.join(dir, 'checkpoint.json');
@@ -309,6 +337,8 @@ export async function runTrain(flags: TrainFlags, command: string, resume?: Chec
     metaObjective: flags.metaObjective,
     updateFromStep: flags.updateFrom ?? 0,
     selectBy: flags.selectBy,
+    ...(flags.validationMean ? { validationMean: flags.validationMean } : {}),
+    ...(flags.validationLong ? { validationLong: flags.validationLong } : {}),
     validateEvery: flags.validateEvery,
     validationMembers: flags.validationMembers ?? defaults.validationMembers,
     clipGradNorm: flags.clip ?? defaults.clip,
@@ -357,6 +387,7 @@ export async function runTrain(flags: TrainFlags, command: string, resume?: Chec
   const threads = flags.threads ?? (plain.name === 'tfjs' ? 2 : 1);
   const engine = threads > 1 && plain.name === 'tfjs' ? selectEngine({ kernel: 'tfjs', workerThreads: threads - 1 }) : plain;
   const family = familyFromFlags(flags, 'train', engine);
+  checkMixtureValidation(flags, family);
   if (flags.imitate === 'tuned') config.imitation = tunedImitation(family, flags);
   checkTrainSize(family, config.lstm, config.membersPerTask, config.validationMembers, config.unrollLength);
   if (!resume && existing !== 'overwrite') prepareNewRun(flags.out, existing === 'force');
