@@ -97,6 +97,9 @@ describe('CLI: every bad input gets one line, exit code 2 and no output', () => 
     ['an unknown recurrent cell', ['compare', '--out', out, '--task', 'rnn', '--cell', 'lstm'], /--cell .*expected one of simple, gru, got 'lstm'/],
     ['an unknown mixture task', ['train', '--out', out, '--task', 'mixture', '--mixture', 'mnist,cifar:2'], /--mixture .*'cifar' is not a task of the generalize grid: use some of mnist, mnist-relu/],
     ['a mixture weight of 0', ['train', '--out', out, '--task', 'mixture', '--mixture', 'mnist,quadratic:0'], /--mixture .*'quadratic:0': a weight is a number above 0 and at most 1000, as in quadratic:2/],
+    ['--validation-mean without a mixture', ['train', '--out', out, '--task', 'quadratic', '--validation-mean', 'geometric', '--iterations', '1'], /^l2l: --validation-mean combines a mixture's components: use it with --task mixture --mixture \.\.\.$/m],
+    ['--validation-long naming no component', ['train', '--out', out, '--task', 'mixture', '--mixture', 'quadratic,rnn', '--validation-long', 'mnist:1000', '--iterations', '1'], /--validation-long names 'mnist', not a component of the mixture: use one of quadratic, rnn/],
+    ['--validation-long without steps', ['train', '--out', out, '--task', 'mixture', '--mixture', 'quadratic,rnn', '--validation-long', 'rnn'], /--validation-long .*expected COMPONENT:STEPS .*got 'rnn'/],
     ['an unknown generalize task', ['generalize', '--out', out, '--optimizer', pretrainedOptimizerPath('mnist'), '--only', 'mnist,cifar'], /unknown task id 'cifar' for --only: use mnist, mnist-relu/],
     ['generalize baselines from a folder without the task', ['generalize', '--out', out, '--optimizer', pretrainedOptimizerPath('mnist'), '--only', 'quadratic', '--baselines-from', tmp], /--baselines-from: '.*quadratic\/results.json' is missing: give the --out folder of an earlier l2l generalize run/],
   ];
