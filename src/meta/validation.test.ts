@@ -11,16 +11,20 @@ import { resample, validationScore, validator } from './validation.ts';
 describe('validation', () => {
   before(setupBackend);
 
-  it('validates a mixture on every component, the mean of their curves with equal weight', async () => {
-    const engine = makeTestEngine('tfjs');
+  /** A mixture of 2-d (16 members) and 4-d (8 members) quadratics, weighted 1 and `largeWeight`, and φ. */
+  function twoQuadratics(largeWeight: number) {
     const small = new QuadraticFamily({ dims: 2, variant: 'paper' });
     const large = new QuadraticFamily({ dims: 4, variant: 'paper' });
     const mixture = new MixtureFamily([
       { id: 'small', family: small, members: 16, weight: 1 },
-      { id: 'large', family: large, members: 8, weight: 5 },
+      { id: 'large', family: large, members: 8, weight: largeWeight },
     ]);
-    const settings = { seed: 3, lstm: PAPER_LSTM, validationMembers: 1 };
-    const phi = initMetaParams(PAPER_LSTM, new Rng(4));
+    return { small, large, mixture, settings: { seed: 3, lstm: PAPER_LSTM, validationMembers: 1 }, phi: initMetaParams(PAPER_LSTM, new Rng(4)) };
+  }
+
+  it('validates a mixture on every component, the mean of their curves with equal weight', async () => {
+    const engine = makeTestEngine('tfjs');
+    const { small, large, mixture, settings, phi } = twoQuadratics(5);
     const curve = await validator(engine, mixture, settings).curve(phi, 5);
     const part = (family: QuadraticFamily, id: string, members: number) =>
       validator(engine, family, { ...settings, seed: new Rng(3).child(`validation-${id}`).int(2 ** 31), validationMembers: members }).curve(phi, 5);
@@ -33,14 +37,7 @@ describe('validation', () => {
 
   it("combines a mixture's components by their geometric mean, and adds a long-horizon member resampled onto the stage's steps", async () => {
     const engine = makeTestEngine('tfjs');
-    const small = new QuadraticFamily({ dims: 2, variant: 'paper' });
-    const large = new QuadraticFamily({ dims: 4, variant: 'paper' });
-    const mixture = new MixtureFamily([
-      { id: 'small', family: small, members: 16, weight: 1 },
-      { id: 'large', family: large, members: 8, weight: 1 },
-    ]);
-    const settings = { seed: 3, lstm: PAPER_LSTM, validationMembers: 1 };
-    const phi = initMetaParams(PAPER_LSTM, new Rng(4));
+    const { small, large, mixture, settings, phi } = twoQuadratics(1);
     const part = (family: QuadraticFamily, stream: string, members: number, steps: number) =>
       validator(engine, family, { ...settings, seed: new Rng(3).child(stream).int(2 ** 31), validationMembers: members }).curve(phi, steps);
     const [a, b] = [await part(small, 'validation-small', 16, 5), await part(large, 'validation-large', 8, 5)];

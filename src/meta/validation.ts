@@ -64,15 +64,18 @@ export function validator(engine: Engine, family: TaskFamily, settings: Validati
     const parts = family.components.map((c) => part(c, `validation-${c.id}`));
     const longComponent = long && family.components.find((c) => c.id === long.component);
     if (long && !longComponent) throw new Error(`the long validation member '${long.component}' is not a component of the mixture (${family.components.map((c) => c.id).join(', ')})`);
-    const longPart = longComponent && part(longComponent, `validation-long-${longComponent.id}`);
+    const longPart = long && longComponent ? { steps: long.steps, validator: part(longComponent, `validation-long-${longComponent.id}`) } : undefined;
     const combine = settings.validationMean === 'geometric' ? geometricMean : arithmeticMean;
     return {
       async curve(phi, horizon) {
-        const curves = await Promise.all(parts.map((p) => p.curve(phi, horizon)));
-        if (longPart) curves.push(resample(await longPart.curve(phi, long!.steps), horizon));
+        // The long member runs beside the others (on the runner's threads), not after them.
+        const curves = await Promise.all([
+          ...parts.map((p) => p.curve(phi, horizon)),
+          ...(longPart ? [longPart.validator.curve(phi, longPart.steps).then((c) => resample(c, horizon))] : []),
+        ]);
         return curves[0].map((_, t) => combine(curves.map((c) => c[t])));
       },
-      dispose: () => [...parts, ...(longPart ? [longPart] : [])].forEach((p) => p.dispose()),
+      dispose: () => [...parts, ...(longPart ? [longPart.validator] : [])].forEach((p) => p.dispose()),
     };
   }
   const chunks = Math.min(settings.validationChunks ?? 1, settings.validationMembers);
