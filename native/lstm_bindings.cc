@@ -55,9 +55,9 @@ Config readConfig(Args& args, napi_value object) {
   const std::vector<napi_value> hidden = args.list(args.property(object, "hidden"), "config.hidden", SIZE_MAX, MOST_LAYERS);
   if (hidden.empty()) args.fail("config.hidden must name at least one layer");
   for (size_t i = 0; i < hidden.size(); i++) cfg.hidden.push_back(static_cast<int>(args.integer(hidden[i], at("config.hidden", i), 1, MOST_UNITS)));
-  cfg.mode = static_cast<int>(args.integer(args.property(object, "mode"), "config.mode", RAW, BOTH));
+  cfg.mode = static_cast<int>(args.integer(args.property(object, "mode"), "config.mode", RAW, ADAM_LOG));
   cfg.p = static_cast<float>(args.number(args.property(object, "p"), "config.p"));
-  if (cfg.logSign() && !(cfg.p > 0)) args.fail("config.p must be above 0 for log-and-sign inputs");
+  if (cfg.needsP() && !(cfg.p > 0)) args.fail("config.p must be above 0 for log-magnitude inputs");
   cfg.outputScale = static_cast<float>(args.number(args.property(object, "outputScale"), "config.outputScale"));
   cfg.magnitude = static_cast<float>(args.number(args.property(object, "magnitude"), "config.magnitude"));
   const napi_value params = args.property(object, "params");
@@ -78,12 +78,12 @@ std::vector<float*> layerStates(Args& args, const Config& cfg, napi_value list, 
   return out;
 }
 
-// Adam's moments m and v for 'adam' and 'both' inputs (one value per row), required there; elsewhere
+// Adam's moments m and v for 'adam', 'both' and 'adam-log' inputs (one value per row), required there; elsewhere
 // optional, and checked the same when given.
 void moments(Args& args, const Config& cfg, napi_value mValue, napi_value vValue, size_t rows, float** m, float** v) {
   *m = args.absent(mValue, "m") ? nullptr : args.floats(mValue, "m", rows, "rows");
   *v = args.absent(vValue, "v") ? nullptr : args.floats(vValue, "v", rows, "rows");
-  if (cfg.moments() && (!*m || !*v)) args.fail("'adam' and 'both' inputs (config.mode 2, 3) need m and v");
+  if (cfg.moments() && (!*m || !*v)) args.fail("'adam', 'both' and 'adam-log' inputs (config.mode 2, 3, 4) need m and v");
 }
 
 // What forward and metaGradient share: (config, phi, count, …9 in all…[, threads[, …]]).

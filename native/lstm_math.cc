@@ -108,6 +108,10 @@ SAME_CODE_FOR_EVERY_CALLER void features(const Config& cfg, float grad, float pa
     const float scale = std::sqrt(*v / c2) + static_cast<float>(ADAM_EPS);
     out[0] = (*m / c1) / scale;
     out[1] = grad / scale;
+    if (cfg.mode == ADAM_LOG) {
+      out[2] = std::max(std::log(std::fabs(out[0]) + LOG_EPS) / cfg.p, -1.0f);
+      out[3] = std::max(std::log(std::fabs(out[1]) + LOG_EPS) / cfg.p, -1.0f);
+    }
   }
 }
 

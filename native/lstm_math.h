@@ -18,9 +18,10 @@ namespace l2l {
 namespace lstm {
 
 // The LSTM's inputs: the raw gradient; log-magnitude and sign (the paper); Adam's normalized
-// momentum and gradient (RNNprop); or the last two together (four features). With `params`, one
-// more feature follows: the coordinate's log-magnitude log(|θ| + PARAM_EPS) / PARAM_P.
-enum Mode { RAW = 0, LOG_SIGN = 1, ADAM = 2, BOTH = 3 };
+// momentum and gradient (RNNprop); the last two together (four features); or RNNprop's two and
+// then the log-magnitude of each (ADAM_LOG, four features). With `params`, one more feature
+// follows: the coordinate's log-magnitude log(|θ| + PARAM_EPS) / PARAM_P.
+enum Mode { RAW = 0, LOG_SIGN = 1, ADAM = 2, BOTH = 3, ADAM_LOG = 4 };
 
 struct Config {
   std::vector<int> hidden;
@@ -33,10 +34,11 @@ struct Config {
   bool params = false;
   bool hasMagnitude() const { return magnitude != 0.0f; }
   int layers() const { return static_cast<int>(hidden.size()); }
-  int gradFeatures() const { return mode == RAW ? 1 : mode == BOTH ? 4 : 2; }
+  int gradFeatures() const { return mode == RAW ? 1 : mode == BOTH || mode == ADAM_LOG ? 4 : 2; }
   int inSize(int l) const { return l == 0 ? gradFeatures() + (params ? 1 : 0) : hidden[l - 1]; }
   bool logSign() const { return mode == LOG_SIGN || mode == BOTH; }
-  bool moments() const { return mode == ADAM || mode == BOTH; }
+  bool moments() const { return mode == ADAM || mode == BOTH || mode == ADAM_LOG; }
+  bool needsP() const { return logSign() || mode == ADAM_LOG; }
   int top() const { return hidden.back(); }
 };
 

@@ -18,10 +18,13 @@ export interface LstmConfig {
    * What the LSTM reads per coordinate: 'gradient' (the paper: ∇, preprocessed with p),
    * 'adam' (RNNprop, Lv et al. 2017: Adam's normalized momentum m̂/√v̂ and gradient ∇/√v̂) or
    * 'both' (the two preprocessed features, then the two normalized ones: the magnitude the
-   * paper's inputs carry and the scale-free direction RNNprop's do).
+   * paper's inputs carry and the scale-free direction RNNprop's do) or 'adam-log' (RNNprop's two,
+   * then the log-magnitude of each, max(log(|x| + ε)/p, −1) as the paper's preprocessing takes
+   * it: still scale-free, and small normalized values, which an LSTM reading them linearly sees
+   * as zero, stay apart by their order of magnitude).
    */
   inputs: LstmInputs;
-  /** Preprocessing constant p (Appendix A) for 'gradient' and 'both' inputs, or null to feed the raw gradient ('gradient' only). */
+  /** Preprocessing constant p (Appendix A) for 'gradient', 'both' and 'adam-log' inputs, or null to feed the raw gradient ('gradient' only). */
   preprocessP: number | null;
   /** The head's output is multiplied by this (paper: 0.1). */
   outputScale: number;
@@ -48,12 +51,12 @@ export interface LstmConfig {
 }
 
 /** The LSTM's per-coordinate inputs. */
-export type LstmInputs = 'gradient' | 'adam' | 'both';
+export type LstmInputs = 'gradient' | 'adam' | 'both' | 'adam-log';
 
 /** The names of the LSTM's inputs, for options and file checks. */
-export const LSTM_INPUTS: readonly LstmInputs[] = ['gradient', 'adam', 'both'];
+export const LSTM_INPUTS: readonly LstmInputs[] = ['gradient', 'adam', 'both', 'adam-log'];
 
-/** Whether the LSTM keeps Adam's moments m, v per coordinate ('adam' and 'both' inputs). */
+/** Whether the LSTM keeps Adam's moments m, v per coordinate (every input but 'gradient'). */
 export function hasMoments(config: Pick<LstmConfig, 'inputs'>): boolean {
   return config.inputs !== 'gradient';
 }
@@ -72,7 +75,7 @@ export function learnedOptimizerName(config: Pick<LstmConfig, 'base'>): string {
 /** Number of input features per coordinate. */
 export function inputSize(config: Pick<LstmConfig, 'inputs' | 'preprocessP' | 'paramInput'>): number {
   const params = config.paramInput ? 1 : 0;
-  if (config.inputs === 'both') return 4 + params;
+  if (config.inputs === 'both' || config.inputs === 'adam-log') return 4 + params;
   return (config.inputs === 'gradient' && config.preprocessP === null ? 1 : 2) + params;
 }
 

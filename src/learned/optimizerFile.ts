@@ -100,7 +100,7 @@ function validateConfig(config: unknown, version: number): LstmConfig {
   if (!isObject(c)) throw new OptimizerFileError('optimizer file has no "config" object');
   if (!Array.isArray(c.hidden) || c.hidden.length === 0 || c.hidden.length > 16 || !c.hidden.every((h) => Number.isInteger(h) && h > 0 && h <= 4096)) throw bad('hidden');
   if (!LSTM_INPUTS.includes(c.inputs as LstmInputs)) throw bad(`inputs (one of ${LSTM_INPUTS.join(', ')})`);
-  if (c.inputs === 'both' && c.preprocessP === null) throw bad("preprocessP ('both' inputs need a number)");
+  if ((c.inputs === 'both' || c.inputs === 'adam-log') && c.preprocessP === null) throw bad(`preprocessP ('${c.inputs}' inputs need a number)`);
   if (!(c.preprocessP === null || (typeof c.preprocessP === 'number' && c.preprocessP > 0))) throw bad('preprocessP');
   if (typeof c.outputScale !== 'number' || !Number.isFinite(c.outputScale)) throw bad('outputScale');
   if (typeof c.forgetBias !== 'number' || !Number.isFinite(c.forgetBias)) throw bad('forgetBias');

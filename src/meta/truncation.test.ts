@@ -21,6 +21,7 @@ const raw: LstmConfig = { ...preprocessed, preprocessP: null, outputScale: 1 };
 const withBase: LstmConfig = { ...preprocessed, base: { optimizer: 'nag', learningRate: 0.05 } };
 const adamInputs: LstmConfig = { ...preprocessed, inputs: 'adam' };
 const bothInputs: LstmConfig = { ...preprocessed, inputs: 'both' };
+const adamLogInputs: LstmConfig = { ...preprocessed, inputs: 'adam-log' };
 // A base step whose rate is meta-learned: φ ends with β, the rate is 0.05·e^β.
 const learnedRate: LstmConfig = { ...preprocessed, base: { optimizer: 'nag', learningRate: 0.05, learnRate: true } };
 // A magnitude output: the head's two outputs d, m give the update s·d·e^(λm).
@@ -85,7 +86,7 @@ for (const { name, skip } of engineCases()) {
     });
     after(() => engine.close());
 
-    for (const [label, config] of [['preprocessed', preprocessed], ["RNNprop-style 'adam'", adamInputs], ["'both'", bothInputs], ['preprocessed, NAG base step', withBase], ['preprocessed, NAG base step with a learned rate', learnedRate], ['preprocessed, magnitude output', withMagnitude], ["'adam', magnitude output", adamMagnitude], ['preprocessed and parameter', withParams], ["'adam' and parameter", adamParams]] as const) {
+    for (const [label, config] of [['preprocessed', preprocessed], ["RNNprop-style 'adam'", adamInputs], ["'both'", bothInputs], ["'adam-log'", adamLogInputs], ['preprocessed, NAG base step', withBase], ['preprocessed, NAG base step with a learned rate', learnedRate], ['preprocessed, magnitude output', withMagnitude], ["'adam', magnitude output", adamMagnitude], ['preprocessed and parameter', withParams], ["'adam' and parameter", adamParams]] as const) {
       it(`equals the autodiff reference path with an explicit stop-gradient (${label} inputs)`, () => {
         const { task, phi, start } = setup(engine, config);
         const fast = run(engine, config, phi, task, start, T);
@@ -95,7 +96,7 @@ for (const { name, skip } of engineCases()) {
       });
     }
 
-    for (const [label, config] of [['preprocessed', preprocessed], ['raw', raw], ["'both'", bothInputs], ['preprocessed, NAG base step', withBase], ['preprocessed, NAG base step with a learned rate', learnedRate], ['preprocessed, magnitude output', withMagnitude], ['preprocessed and parameter', withParams]] as const) {
+    for (const [label, config] of [['preprocessed', preprocessed], ['raw', raw], ["'both'", bothInputs], ["'adam-log'", adamLogInputs], ['preprocessed, NAG base step', withBase], ['preprocessed, NAG base step with a learned rate', learnedRate], ['preprocessed, magnitude output', withMagnitude], ['preprocessed and parameter', withParams]] as const) {
       it(`matches central finite differences of the truncated meta-loss with the gradient frozen (${label} inputs)`, () => {
         const { rng, task, phi, start } = setup(engine, config);
         const g = run(engine, config, phi, task, start, T).metaGrad;

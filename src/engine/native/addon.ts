@@ -59,6 +59,6 @@ export function tryLoadAddon(): { addon: Addon | null; reason?: string } {
 
 /** `config` as the addon reads it. */
 export function addonConfig(config: LstmConfig): AddonConfig {
-  const mode = config.inputs === 'both' ? 3 : config.inputs === 'adam' ? 2 : config.preprocessP === null ? 0 : 1;
+  const mode = { 'adam-log': 4, both: 3, adam: 2, gradient: config.preprocessP === null ? 0 : 1 }[config.inputs];
   return { hidden: config.hidden, mode, p: config.preprocessP ?? 0, outputScale: config.outputScale, magnitude: config.magnitude ?? 0, params: config.paramInput ? 1 : 0 };
 }

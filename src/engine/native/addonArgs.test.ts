@@ -142,7 +142,7 @@ describe('native addon argument checks', () => {
   it('numbers, lists and the config are checked before any work', { skip: notBuilt }, () => {
     const f = forwardCall();
     const cases: Array<[Call, RegExp]> = [
-      [withArg(f, 0, { ...CONFIG, mode: 7 }), /forward: config\.mode must be a whole number from 0 to 3$/],
+      [withArg(f, 0, { ...CONFIG, mode: 7 }), /forward: config\.mode must be a whole number from 0 to 4$/],
       [withArg(f, 0, { ...CONFIG, hidden: [3, 2.5] }), /config\.hidden\[1\] must be a whole number from 1 to 4096/],
       [withArg(f, 0, { ...CONFIG, hidden: [] }), /config\.hidden must name at least one layer/],
       [withArg(f, 0, { ...CONFIG, mode: 1, p: 0 }), /config\.p must be above 0/],
@@ -152,7 +152,7 @@ describe('native addon argument checks', () => {
       [withArg(f, 2, 1e30), /count must be a whole number from 0 to/],
       [withArg(f, 2, -1), /count must be a whole number/],
       [withArg(f, 9, 1e9), /threads must be a whole number from 1 to 1024/],
-      [withArg(f, 6, null), /'adam' and 'both' inputs \(config\.mode 2, 3\) need m and v/],
+      [withArg(f, 6, null), /'adam', 'both' and 'adam-log' inputs \(config\.mode 2, 3, 4\) need m and v/],
       [withArg(f, 4, (f.args[4] as unknown[]).slice(0, 1)), /forward: h must have 2 entries, got 1/],
       [withArg(f, 4, 'h'), /forward: h must be an array/],
       [withArg(metaGradientCall(), 4, []), /metaGradient: dUpdates must have 3 entries, got 0/],

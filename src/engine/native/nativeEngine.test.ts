@@ -9,13 +9,14 @@ import { selectEngine } from '../select.ts';
 import { tfjsLstm } from '../tfjs/tfjsLstm.ts';
 import { ACTIVATION_BUDGET_BYTES } from './nativeEngine.ts';
 
-// The four input modes, a one-layer LSTM of odd size (the kernel's generic, unvectorized path),
+// The five input modes, a one-layer LSTM of odd size (the kernel's generic, unvectorized path),
 // two layers of 40 (its widest vectorized products), the head's magnitude output and parameter
 // inputs.
 const CONFIGS: Array<[string, LstmConfig]> = [
   ['paper', PAPER_LSTM],
   ["'adam' inputs", { ...PAPER_LSTM, inputs: 'adam' }],
   ["'both' inputs", { ...PAPER_LSTM, inputs: 'both' }],
+  ["'adam-log' inputs", { ...PAPER_LSTM, inputs: 'adam-log' }],
   ['raw gradient, one layer of 7', { ...PAPER_LSTM, hidden: [7], preprocessP: null, outputScale: 0.3 }],
   ['two layers of 40', { ...PAPER_LSTM, hidden: [40, 40] }],
   ["a magnitude output, 'adam' inputs", { ...PAPER_LSTM, inputs: 'adam', magnitude: 1 }],

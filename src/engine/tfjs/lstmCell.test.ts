@@ -12,7 +12,9 @@ import { lstmInput, type TensorStates } from './lstmCell.ts';
 // Row 1: m = −0.09 + 0.3 = 0.21, v = 0.000999 + 0.009 = 0.009999; m̂ = 1.105263, v̂ = 5.002001,
 // √v̂ = 2.236515: (0.494190, 1.341373).
 // log-and-sign (p = 10): 2 → (0.0693147, 1), −1 → (0, −1), 3 → (0.1098612, 1).
-function twoUpdates(inputs: 'adam' | 'both') {
+// 'adam-log' adds log(|x| + ε)/10 of RNNprop's two: ln 0.266337 = −1.322992 → −0.1322992,
+// ln 0.63255 = −0.457996 → −0.0457996, ln 0.49419 → −0.0704835, ln 1.341373 → 0.0293694; ±1 → 0.
+function twoUpdates(inputs: 'adam' | 'both' | 'adam-log') {
   const config = { ...PAPER_LSTM, inputs };
   const zeros = tf.zeros([2, 1]) as tf.Tensor2D;
   const states: TensorStates = { h: [], c: [], m: zeros, v: zeros };
@@ -38,5 +40,20 @@ describe('LSTM input features', () => {
     assert.deepEqual(first.shape, [2, 4]);
     assertClose(first.dataSync(), [0.0693147, 1, 1, 1, 0, -1, -1, -1], { rtol: 1e-4, atol: 1e-6 });
     assertClose(second.dataSync(), [0, -1, 0.266337, -0.63255, 0.1098612, 1, 0.49419, 1.341373], { rtol: 1e-4, atol: 1e-6 });
+  });
+
+  it("'adam-log' inputs are RNNprop's two, then the log-magnitude of each", () => {
+    const { first, second } = twoUpdates('adam-log');
+    assert.deepEqual(first.shape, [2, 4]);
+    assertClose(first.dataSync(), [1, 1, 0, 0, -1, -1, 0, 0], { rtol: 1e-4, atol: 1e-6 });
+    assertClose(second.dataSync(), [0.266337, -0.63255, -0.1322992, -0.0457996, 0.49419, 1.341373, -0.0704835, 0.0293694], { rtol: 1e-4, atol: 1e-6 });
+  });
+
+  it("'adam-log' clips the log-magnitude of a vanishing normalized value at −1", () => {
+    // A zero gradient at update 0: m = v = 0, so m̂/√v̂ = ∇/√v̂ = 0/(0 + 1e-8) = 0 and log(ε)/10 = −1.59 → −1.
+    const config = { ...PAPER_LSTM, inputs: 'adam-log' as const };
+    const zeros = tf.zeros([1, 1]) as tf.Tensor2D;
+    const { x } = lstmInput(config, zeros, { h: [], c: [], m: zeros, v: zeros }, 0);
+    assertClose(x.dataSync(), [0, 0, -1, -1], { atol: 1e-7 });
   });
 });

@@ -16,7 +16,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { GATES, lstmParamCount, lstmParamShapes, type LstmConfig } from '../../learned/lstmConfig.ts';
 import { PARAM_EPSILON, PARAM_P } from '../../learned/preprocess.ts';
-import { logAndSign } from './preprocess.ts';
+import { logAndSign, logMagnitude } from './preprocess.ts';
 
 /** The LSTM's part of φ as named tensors (`lstmParamShapes`), the form the TensorFlow.js math reads. */
 export type MetaParams = Record<string, tf.Tensor>;
@@ -103,6 +103,7 @@ function gradientInput(config: LstmConfig, grads: tf.Tensor2D, states: TensorSta
   if (config.inputs === 'gradient') return { x: config.preprocessP === null ? grads : logAndSign(grads, config.preprocessP) };
   const moments = adamInput(grads, states, count);
   if (config.inputs === 'adam') return moments;
+  if (config.inputs === 'adam-log') return { ...moments, x: tf.concat([moments.x, logMagnitude(moments.x, config.preprocessP!)], 1) as tf.Tensor2D };
   return { ...moments, x: tf.concat([logAndSign(grads, config.preprocessP ?? undefined), moments.x], 1) as tf.Tensor2D };
 }
 
