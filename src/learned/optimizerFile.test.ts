@@ -50,6 +50,14 @@ describe('optimizer file', () => {
     assert.deepEqual(fromOptimizerFile(JSON.parse(JSON.stringify(file))).config, config);
   });
 
+  it("keeps 'adam-log' inputs in a version-4 file: four input features", () => {
+    const config = { ...PAPER_LSTM, inputs: 'adam-log' as const };
+    const file = JSON.parse(JSON.stringify(toOptimizerFile(config, initMetaParams(config, new Rng(1)), provenance)));
+    assert.equal(file.version, 4);
+    assert.deepEqual(file.weights['lstm0.i.wx'].shape, [4, 20]);
+    assert.deepEqual(fromOptimizerFile(file).config, config);
+  });
+
   it('keeps parameter inputs in a version-3 file: one more input feature, and the loaded optimizer reads θ', () => {
     const config = { ...PAPER_LSTM, inputs: 'adam' as const, paramInput: true };
     const phi = initMetaParams(config, new Rng(1));
@@ -79,7 +87,9 @@ describe('optimizer file', () => {
     ['bad config', (d) => ({ ...d, config: { ...d.config, hidden: [] } }), /invalid config.hidden/],
     ['unknown inputs', (d) => ({ ...d, config: { ...d.config, inputs: 'hessian' } }), /invalid config.inputs \(one of gradient, adam, both, adam-log\)/],
     ["'both' inputs without p", (d) => ({ ...d, config: { ...d.config, inputs: 'both', preprocessP: null } }), /invalid config.preprocessP \('both' inputs need a number\)/],
-    ["'adam-log' inputs without p", (d) => ({ ...d, config: { ...d.config, inputs: 'adam-log', preprocessP: null } }), /invalid config.preprocessP \('adam-log' inputs need a number\)/],
+    ["'adam-log' inputs without p", (d) => ({ ...d, version: 4, config: { ...d.config, inputs: 'adam-log', preprocessP: null } }), /invalid config.preprocessP \('adam-log' inputs need a number\)/],
+    ["'adam-log' inputs in a version-3 file", (d) => ({ ...d, version: 3, config: { ...d.config, inputs: 'adam-log' } }), /invalid config.inputs \('adam-log' in version-4 files\)/],
+    ['a version that is not a whole number', (d) => ({ ...d, version: 3.5 }), /unsupported optimizer file version 3.5: this version of l2l reads versions 1 to 4/],
     ['unknown base optimizer', (d) => ({ ...d, config: { ...d.config, base: { optimizer: 'lion', learningRate: 1 } } }), /invalid config.base.optimizer \(one of sgd, momentum, nag/],
     ['bad base learning rate', (d) => ({ ...d, config: { ...d.config, base: { optimizer: 'nag', learningRate: -1 } } }), /invalid config.base.learningRate/],
     ['a negative magnitude', (d) => ({ ...d, config: { ...d.config, magnitude: -1 } }), /invalid config.magnitude \(a number from 0 to 100\)/],

@@ -7,7 +7,8 @@
  *     "format": "l2l-lstm-optimizer", "version": 1,
  *     "config": { "hidden": [20, 20], "inputs": "gradient", "preprocessP": 10, "outputScale": 0.1, "forgetBias": 1 },
  *                 (optionally "base": { "optimizer": "nag", "learningRate": 1 }: a hand-designed step added;
- *                  "paramInput": true: the LSTM reads log|θ| too, version 3)
+ *                  "paramInput": true: the LSTM reads log|θ| too, version 3;
+ *                  "inputs": "adam-log", version 4)
  *     "weights": { "lstm0.i.wx": { "shape": [2, 20], "values": [...] }, ... },
  *     "provenance": { "command": "...", "seed": 1, "iterations": 300, "validationLoss": 0.2, ... }
  *   }
@@ -20,11 +21,11 @@ import { LSTM_INPUTS, metaParamCount, metaParamShapes, metaParamViews, type Lstm
 export const OPTIMIZER_FORMAT = 'l2l-lstm-optimizer';
 /**
  * The newest file version: 2 adds a base step's learned rate (`config.base.learnRate` and the
- * weight 'base.logRate'), 3 parameter inputs (`config.paramInput`); a file uses the lowest
- * version that holds its configuration, and one with neither is version 1, which every version
- * reads.
+ * weight 'base.logRate'), 3 parameter inputs (`config.paramInput`), 4 'adam-log' inputs; a
+ * file uses the lowest version that holds its configuration, and one with none of them is
+ * version 1, which every version reads.
  */
-export const OPTIMIZER_VERSION = 3;
+export const OPTIMIZER_VERSION = 4;
 
 /** Where an optimizer came from. */
 export interface Provenance {
@@ -58,7 +59,13 @@ export class OptimizerFileError extends Error {}
 export function toOptimizerFile(config: LstmConfig, phi: Float32Array, provenance: Provenance): OptimizerFile {
   const weights: OptimizerFile['weights'] = {};
   for (const [name, shape, values] of metaParamViews(config, phi)) weights[name] = { shape, values: Array.from(values) };
-  return { format: OPTIMIZER_FORMAT, version: config.paramInput ? 3 : config.base?.learnRate ? 2 : 1, config: { ...config }, weights, provenance };
+  return { format: OPTIMIZER_FORMAT, version: fileVersion(config), config: { ...config }, weights, provenance };
+}
+
+/** The lowest file version that holds `config` (see `OPTIMIZER_VERSION`). */
+function fileVersion(config: LstmConfig): number {
+  if (config.inputs === 'adam-log') return 4;
+  return config.paramInput ? 3 : config.base?.learnRate ? 2 : 1;
 }
 
 /** Validates a parsed JSON value as an optimizer file and returns its config and φ (flat). */
@@ -67,10 +74,11 @@ export function fromOptimizerFile(json: unknown): { config: LstmConfig; phi: Flo
   if (!isObject(doc) || doc.format !== OPTIMIZER_FORMAT) {
     throw new OptimizerFileError(`not a learned-optimizer file (expected "format": "${OPTIMIZER_FORMAT}")`);
   }
-  if (doc.version !== 1 && doc.version !== 2 && doc.version !== 3) {
-    throw new OptimizerFileError(`unsupported optimizer file version ${JSON.stringify(doc.version)}: this version of l2l reads versions 1 to 3; re-train or convert the file`);
+  const version = doc.version;
+  if (typeof version !== 'number' || !Number.isInteger(version) || version < 1 || version > OPTIMIZER_VERSION) {
+    throw new OptimizerFileError(`unsupported optimizer file version ${JSON.stringify(version)}: this version of l2l reads versions 1 to ${OPTIMIZER_VERSION}; re-train or convert the file`);
   }
-  const config = validateConfig(doc.config, doc.version);
+  const config = validateConfig(doc.config, version);
   if (!isObject(doc.weights)) throw new OptimizerFileError('optimizer file has no "weights" object');
   // Every weight is checked against the file's own values before φ is allocated.
   const values: number[][] = [];
@@ -100,6 +108,7 @@ function validateConfig(config: unknown, version: number): LstmConfig {
   if (!isObject(c)) throw new OptimizerFileError('optimizer file has no "config" object');
   if (!Array.isArray(c.hidden) || c.hidden.length === 0 || c.hidden.length > 16 || !c.hidden.every((h) => Number.isInteger(h) && h > 0 && h <= 4096)) throw bad('hidden');
   if (!LSTM_INPUTS.includes(c.inputs as LstmInputs)) throw bad(`inputs (one of ${LSTM_INPUTS.join(', ')})`);
+  if (c.inputs === 'adam-log' && version < 4) throw bad("inputs ('adam-log' in version-4 files)");
   if ((c.inputs === 'both' || c.inputs === 'adam-log') && c.preprocessP === null) throw bad(`preprocessP ('${c.inputs}' inputs need a number)`);
   if (!(c.preprocessP === null || (typeof c.preprocessP === 'number' && c.preprocessP > 0))) throw bad('preprocessP');
   if (typeof c.outputScale !== 'number' || !Number.isFinite(c.outputScale)) throw bad('outputScale');
