@@ -146,6 +146,7 @@ describe('native addon argument checks', () => {
       [withArg(f, 0, { ...CONFIG, hidden: [3, 2.5] }), /config\.hidden\[1\] must be a whole number from 1 to 4096/],
       [withArg(f, 0, { ...CONFIG, hidden: [] }), /config\.hidden must name at least one layer/],
       [withArg(f, 0, { ...CONFIG, mode: 1, p: 0 }), /config\.p must be above 0/],
+      [withArg(f, 0, { ...CONFIG, mode: 4, p: 0 }), /config\.p must be above 0 for log-magnitude inputs/],
       [withArg(f, 0, { ...CONFIG, outputScale: NaN }), /config\.outputScale must be finite/],
       [withArg(f, 0, { ...CONFIG, magnitude: Infinity }), /config\.magnitude must be finite/],
       [withArg(f, 0, 'paper'), /the config must be an object/],
