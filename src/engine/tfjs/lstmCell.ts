@@ -103,7 +103,7 @@ function gradientInput(config: LstmConfig, grads: tf.Tensor2D, states: TensorSta
   if (config.inputs === 'gradient') return { x: config.preprocessP === null ? grads : logAndSign(grads, config.preprocessP) };
   const moments = adamInput(grads, states, count);
   if (config.inputs === 'adam') return moments;
-  if (config.inputs === 'adam-log') return { ...moments, x: tf.concat([moments.x, logMagnitude(moments.x, config.preprocessP!)], 1) as tf.Tensor2D };
+  if (config.inputs === 'adam-log') return { ...moments, x: tf.concat([moments.x, logMagnitude(moments.x, config.preprocessP ?? undefined)], 1) as tf.Tensor2D };
   return { ...moments, x: tf.concat([logAndSign(grads, config.preprocessP ?? undefined), moments.x], 1) as tf.Tensor2D };
 }
 
