@@ -10,7 +10,7 @@
 import type { Engine } from '../engine/engine.ts';
 import { learnedOptimizer } from '../learned/learnedOptimizer.ts';
 import type { LstmConfig } from '../learned/lstmConfig.ts';
-import type { MetaObjective, Task } from '../tasks/task.ts';
+import { metaObjectiveValue, type MetaObjective, type Task } from '../tasks/task.ts';
 import { unroll } from '../unroll/unroll.ts';
 import { globalNorm } from './metaOptimizer.ts';
 import { releaseOptimizee, startOptimizee, truncation } from './truncation.ts';
@@ -24,15 +24,12 @@ export interface DescentProbe {
   predicted: number;
 }
 
-/** The meta-loss of `steps` updates: Σ_s l(θs) or Σ_s log l(θs) over s = 1..steps, member mean. */
+/** The meta-loss of `steps` updates: the sum over s = 1..steps of `metaObjectiveValue`. */
 export function unrolledMetaLoss(engine: Engine, config: LstmConfig, phi: Float32Array, task: Task, theta0: Float32Array, steps: number, objective: MetaObjective): number {
   const { losses } = unroll(task, learnedOptimizer(config, phi, engine), theta0, steps, { finalMetrics: false });
   let total = 0;
   for (let s = 1; s <= steps; s++) {
-    const members = losses[s];
-    let sum = 0;
-    for (const l of members) sum += objective === 'log' ? Math.log(Math.max(l, 1e-30)) : l;
-    total += sum / members.length;
+    total += metaObjectiveValue(objective, Float32Array.from(losses[s]));
   }
   return total;
 }

@@ -89,7 +89,7 @@ function metaLossTensor(config: LstmConfig, phi: tf.Tensor[], task: Task, start:
   unrollUpdates(config, phi, start, feed(params, 0), (t, update) => {
     params = moved(params, update);
     const losses = task.loss(params, start.step + t + 1);
-    metaLoss = metaLoss.add((objective === 'log' ? losses.log() : losses).mean());
+    metaLoss = metaLoss.add(objective === 'log' ? losses.log().mean() : objective === 'log-mean' ? losses.mean().log() : losses.mean());
     return t + 1 < steps ? feed(params, t + 1) : null;
   });
   return metaLoss as tf.Scalar;

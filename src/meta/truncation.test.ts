@@ -131,6 +131,24 @@ for (const { name, skip } of engineCases()) {
       assert.ok(Math.abs(ref.metaGrad[0] - plain.metaGrad[0]) > 1e-3);
     });
 
+    it('equals the reference path and central finite differences for the log of the mean loss (\'log-mean\'), unlike \'log\' on 3 members', () => {
+      const { rng, task, phi, start } = setup(engine, preprocessed);
+      const fast = run(engine, preprocessed, phi, task, start, T, 'log-mean');
+      const ref = referenceMetaGradient(preprocessed, phi, task, start, T, { objective: 'log-mean' });
+      assertClose(fast.metaGrad, ref.metaGrad, { rtol: 1e-3, atol: 1e-4, label: 'dL/dphi (log-mean)' });
+      // Σ_t log(mean member loss): the fast path's objective sum is that of its own losses.
+      assertClose([fast.objectiveSum], [fast.losses.reduce((s, l) => s + Math.log(l), 0)], { rtol: 1e-6, label: 'objective sum' });
+      const eps = 1e-2;
+      for (let k = 0; k < 2; k++) {
+        const d = rng.child(`log-mean direction${k}`).normalArray(phi.length);
+        const shifted = (sign: number) => phi.map((p, i) => p + sign * eps * d[i]);
+        const fd = (frozenGradientMetaLoss(preprocessed, shifted(1), task, start, ref.fedGrads, 'log-mean', ref.fedParams) - frozenGradientMetaLoss(preprocessed, shifted(-1), task, start, ref.fedGrads, 'log-mean', ref.fedParams)) / (2 * eps);
+        assertClose([dot(fast.metaGrad, d)], [fd], { rtol: 2e-2, atol: 1e-3, label: `log-mean direction ${k}` });
+      }
+      const perMember = run(engine, preprocessed, phi, task, start, T, 'log');
+      assert.ok(Math.max(...fast.metaGrad.map((g, i) => Math.abs(g - perMember.metaGrad[i]))) > 1e-3, "'log-mean' and 'log' differ when members' losses differ");
+    });
+
     it('carries θ, the LSTM state and the base step\'s state into the next truncation: 2 + 3 steps are 5 steps', () => {
       for (const config of [preprocessed, adamInputs, withBase, withMagnitude, adamParams]) {
         const { task, phi, start } = setup(engine, config);

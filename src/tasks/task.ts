@@ -172,29 +172,46 @@ export function meanLoss(losses: Float32Array): number {
   return sum / losses.length;
 }
 
-/** What meta-training minimizes over a horizon: Σ_t l(θt) (the paper) or Σ_t log l(θt). */
-export type MetaObjective = 'loss' | 'log';
+/**
+ * What meta-training minimizes over a horizon: Σ_t l(θt) (the paper), Σ_t log l(θt) (each
+ * member's log-loss, 'log') or Σ_t log of the mean member loss ('log-mean': scale-free across
+ * tasks as 'log' is, but over the members it weighs each by its loss, as the mean that
+ * evaluation reports does; with one member it is 'log').
+ */
+export type MetaObjective = 'loss' | 'log' | 'log-mean';
+
+/** The meta-objectives `--meta-objective` accepts. */
+export const META_OBJECTIVES = ['loss', 'log', 'log-mean'] as const;
 
 /**
- * One step's term of the meta-objective from its member losses: the mean member loss ('loss')
- * or the mean member log-loss ('log'; losses floored at 1e-30, as `metaObjectiveGrad` divides).
+ * One step's term of the meta-objective from its member losses: the mean member loss ('loss'),
+ * the mean member log-loss ('log') or the log of the mean member loss ('log-mean'); losses
+ * floored at 1e-30, as `metaObjectiveGrad` divides.
  */
 export function metaObjectiveValue(objective: MetaObjective, losses: Float32Array): number {
   if (objective === 'loss') return meanLoss(losses);
+  if (objective === 'log-mean') return Math.log(Math.max(meanLoss(losses), 1e-30));
   let sum = 0;
   for (const l of losses) sum += Math.log(Math.max(l, 1e-30));
   return sum / losses.length;
 }
 
 /**
- * The gradient of the meta-objective's term at θ (a new array): the objective gradient itself
- * for 'loss'; for 'log', each member's gradient entries (the first dimension of every parameter
- * tensor indexes the member) divided by its loss (∂ log l = ∇l / l).
+ * The gradient of the meta-objective's term at θ (a new array), in the units of the objective
+ * gradient (the caller converts to the mean loss's): the objective gradient itself for 'loss';
+ * for 'log-mean', all of it divided by the mean member loss (∂ log l̄ = ∇l̄ / l̄); for 'log',
+ * each member's gradient entries (the first dimension of every parameter tensor indexes the
+ * member) divided by its loss (∂ log l = ∇l / l).
  */
 export function metaObjectiveGrad(objective: MetaObjective, task: Pick<Task, 'paramShapes'>, evaluated: LossAndGrad): Float32Array {
   const grad = evaluated.grad.slice();
   if (objective === 'loss') return grad;
   const { losses } = evaluated;
+  if (objective === 'log-mean') {
+    const inverse = 1 / Math.max(meanLoss(losses), 1e-30);
+    for (let j = 0; j < grad.length; j++) grad[j] *= inverse;
+    return grad;
+  }
   const members = losses.length;
   let offset = 0;
   for (const shape of task.paramShapes) {

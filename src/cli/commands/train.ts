@@ -13,7 +13,7 @@ import { HAND_DESIGNED } from '../../optimizers/registry.ts';
 import { esPositions } from '../../meta/es.ts';
 import { metaTrain, type MetaTrainConfig, type MetaTrainResult, type ValidationMetric } from '../../meta/metaTrain.ts';
 import type { LongValidation, ValidationMean } from '../../meta/validation.ts';
-import type { MetaObjective } from '../../tasks/task.ts';
+import { META_OBJECTIVES, type MetaObjective } from '../../tasks/task.ts';
 import * as tf from '@tensorflow/tfjs';
 import { selectEngine } from '../../engine/select.ts';
 import { PARALLEL_MIN_ROWS } from '../../engine/workers/shardedLstm.ts';
@@ -116,7 +116,7 @@ export function addTrainFlags(command: Command): Command {
     .option('--update-from <step>', 'only truncations that start at this step or later update the LSTM (the earlier ones only advance the optimizee): trains it for the later part of training', intIn(0, 100_000), 0)
     .option('--meta-lr <x>', 'initial learning rate of the Adam meta-optimizer', positiveNumber(1), 3e-3)
     .option('--final-lr-factor <x>', 'the meta learning rate decays exponentially to this fraction by the last iteration', positiveNumber(1), 0.1)
-    .option('--meta-objective <name>', "'loss': Σ l(θt) (the paper); 'log': Σ log l(θt)", oneOf(['loss', 'log'] as const), 'loss')
+    .option('--meta-objective <name>', "'loss': Σ l(θt) (the paper); 'log': Σ log l(θt), each member's; 'log-mean': Σ log of the members' mean loss (scale-free, and weighted toward the members the mean reports)", oneOf(META_OBJECTIVES), 'loss')
     .option('--select-by <name>', "keep the optimizer with the best validation loss at the 'final' step, the 'mean' over steps or the mean over the last half ('tail'), or 'last': no selection, the φ of the last validation (a fine-tune of fixed length, without --curriculum or --patience)", oneOf(['final', 'mean', 'tail', 'last'] as const), 'final')
     .option('--validate-every <n>', 'validate every n iterations', intIn(1), 10)
     .option('--validation-members <n>', 'fixed validation optimizees (default: 1024 quadratics, 10 MNIST networks)', intIn(1, 100_000))
