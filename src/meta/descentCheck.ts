@@ -29,7 +29,7 @@ export function unrolledMetaLoss(engine: Engine, config: LstmConfig, phi: Float3
   const { losses } = unroll(task, learnedOptimizer(config, phi, engine), theta0, steps, { finalMetrics: false });
   let total = 0;
   for (let s = 1; s <= steps; s++) {
-    total += metaObjectiveValue(objective, Float32Array.from(losses[s]));
+    total += metaObjectiveValue(objective, losses[s]);
   }
   return total;
 }

@@ -178,9 +178,9 @@ export function meanLoss(losses: Float32Array): number {
  * tasks as 'log' is, but over the members it weighs each by its loss, as the mean that
  * evaluation reports does; with one member it is 'log').
  */
-export type MetaObjective = 'loss' | 'log' | 'log-mean';
+export type MetaObjective = (typeof META_OBJECTIVES)[number];
 
-/** The meta-objectives `--meta-objective` accepts. */
+/** The meta-objectives, as `--meta-objective` accepts them. */
 export const META_OBJECTIVES = ['loss', 'log', 'log-mean'] as const;
 
 /**
