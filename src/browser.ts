@@ -24,6 +24,7 @@ export { HAND_DESIGNED, DEFAULT_BASELINES } from './optimizers/registry.ts';
 /** The coordinatewise LSTM optimizer. */
 export { PAPER_LSTM, initMetaParams, metaParamShapes, metaParamCount, learnedOptimizerName, type LstmConfig, type LstmInputs } from './learned/lstmConfig.ts';
 export { learnedOptimizer } from './learned/learnedOptimizer.ts';
+export { largestStep, type LargestStep } from './learned/largestStep.ts';
 export { PAPER_P } from './learned/preprocess.ts';
 export { toOptimizerFile, fromOptimizerFile, OPTIMIZER_FORMAT, OPTIMIZER_VERSION, type OptimizerFile, type Provenance } from './learned/optimizerFile.ts';
 /** The compute engine: its interface, and TensorFlow.js's (the browser's). */

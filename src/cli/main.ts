@@ -7,6 +7,7 @@ import { initBackend } from '../backend/backend.ts';
 import { UserError } from '../io/userError.ts';
 import { registerCompare } from './commands/compare.ts';
 import { registerGeneralize } from './commands/generalize.ts';
+import { registerInspect } from './commands/inspect.ts';
 import { registerQuickstart } from './commands/quickstart.ts';
 import { registerReproduce } from './commands/reproduce.ts';
 import { registerTrain } from './commands/train.ts';
@@ -33,6 +34,7 @@ export function buildProgram(): Command {
   registerQuickstart(program);
   registerReproduce(program);
   registerGeneralize(program);
+  registerInspect(program);
   registerWorker(program);
   for (const command of program.commands) command.exitOverride().configureOutput({ outputError: () => {} });
   return program;
