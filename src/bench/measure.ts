@@ -8,10 +8,10 @@
  *
  * `convnet-step` times one loss-and-gradient of the default convnet task at batch 128 on the
  * backend `initBackend` starts (`L2L_BACKEND`); `adapter-step` times `model.trainOnBatch` of a
- * 595k-parameter convnet through the tf.Optimizer adapter, with `pretrained/general.json` and with
+ * 595k-parameter convnet through the tf.Optimizer adapter, with `pretrained/general.json` (or the file given) and with
  * `tf.train.adam`, alternating.
  *
- *   tsx src/bench/measure.ts <quadratic|mnist|mnist-base|mnist-wide|mnist-eval|mnist-eval-batch|convnet-step|adapter-step> <timedIterations>
+ *   tsx src/bench/measure.ts <quadratic|mnist|mnist-base|mnist-wide|mnist-eval|mnist-eval-batch|convnet-step|adapter-step> <timedIterations> [optimizer file, adapter-step only]
  */
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../backend/backend.ts';
@@ -119,7 +119,7 @@ function convnetStepSeconds(timed: number): number[] {
  * dense 512, dense 10: 594,922 parameters), one `trainOnBatch` of 128 images per step with the
  * learned optimizer and with Adam, alternating; seconds of each after one warm-up step each.
  */
-async function adapterStepSeconds(engine: Engine, timed: number): Promise<{ learned: number[]; adam: number[]; parameters: number }> {
+async function adapterStepSeconds(engine: Engine, timed: number, file: string): Promise<{ learned: number[]; adam: number[]; parameters: number }> {
   const build = (optimizer: tf.Optimizer) => {
     const model = tf.sequential({
       layers: [
@@ -140,8 +140,8 @@ async function adapterStepSeconds(engine: Engine, timed: number): Promise<{ lear
   const data = loadMnist('train');
   const x = tf.tensor4d(mnistImages(data, 0, 128), [128, 28, 28, 1]);
   const y = tf.oneHot(tf.tensor1d(data.labels.subarray(0, 128), 'int32'), 10);
-  // The shipped default for a user's model (its inputs decide the per-coordinate work).
-  const general = loadOptimizer(pretrainedOptimizerPath('general'));
+  // The shipped default for a user's model unless a file is given (its inputs decide the per-coordinate work).
+  const general = loadOptimizer(file);
   const learned = build(new L2LOptimizer({ kind: 'learned', file: toOptimizerFile(general.config, general.phi, {} as never) }, engine));
   const adam = build(tf.train.adam(0.001));
   const times = { learned: [] as number[], adam: [] as number[] };
@@ -155,7 +155,7 @@ async function adapterStepSeconds(engine: Engine, timed: number): Promise<{ lear
   return { ...times, parameters: learned.countParams() };
 }
 
-const [part, timedArg] = process.argv.slice(2);
+const [part, timedArg, fileArg] = process.argv.slice(2);
 const timed = Number(timedArg ?? 3);
 await initBackend();
 const evaluating = part.startsWith('mnist-eval');
@@ -173,7 +173,7 @@ let result: Record<string, unknown>;
 if (part === 'convnet-step') {
   result = { part, seconds: convnetStepSeconds(timed) };
 } else if (part === 'adapter-step') {
-  const { learned, adam, parameters } = await adapterStepSeconds(engine, timed);
+  const { learned, adam, parameters } = await adapterStepSeconds(engine, timed, fileArg ?? pretrainedOptimizerPath('general'));
   result = { part, seconds: learned, adamSeconds: adam, coordinates: parameters };
 } else if (part === 'mnist-eval') {
   result = { part, seconds: evaluationSeconds(engine, timed), stepsPerRun: HORIZON };

@@ -21,6 +21,6 @@ describe('pretrainedOptimizerPath', () => {
   });
 
   it('an unknown name is an error that lists the names', () => {
-    assert.throws(() => pretrainedOptimizerPath('cifar' as PretrainedName), /no shipped optimizer named 'cifar': use one of mnist, mnist-paper, mnist-paper-s1, mnist-paper-s2, mnist-paper-s3, mnist-paper-es-s1, mnist-paper-es-s2, mnist-paper-es-s3, mnist-nag-es-s1, mnist-nag-es-s2, mnist-nag-es-s3, mnist-paper-settings, mnist-log-objective, mnist-rmsprop-base, mnist-nag-base, general, quadratic/);
+    assert.throws(() => pretrainedOptimizerPath('cifar' as PretrainedName), /no shipped optimizer named 'cifar': use one of mnist, mnist-paper, mnist-paper-s1, mnist-paper-s2, mnist-paper-s3, mnist-paper-es-s1, mnist-paper-es-s2, mnist-paper-es-s3, mnist-nag-es-s1, mnist-nag-es-s2, mnist-nag-es-s3, mnist-paper-settings, mnist-log-objective, mnist-rmsprop-base, mnist-nag-base, general, general-scale, quadratic/);
   });
 });

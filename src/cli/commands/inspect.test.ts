@@ -26,7 +26,7 @@ describe('l2l inspect', () => {
         `  LSTM: 2 layers of 20 units, inputs 'adam' and log|θ|, output scale 0.03; ${metaParamCount(config).toLocaleString('en-US')} weights`,
         '  largest step per coordinate: 0.165 (output scale 0.03 × head range 5.5)',
         '  trained by: l2l train --task quadratic --seed 7',
-        '  seed 7; φ from meta-iteration 120; validation loss 0.1235; l2l 9.9.9',
+        '  seed 7; saved at meta-iteration 120; validation loss 0.1235; l2l 9.9.9',
       ].join('\n'),
     );
   });

@@ -48,7 +48,7 @@ function describeProvenance(p: Partial<Provenance>): string[] {
   if (p.command) lines.push(`  trained by: ${p.command}`);
   const facts = [
     p.seed !== undefined ? `seed ${p.seed}` : '',
-    p.iterations !== undefined ? `φ from meta-iteration ${p.iterations}` : '',
+    p.iterations !== undefined ? `saved at meta-iteration ${p.iterations}` : '',
     typeof p.validationLoss === 'number' ? `validation loss ${round(p.validationLoss)}` : '',
     p.packageVersion ? `l2l ${p.packageVersion}` : '',
   ].filter(Boolean);
