@@ -141,8 +141,8 @@ async function adapterStepSeconds(engine: Engine, timed: number, file: string): 
   const x = tf.tensor4d(mnistImages(data, 0, 128), [128, 28, 28, 1]);
   const y = tf.oneHot(tf.tensor1d(data.labels.subarray(0, 128), 'int32'), 10);
   // The shipped default for a user's model unless a file is given (its inputs decide the per-coordinate work).
-  const general = loadOptimizer(file);
-  const learned = build(new L2LOptimizer({ kind: 'learned', file: toOptimizerFile(general.config, general.phi, {} as never) }, engine));
+  const loaded = loadOptimizer(file);
+  const learned = build(new L2LOptimizer({ kind: 'learned', file: toOptimizerFile(loaded.config, loaded.phi, {} as never) }, engine));
   const adam = build(tf.train.adam(0.001));
   const times = { learned: [] as number[], adam: [] as number[] };
   for (let step = 0; step <= timed; step++) {

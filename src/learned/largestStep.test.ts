@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import { largestStep } from './largestStep.ts';
-import { metaParamCount, metaParamViews, type LstmConfig } from './lstmConfig.ts';
+import { initMetaParams, metaParamCount, metaParamViews, type LstmConfig } from './lstmConfig.ts';
 import { selectEngine } from '../engine/select.ts';
 import { learnedOptimizer } from './learnedOptimizer.ts';
 import { Rng } from '../random/rng.ts';
-import { initMetaParams } from './lstmConfig.ts';
 import { setupBackend } from '../testing/setup.ts';
 
 /** φ of `config` with the head set to `w` (row-major [units, outputs]) and `b`, the rest 0. */
