@@ -52,6 +52,16 @@ describe('curriculum over the horizon', () => {
     });
     // The result is the last stage's best, at its horizon.
     assert.equal(result.bestValidationLoss, stages[2].bestLoss);
+    // A stage's first validation judges the previous stage's best φ, and names the iteration that φ was trained to.
+    stages.slice(1).forEach((stage, k) => {
+      // The previous stage's last validation is at the same iteration: the stage's own comes after it.
+      const first = validations.filter((v) => v.iteration === stage.startIteration).at(-1)!;
+      assert.equal(first.trainedTo, stages[k].bestIteration, `stage ${k + 1} starts from stage ${k}'s best φ`);
+      assert.ok(stages[k].bestIteration! < stage.startIteration, 'an earlier iteration than the stage start');
+    });
+    const firsts = new Set(stages.slice(1).map((stage) => stage.startIteration));
+    assert.ok(validations.every((v) => firsts.has(v.iteration) || v.trainedTo === v.iteration), 'every other validation judges the φ of its own iteration');
+    assert.equal(result.bestIteration, stages[2].bestIteration);
   });
 
   it("with --select-by last every validated φ is kept: patience never ends the run and the result is the last iteration's φ", async () => {

@@ -74,6 +74,11 @@ export interface IterationInfo {
 /** What is reported after each validation. */
 export interface ValidationInfo {
   iteration: number;
+  /**
+   * The iteration the validated φ was trained to: `iteration`, except at a curriculum stage's
+   * first validation, whose φ is the previous stage's best (trained to that stage's best iteration).
+   */
+  trainedTo: number;
   /** The validation runs' horizon. */
   horizon: number;
   /** Mean validation loss over steps 1..horizon. */
@@ -116,6 +121,7 @@ export interface MetaTrainResult {
   best: Float32Array;
   /** The best validation number (by `selectBy`). */
   bestValidationLoss: number;
+  /** The iteration the best φ was trained to. */
   bestIteration: number;
   iterationsDone: number;
   collapses: number;
@@ -159,6 +165,8 @@ export async function metaTrain(engine: Engine, family: TaskFamily, config: Meta
     run.metaState = restored.metaState;
     if (restored.curriculum) curriculum = restored.curriculum;
   }
+  // The iteration run.phi was trained to: a restored best φ keeps its own.
+  let trainedTo = iteration;
   const faults = () => run.metaState.notFinite;
   const validation = validator(engine, family, config, hooks.validationRunner);
   let stopped = false;
@@ -168,6 +176,7 @@ export async function metaTrain(engine: Engine, family: TaskFamily, config: Meta
   /** Validates φ; true when the curriculum's last stage is over. */
   const validate = async (): Promise<boolean> => {
     const horizon = stages[curriculum.stage].validationHorizon;
+    const validated = trainedTo;
     const curve = await validation.curve(run.phi, horizon);
     const meanLoss = validationScore(curve, 'mean');
     const finalLoss = validationScore(curve, 'final');
@@ -176,24 +185,26 @@ export async function metaTrain(engine: Engine, family: TaskFamily, config: Meta
     const collapsed = iteration > 0 && !(meanLoss < curve[0] && Number.isFinite(score));
     // 'last' keeps every validated φ that did not collapse: no selection.
     const isBest = !collapsed && Number.isFinite(score) && (config.selectBy === 'last' || score < best.loss);
-    if (isBest) best = { phi: run.phi.slice(), loss: score, iteration };
+    if (isBest) best = { phi: run.phi.slice(), loss: score, iteration: validated };
     if (collapsed) {
       // Restore the best φ, restart Adam's moments and halve the learning rate (`collapses` counts it).
       run.phi = best.phi.slice();
+      trainedTo = best.iteration;
       run.metaState.inner = transform.init(run.phi.length).inner;
       collapses++;
     }
-    const verdict = noteValidation(curriculum, isBest, score, iteration, patience);
-    hooks.onValidation?.({ iteration, horizon, validationLoss: meanLoss, validationFinalLoss: finalLoss, validationScore: score, isBest, collapsed }, best.phi.slice(), config.curriculum ? structuredClone(curriculum.history) : undefined);
+    const verdict = noteValidation(curriculum, isBest, score, validated, patience);
+    hooks.onValidation?.({ iteration, trainedTo: validated, horizon, validationLoss: meanLoss, validationFinalLoss: finalLoss, validationScore: score, isBest, collapsed }, best.phi.slice(), config.curriculum ? structuredClone(curriculum.history) : undefined);
     if (verdict === 'continue') return false;
     // The stage is over: the next one starts from its best φ, with Adam's moments restarted.
     const ended = curriculum.history[curriculum.stage];
     const more = nextStage(curriculum, stages, iteration);
     hooks.onStage?.(ended, more ? curriculum.history[curriculum.stage] : null);
     run.phi = best.phi.slice();
+    trainedTo = best.iteration;
     if (!more) return true;
     run.metaState.inner = transform.init(run.phi.length).inner;
-    best = { phi: run.phi.slice(), loss: Infinity, iteration };
+    best = { phi: run.phi.slice(), loss: Infinity, iteration: trainedTo };
     return validate();
   };
 
@@ -208,6 +219,7 @@ export async function metaTrain(engine: Engine, family: TaskFamily, config: Meta
       const outcome = await metaIteration(engine, family, config, run, iteration, horizon, rate, () => new Promise((resolve) => setImmediate(resolve)), hooks.truncations);
       if (hooks.shouldStop?.()) stopped = true;
       iteration++;
+      trainedTo = iteration;
       hooks.onIteration?.({
         iteration,
         metaLoss: mean(outcome.losses),

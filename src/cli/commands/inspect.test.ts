@@ -5,7 +5,7 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { metaParamCount, metaParamViews, type LstmConfig } from '../../learned/lstmConfig.ts';
 import { toOptimizerFile, type Provenance } from '../../learned/optimizerFile.ts';
-import { inspectOptimizer } from './inspect.ts';
+import { inspectOptimizer, trainedTo } from './inspect.ts';
 
 describe('l2l inspect', () => {
   it('prints the LSTM, its largest step worked out from the head, and the command that trained it', () => {
@@ -29,5 +29,19 @@ describe('l2l inspect', () => {
         '  seed 7; saved at meta-iteration 120; validation loss 0.1235; l2l 9.9.9',
       ].join('\n'),
     );
+  });
+
+  it("names the iteration the φ was trained to, read from a curriculum's stages", () => {
+    const stage = (startIteration: number, endIteration: number | null, bestIteration: number) => ({ horizon: 100, validationHorizon: 200, startIteration, endIteration, bestLoss: 0.5, bestIteration });
+    // l2l 0.3 recorded the kept φ of stage 1 under the stage's start (380); it was trained to 280.
+    assert.equal(trainedTo({ iterations: 380, bestIteration: 380, stages: [stage(0, 380, 280), stage(380, null, 380)] }), 280);
+    // Later files record 280 themselves.
+    assert.equal(trainedTo({ iterations: 380, bestIteration: 280, stages: [stage(0, 380, 280), stage(380, null, 280)] }), 280);
+    // A second stage that improved names its own iteration.
+    assert.equal(trainedTo({ iterations: 440, bestIteration: 440, stages: [stage(0, 380, 280), stage(380, null, 440)] }), 440);
+    // The first stage's first validation is the drawn φ, at iteration 0.
+    assert.equal(trainedTo({ iterations: 0, bestIteration: 0, stages: [stage(0, null, 0)] }), 0);
+    assert.equal(trainedTo({ iterations: 150, bestIteration: 150 }), 150);
+    assert.equal(trainedTo({ iterations: 150 }), undefined);
   });
 });

@@ -4,6 +4,7 @@ import { loadOptimizer } from '../../io/optimizerStore.ts';
 import { largestStep } from '../../learned/largestStep.ts';
 import { metaParamCount, type LstmConfig } from '../../learned/lstmConfig.ts';
 import type { Provenance } from '../../learned/optimizerFile.ts';
+import type { StageRecord } from '../../meta/curriculum.ts';
 
 /** Registers `l2l inspect`. */
 export function registerInspect(program: Command): void {
@@ -48,12 +49,36 @@ function describeProvenance(p: Partial<Provenance>): string[] {
   if (p.command) lines.push(`  trained by: ${p.command}`);
   const facts = [
     p.seed !== undefined ? `seed ${p.seed}` : '',
-    p.iterations !== undefined ? `saved at meta-iteration ${p.iterations}` : '',
+    describeIterations(p),
     typeof p.validationLoss === 'number' ? `validation loss ${round(p.validationLoss)}` : '',
     p.packageVersion ? `l2l ${p.packageVersion}` : '',
   ].filter(Boolean);
   if (facts.length) lines.push(`  ${facts.join('; ')}`);
   return lines;
+}
+
+/** "φ from meta-iteration B", and when the file was saved later, "(saved at N)". */
+function describeIterations(p: Partial<Provenance>): string {
+  const from = trainedTo(p);
+  if (from === undefined) return p.iterations !== undefined ? `saved at meta-iteration ${p.iterations}` : '';
+  return `φ from meta-iteration ${from}${p.iterations !== undefined && p.iterations !== from ? ` (saved at ${p.iterations})` : ''}`;
+}
+
+/**
+ * The meta-iteration a file's φ was trained to. With a curriculum it is read from the stages: a
+ * later stage whose best is its own first validation (at its start iteration) kept the previous
+ * stage's best φ, which files of l2l 0.3 and earlier recorded under the stage's start iteration.
+ */
+export function trainedTo(p: Partial<Provenance>): number | undefined {
+  let from: number | undefined = typeof p.bestIteration === 'number' ? p.bestIteration : undefined;
+  if (!Array.isArray(p.stages)) return from;
+  from = undefined;
+  (p.stages as Partial<StageRecord>[]).forEach((stage, k) => {
+    if (typeof stage.bestIteration !== 'number') return;
+    const kept = k > 0 && stage.bestIteration === stage.startIteration && from !== undefined;
+    if (!kept) from = stage.bestIteration;
+  });
+  return from ?? p.bestIteration;
 }
 
 /** Four significant digits. */

@@ -474,7 +474,7 @@ export async function runTrain(flags: TrainFlags, command: string, resume?: Chec
             task: family.name,
             taskConfig: family.config,
             iterations: info.iteration,
-            bestIteration: info.iteration,
+            bestIteration: info.trainedTo,
             validationLoss: lastValidation,
             trainingConfig: { ...config, ...(warmStart ? { warmStart } : {}) },
             ...(config.curriculum ? { stages } : {}),
