@@ -33,7 +33,9 @@ export interface Provenance {
   seed: number;
   task: string;
   taskConfig: Record<string, unknown>;
+  /** Meta-iterations done when the file was saved. */
   iterations: number;
+  /** The meta-iteration the φ was trained to (with a curriculum it can be earlier than `iterations`). */
   bestIteration: number;
   validationLoss: number;
   trainingConfig: Record<string, unknown>;
