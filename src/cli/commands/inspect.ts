@@ -70,9 +70,8 @@ function describeIterations(p: Partial<Provenance>): string {
  * stage's best φ, which files of l2l 0.3 and earlier recorded under the stage's start iteration.
  */
 export function trainedTo(p: Partial<Provenance>): number | undefined {
-  let from: number | undefined = typeof p.bestIteration === 'number' ? p.bestIteration : undefined;
-  if (!Array.isArray(p.stages)) return from;
-  from = undefined;
+  if (!Array.isArray(p.stages)) return p.bestIteration;
+  let from: number | undefined;
   (p.stages as Partial<StageRecord>[]).forEach((stage, k) => {
     if (typeof stage.bestIteration !== 'number') return;
     const kept = k > 0 && stage.bestIteration === stage.startIteration && from !== undefined;
